@@ -1,0 +1,107 @@
+// The composition root: builds infrastructure, feature modules and the server from a Config.
+// main.ts runs it; tests use it too (createApp(config).start()).
+import type { AddressInfo } from "node:net";
+import type { NonEmptyArray } from "type-graphql";
+import type { Config } from "./config.js";
+import { seedDemoData } from "../prisma/seed.js";
+import { systemClock, type Clock } from "./platform/clock.js";
+import { createPrisma } from "./platform/db/prisma.js";
+import { migrate } from "./platform/db/migrate.js";
+import { buildAppSchema, type ResolverClass } from "./platform/graphql/build-schema.js";
+import { createGraphQLServer, type RunningServer } from "./platform/graphql/server.js";
+import { SystemResolver } from "./platform/graphql/system.resolver.js";
+import { createLogger, type Logger } from "./platform/logger.js";
+import type { BackgroundJob, Infrastructure } from "./platform/module.js";
+import { createAppPubSub } from "./platform/redis/pubsub.js";
+import { createRedis } from "./platform/redis/redis.js";
+import type { Topics } from "./platform/redis/topics.js";
+
+/** What a feature module gives the composition root. */
+export interface FeatureModule {
+  resolvers: object[];
+  jobs?: BackgroundJob[];
+  /** Extra checks for WebSocket connectionParams (the queue module verifies tokens). */
+  acceptConnection?: (token: string | null) => Promise<boolean>;
+}
+
+export interface App {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly infra: Infrastructure;
+  /** Migrates (and seeds), then listens. Resolves with the bound address. */
+  start(): Promise<AddressInfo>;
+  /** Graceful: stop accepting, close sockets, finish in-flight work, stop jobs, close pools. */
+  stop(): Promise<void>;
+}
+
+/** Every feature module, in dependency order. */
+function createModules(infra: Infrastructure): FeatureModule[] {
+  void infra;
+  return [{ resolvers: [new SystemResolver()] }];
+}
+
+export function createApp(config: Config, overrides: { log?: Logger; clock?: Clock } = {}): App {
+  const log = overrides.log ?? createLogger(config.LOG_LEVEL);
+  const prisma = createPrisma(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const redis = createRedis(config.REDIS_URL);
+  const publisher = createRedis(config.REDIS_URL);
+  const subscriber = createRedis(config.REDIS_URL);
+  const pubsub = createAppPubSub<Topics>(publisher, subscriber, config.REDIS_PREFIX);
+  const infra: Infrastructure = { config, log, prisma, redis, pubsub, clock: overrides.clock ?? systemClock };
+
+  let server: RunningServer | undefined;
+  let jobs: BackgroundJob[] = [];
+
+  return {
+    config,
+    log,
+    infra,
+    async start() {
+      const migrated = await migrate(config.DATABASE_URL, {
+        afterMigrate: async () => {
+          if (config.SEED_DEMO_DATA) await seedDemoData(prisma, config.TZ_BUSINESS, log);
+        },
+      });
+      if (migrated.applied.length) log.info({ applied: migrated.applied }, "migrations applied");
+
+      const modules = createModules(infra);
+      const instances = modules.flatMap((m) => m.resolvers);
+      const schema = await buildAppSchema({
+        resolvers: instances.map((r) => r.constructor) as NonEmptyArray<ResolverClass>,
+        container: { get: (cls) => instances.find((r) => r.constructor === cls) },
+        pubSub: pubsub.raw,
+      });
+      const connectionChecks = modules.flatMap((m) => (m.acceptConnection ? [m.acceptConnection] : []));
+      server = await createGraphQLServer({
+        schema,
+        log,
+        production: config.NODE_ENV === "production",
+        graphiql: config.GRAPHIQL_ENABLED,
+        trustProxy: config.TRUST_PROXY,
+        readiness: {
+          mysql: async () => {
+            await prisma.$queryRaw`SELECT 1`;
+          },
+          redis: async () => {
+            await redis.ping();
+          },
+        },
+        acceptConnection: async (token) => {
+          for (const check of connectionChecks) if (!(await check(token))) return false;
+          return true;
+        },
+      });
+      const address = await server.listen(config.PORT, config.HOST);
+      jobs = modules.flatMap((m) => m.jobs ?? []);
+      for (const job of jobs) job.start();
+      log.info({ port: address.port, host: address.address }, "listening");
+      return address;
+    },
+    async stop() {
+      await Promise.all(jobs.map((j) => j.stop()));
+      if (server) await server.stop();
+      await Promise.allSettled([redis.quit(), publisher.quit(), subscriber.quit()]);
+      await prisma.$disconnect();
+    },
+  };
+}

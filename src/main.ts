@@ -1,0 +1,49 @@
+// Process entry: config → app → listen; graceful shutdown on SIGTERM/SIGINT.
+import "reflect-metadata";
+import { ConfigError, loadConfig, type Config } from "./config.js";
+import { createApp } from "./app.js";
+import { createLogger } from "./platform/logger.js";
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(78); // EX_CONFIG
+  }
+  throw error;
+}
+
+const log = createLogger(config.LOG_LEVEL);
+const app = createApp(config, { log });
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, "shutting down");
+  const force = setTimeout(() => {
+    log.error("shutdown took too long; exiting");
+    process.exit(1);
+  }, config.SHUTDOWN_GRACE_MS + 5000);
+  force.unref();
+  try {
+    await app.stop();
+    log.info("stopped");
+    process.exit(0);
+  } catch (error) {
+    log.error({ err: error }, "error during shutdown");
+    process.exit(1);
+  }
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
+
+try {
+  await app.start();
+} catch (error) {
+  log.fatal({ err: error }, "failed to start");
+  await app.stop().catch((stopError: unknown) => log.error({ err: stopError }, "error while cleaning up"));
+  process.exit(1);
+}

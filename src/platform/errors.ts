@@ -1,0 +1,35 @@
+/** The closed set of error codes of the public contract (../shared/API.md, "Errors"). */
+export type ErrorCode =
+  | "UNAUTHENTICATED"
+  | "QUEUE_TOKEN_EXPIRED"
+  | "QUEUE_NOT_ADMITTED"
+  | "FORBIDDEN"
+  | "BAD_USER_INPUT"
+  | "NOT_FOUND"
+  | "SEAT_UNAVAILABLE"
+  | "ALREADY_RESERVED"
+  | "RESERVATION_EXPIRED"
+  | "ALREADY_PAID"
+  | "INSUFFICIENT_BALANCE"
+  | "BALANCE_LIMIT_EXCEEDED"
+  | "RATE_LIMITED"
+  | "SERVICE_UNAVAILABLE"
+  | "QUERY_TOO_COMPLEX";
+
+/** Numeric details some codes carry (API.md, "Error extensions are numbers"). */
+export type ErrorDetails = Record<string, number>;
+
+/** The one error type of the domain: a code from the contract and a message saying what to do next. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: ErrorDetails = {},
+  ) {
+    super(message);
+    this.name = "DomainError";
+  }
+}
+
+export const badInput = (message: string) => new DomainError("BAD_USER_INPUT", message);
+export const notFound = (what: string) => new DomainError("NOT_FOUND", `${what} was not found.`);

@@ -1,0 +1,109 @@
+import { unwrapResolverError } from "@apollo/server/errors";
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { ArgumentValidationError } from "type-graphql";
+import { DomainError } from "../errors.js";
+import type { Logger } from "../logger.js";
+
+/** Codes that graphql-js / Apollo assign themselves for invalid documents and requests. */
+const PROTOCOL_CODES = new Set([
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_REQUEST",
+  "BAD_USER_INPUT",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+  "OPERATION_RESOLUTION_FAILURE",
+]);
+
+/** Errors of MySQL/Redis being unreachable: safe to retry, not a bug. */
+export function isInfrastructureError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const text = `${error.name} ${(error as { code?: unknown }).code ?? ""} ${error.message}`;
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|Connection is closed|MaxRetriesPerRequest|Stream isn't writeable|enableOfflineQueue|pool timeout|retrieve connection from pool|Can't connect|Connection lost|socket has unexpectedly been closed|DatabaseNotReachable|P1001|P1017|P2024|ER_GET_CONNECTION_TIMEOUT|ER_CONNECTION_TIMEOUT|ER_SOCKET_UNEXPECTED_CLOSE/i.test(
+    text,
+  );
+}
+
+export type ErrorSeverity = "expected" | "unavailable" | "unexpected";
+
+/**
+ * The one mapping from anything thrown to what a client sees: DomainError → its code;
+ * invalid arguments → BAD_USER_INPUT; MySQL/Redis down → SERVICE_UNAVAILABLE; anything
+ * else → a generic INTERNAL_SERVER_ERROR (the caller logs it in full with the request id).
+ */
+export function classifyError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+): { formatted: GraphQLFormattedError; severity: ErrorSeverity; original: unknown } {
+  const original = unwrapResolverError(error);
+  const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
+  const expected = (f: GraphQLFormattedError) => ({ formatted: f, severity: "expected" as const, original });
+
+  if (original instanceof DomainError) {
+    return expected({
+      ...base,
+      message: original.message,
+      extensions: { code: original.code, ...original.details },
+    });
+  }
+  if (original instanceof ArgumentValidationError) {
+    const details = original.extensions.validationErrors
+      .flatMap((v) => Object.values(v.constraints ?? {}))
+      .join("; ");
+    return expected({
+      ...base,
+      message: `Invalid argument: ${details || original.message}`,
+      extensions: { code: "BAD_USER_INPUT" },
+    });
+  }
+  if (isInfrastructureError(original)) {
+    return {
+      formatted: {
+        ...base,
+        message: "The service is temporarily unavailable; please retry shortly.",
+        extensions: { code: "SERVICE_UNAVAILABLE" },
+      },
+      severity: "unavailable",
+      original,
+    };
+  }
+  const code = formatted.extensions?.["code"];
+  if (typeof code === "string" && PROTOCOL_CODES.has(code)) {
+    return expected({ ...base, extensions: { code } });
+  }
+  if (original instanceof GraphQLError && original.originalError == null && !code) {
+    // graphql-js's own request errors (e.g. variable coercion) carry no code: bad input.
+    return expected({ ...base, extensions: { code: "BAD_USER_INPUT" } });
+  }
+  return {
+    formatted: {
+      message: "Internal server error.",
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: "INTERNAL_SERVER_ERROR" },
+    },
+    severity: "unexpected",
+    original,
+  };
+}
+
+/** Formats an error for a client and logs what is not expected. */
+export function formatError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+  log: Logger,
+  requestId: string | undefined,
+): GraphQLFormattedError {
+  const result = classifyError(formatted, error);
+  if (result.severity === "unavailable")
+    log.warn({ requestId, err: result.original }, "dependency unavailable");
+  if (result.severity === "unexpected") {
+    log.error({ requestId, err: result.original }, "unexpected error");
+    return {
+      ...result.formatted,
+      message: `Internal server error. Quote request id ${requestId ?? "unknown"} when reporting it.`,
+      extensions: { code: "INTERNAL_SERVER_ERROR", requestId },
+    };
+  }
+  return result.formatted;
+}

@@ -1,0 +1,192 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import {
+  ApolloServerPluginLandingPageLocalDefault,
+  ApolloServerPluginLandingPageProductionDefault,
+} from "@apollo/server/plugin/landingPage/default";
+import { expressMiddleware } from "@as-integrations/express5";
+import express, { type Express } from "express";
+import type { GraphQLSchema } from "graphql";
+import { CloseCode } from "graphql-ws";
+import { useServer } from "graphql-ws/use/ws";
+import { WebSocketServer } from "ws";
+import type { Logger } from "../logger.js";
+import { graphiqlPage } from "../http/graphiql.js";
+import { readinessHandler, type ReadinessCheck } from "../http/health.js";
+import { requestId } from "../http/request-id.js";
+import { bearerToken, type GraphQLContext } from "./context.js";
+import { formatError } from "./format-error.js";
+
+export interface GraphQLServerOptions {
+  schema: GraphQLSchema;
+  log: Logger;
+  production: boolean;
+  graphiql: boolean;
+  trustProxy: boolean;
+  readiness: Record<string, ReadinessCheck>;
+  /** Extra routes (e.g. the waiting room, metrics), mounted before /graphql. */
+  extraRoutes?: (app: Express) => void;
+  /** Extra Apollo plugins (e.g. query limits, metrics). */
+  plugins?: ApolloServerPlugin<GraphQLContext>[];
+  /**
+   * Checks `connectionParams` when a WebSocket connects. Return false to close the socket
+   * with 4403 Forbidden (API.md, Transport).
+   */
+  acceptConnection?: (token: string | null) => Promise<boolean>;
+}
+
+export interface RunningServer {
+  httpServer: Server;
+  app: Express;
+  listen(port: number, host: string): Promise<AddressInfo>;
+  /** Stop accepting, close WebSockets (1001, clients reconnect), finish in-flight requests. */
+  stop(): Promise<void>;
+}
+
+/** Apollo Server on express and graphql-ws on the same HTTP server and path (/graphql). */
+export async function createGraphQLServer(options: GraphQLServerOptions): Promise<RunningServer> {
+  const { schema, log } = options;
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", options.trustProxy);
+  const httpServer = createServer(app);
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: 64 * 1024 });
+  const wsCleanup = useServer<Record<string, unknown>, { requestId?: string }>(
+    {
+      schema,
+      onConnect: async (ctx) => {
+        const token = bearerToken(ctx.connectionParams?.["authorization"]);
+        if (options.acceptConnection && !(await options.acceptConnection(token))) return false;
+        return true;
+      },
+      context: (ctx, id): GraphQLContext => {
+        const request = ctx.extra.request;
+        const rid = `${id}-${Math.random().toString(36).slice(2, 10)}`;
+        return {
+          requestId: rid,
+          log: log.child({ requestId: rid }),
+          token: bearerToken(ctx.connectionParams?.["authorization"]),
+          ip: clientIp(request.headers["x-forwarded-for"], request.socket.remoteAddress, options.trustProxy),
+        };
+      },
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e, log, undefined)),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors
+          ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e, log, undefined)) }
+          : undefined,
+    },
+    wsServer,
+  );
+
+  const plugins: ApolloServerPlugin<GraphQLContext>[] = [
+    ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5000 }),
+    {
+      async serverWillStart() {
+        return {
+          async drainServer() {
+            await wsCleanup.dispose();
+          },
+        };
+      },
+    },
+    options.production || !options.graphiql
+      ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
+      : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true }),
+    errorsPlugin(log),
+    ...(options.plugins ?? []),
+  ];
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    introspection: options.graphiql,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    plugins,
+    // Apollo's formatError has no request context; errorsPlugin logs and tags each error with
+    // the request id, so here we only keep the raw error for it.
+    formatError: (formatted, error) => ({
+      ...formatted,
+      extensions: { ...formatted.extensions, [RAW]: error },
+    }),
+  });
+  await apollo.start();
+
+  app.use(requestId);
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/readyz", readinessHandler(options.readiness));
+  app.get("/graphiql", (_req, res) => {
+    if (!options.graphiql) {
+      res.status(404).send("GraphiQL is disabled (set GRAPHIQL_ENABLED=true to enable it).");
+      return;
+    }
+    res.type("html").send(graphiqlPage());
+  });
+  options.extraRoutes?.(app);
+  app.use(
+    "/graphql",
+    express.json({ limit: "64kb" }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }): Promise<GraphQLContext> => {
+        const rid = String(res.locals["requestId"]);
+        return {
+          requestId: rid,
+          log: log.child({ requestId: rid }),
+          token: bearerToken(req.headers.authorization),
+          ip: req.ip ?? req.socket.remoteAddress ?? "unknown",
+        };
+      },
+    }),
+  );
+
+  return {
+    httpServer,
+    app,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        httpServer.once("error", reject);
+        httpServer.listen(port, host, () => resolve(httpServer.address() as AddressInfo));
+      }),
+    stop: async () => {
+      await apollo.stop();
+    },
+  };
+}
+
+const RAW = "__raw";
+
+/** Maps every error of an HTTP response through formatError, with this request's id. */
+function errorsPlugin(log: Logger): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== "single" || !response.body.singleResult.errors) return;
+          response.body.singleResult.errors = response.body.singleResult.errors.map((e) => {
+            const { [RAW]: raw, ...extensions } = e.extensions ?? {};
+            return formatError({ ...e, extensions }, raw ?? e, log, contextValue.requestId);
+          });
+        },
+      };
+    },
+  };
+}
+
+function clientIp(
+  forwarded: string | string[] | undefined,
+  remote: string | undefined,
+  trustProxy: boolean,
+): string {
+  if (trustProxy) {
+    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
+    if (first) return first;
+  }
+  return remote ?? "unknown";
+}
+
+export { CloseCode };

@@ -1,0 +1,28 @@
+import { pino, type Logger } from "pino";
+
+export type { Logger };
+
+/**
+ * Structured JSON logs. Credentials never reach a log line: headers and fields that could
+ * carry an access key or a queue token are redacted here, once, for every logger.
+ */
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    base: { pid: process.pid },
+    redact: {
+      paths: [
+        "req.headers.authorization",
+        "headers.authorization",
+        "authorization",
+        "accessKey",
+        "token",
+        "*.accessKey",
+        "*.token",
+        "variables.accessKey",
+        "variables.token",
+      ],
+      censor: "[redacted]",
+    },
+  });
+}

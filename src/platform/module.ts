@@ -1,0 +1,63 @@
+import type { Config } from "../config.js";
+import type { Clock } from "./clock.js";
+import type { PrismaClient } from "./db/prisma.js";
+import type { Logger } from "./logger.js";
+import type { Redis } from "./redis/redis.js";
+import type { AppPubSub } from "./redis/pubsub.js";
+import type { Topics } from "./redis/topics.js";
+
+/** What the composition root hands every feature module. */
+export interface Infrastructure {
+  config: Config;
+  log: Logger;
+  prisma: PrismaClient;
+  /** Commands (and Lua scripts). */
+  redis: Redis;
+  pubsub: AppPubSub<Topics>;
+  clock: Clock;
+}
+
+/** Work that runs in the background on every instance (tickers, sweepers). */
+export interface BackgroundJob {
+  name: string;
+  start(): void;
+  /** Stops the timer and waits for a run in progress. */
+  stop(): Promise<void>;
+}
+
+/** Runs `fn` every `intervalMs`, never overlapping itself; errors are logged, never thrown. */
+export function intervalJob(
+  name: string,
+  intervalMs: number,
+  log: Logger,
+  fn: () => Promise<void>,
+): BackgroundJob {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = true;
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = fn()
+        .catch((error: unknown) => log.warn({ err: error, job: name }, "background job failed"))
+        .finally(() => {
+          running = undefined;
+          schedule();
+        });
+    }, intervalMs);
+    timer.unref();
+  };
+  return {
+    name,
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      schedule();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}

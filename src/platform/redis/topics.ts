@@ -1,0 +1,21 @@
+// Every pubsub topic of the service and its payload, in one place, so that publishers and
+// subscribers on every instance agree on the shape. Channel names get REDIS_PREFIX prepended.
+
+/** Published once per concert per admission tick (or departure): subscribers recompute positions. */
+export interface QueueChangedEvent {
+  concertId: string;
+  /** Milliseconds since epoch when the change was committed in Redis. */
+  at: number;
+}
+
+/** A seat of a date changed state. */
+export interface SeatChangedEvent {
+  concertDateId: string;
+  number: number;
+  status: "FREE" | "HELD" | "SOLD";
+}
+
+export type Topics = {
+  QUEUE_CHANGED: [string, QueueChangedEvent];
+  SEAT_CHANGED: [string, SeatChangedEvent];
+};

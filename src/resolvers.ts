@@ -1,0 +1,6 @@
+// Every resolver class of the API, for the schema build (app.ts) and the SDL emitter.
+import type { NonEmptyArray } from "type-graphql";
+import type { ResolverClass } from "./platform/graphql/build-schema.js";
+import { SystemResolver } from "./platform/graphql/system.resolver.js";
+
+export const resolverClasses: NonEmptyArray<ResolverClass> = [SystemResolver];

@@ -1,0 +1,92 @@
+// Starts real server processes (src/main.ts) on one database and Redis prefix, for e2e tests
+// whose claims are about several instances.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { createTestEnv, type TestEnv } from "./test-env.js";
+import { GraphQLTestClient } from "./graphql-client.js";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+export interface ServerProcess {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  client: GraphQLTestClient;
+  output(): string;
+  /** SIGTERM and wait for exit (graceful). */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface Cluster {
+  env: TestEnv;
+  servers: ServerProcess[];
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const address = srv.address();
+      srv.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
+}
+
+export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["--import", "@swc-node/register/esm-register", "src/main.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${out}`);
+    try {
+      const res = await fetch(`${url}/readyz`);
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`server did not become ready within 60 s:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  return {
+    url,
+    port,
+    child,
+    client: new GraphQLTestClient(url),
+    output: () => out,
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** `count` server processes sharing one fresh database and Redis prefix, started at once. */
+export async function startCluster(count: number, overrides: Record<string, string> = {}): Promise<Cluster> {
+  const env = createTestEnv({ LOG_LEVEL: "warn", ...overrides });
+  const servers = await Promise.all(Array.from({ length: count }, () => startServerProcess(env.env)));
+  return {
+    env,
+    servers,
+    async stop() {
+      await Promise.all(servers.map((s) => s.stop()));
+      await env.cleanup();
+    },
+  };
+}

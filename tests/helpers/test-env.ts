@@ -1,0 +1,73 @@
+// Isolation for tests that touch real MariaDB and Redis: each test file gets its own
+// database (created and dropped here) and its own Redis prefix.
+import { randomBytes } from "node:crypto";
+import { loadConfig, type Config } from "../../src/config.js";
+import { dropDatabase } from "../../src/platform/db/migrate.js";
+
+const BASE_DATABASE_URL = process.env["TEST_DATABASE_URL"] ?? "mysql://root@127.0.0.1:3306/";
+const REDIS_URL = process.env["TEST_REDIS_URL"] ?? "redis://127.0.0.1:6379";
+
+/** Refuses any database whose name lacks "test": a test must never touch real data. */
+export function assertTestDatabase(url: string): void {
+  const name = new URL(url).pathname.replace(/^\//, "");
+  if (!name.includes("test")) {
+    throw new Error(`Refusing to run tests against database "${name}": its name must contain "test".`);
+  }
+}
+
+export interface TestEnv {
+  /** Environment variables for a server process or loadConfig. */
+  env: Record<string, string>;
+  config: Config;
+  databaseUrl: string;
+  redisPrefix: string;
+  /** Drops the database and deletes every Redis key under the prefix. */
+  cleanup(): Promise<void>;
+}
+
+export function createTestEnv(overrides: Record<string, string> = {}): TestEnv {
+  const id = `${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
+  const u = new URL(BASE_DATABASE_URL);
+  u.pathname = `/concert_test_${id}`;
+  const databaseUrl = u.toString();
+  assertTestDatabase(databaseUrl);
+  const redisPrefix = `test:${id}:`;
+  const env: Record<string, string> = {
+    NODE_ENV: "test",
+    LOG_LEVEL: "warn",
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_SIZE: "10",
+    REDIS_URL,
+    REDIS_PREFIX: redisPrefix,
+    TOKEN_SECRET: "test-secret-0123456789abcdef",
+    ...overrides,
+  };
+  return {
+    env,
+    config: loadConfig(env),
+    databaseUrl,
+    redisPrefix,
+    async cleanup() {
+      await dropDatabase(databaseUrl);
+      await deleteRedisPrefix(REDIS_URL, redisPrefix);
+    },
+  };
+}
+
+async function deleteRedisPrefix(url: string, prefix: string): Promise<void> {
+  const { Redis } = await import("ioredis");
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+      cursor = next;
+      if (keys.length) await redis.unlink(...keys);
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, DEFAULT_TOKEN_SECRET, loadConfig } from "../../src/config.js";
+
+describe("loadConfig", () => {
+  it("gives the documented defaults for an empty environment", () => {
+    const config = loadConfig({});
+    expect(config.PORT).toBe(4000);
+    expect(config.HOST).toBe("0.0.0.0");
+    expect(config.DATABASE_URL).toBe("mysql://root@127.0.0.1:3306/concert");
+    expect(config.REDIS_PREFIX).toBe("concert:");
+    expect(config.HOLD_SECONDS).toBe(300);
+    expect(config.QUEUE_MAX_ACTIVE).toBe(100);
+    expect(config.QUEUE_ADMIT_PER_TICK).toBe(50);
+    expect(config.MAX_CHARGE).toBe(1_000_000);
+    expect(config.MAX_BALANCE).toBe(10_000_000);
+    expect(config.RATE_LIMIT_ENABLED).toBe(true);
+    expect(config.GRAPHIQL_ENABLED).toBe(true);
+    expect(config.TZ_BUSINESS).toBe("Asia/Seoul");
+  });
+
+  it("names the variable of a bad value", () => {
+    expect(() => loadConfig({ HOLD_SECONDS: "soon" })).toThrow(/HOLD_SECONDS/);
+    expect(() => loadConfig({ PORT: "70000" })).toThrow(/PORT/);
+    expect(() => loadConfig({ DATABASE_URL: "postgres://x/y" })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig({ TZ_BUSINESS: "Mars/Olympus" })).toThrow(/TZ_BUSINESS/);
+    expect(() => loadConfig({ SEED_DEMO_DATA: "maybe" })).toThrow(ConfigError);
+  });
+
+  it("refuses the default token secret in production", () => {
+    expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/TOKEN_SECRET/);
+    expect(() => loadConfig({ NODE_ENV: "production", TOKEN_SECRET: DEFAULT_TOKEN_SECRET })).toThrow(
+      /TOKEN_SECRET/,
+    );
+    const config = loadConfig({ NODE_ENV: "production", TOKEN_SECRET: "a-real-secret-of-some-length" });
+    expect(config.GRAPHIQL_ENABLED).toBe(false);
+  });
+
+  it("turns rate limits off under NODE_ENV=test unless set explicitly", () => {
+    expect(loadConfig({ NODE_ENV: "test" }).RATE_LIMIT_ENABLED).toBe(false);
+    expect(loadConfig({ NODE_ENV: "test", RATE_LIMIT_ENABLED: "true" }).RATE_LIMIT_ENABLED).toBe(true);
+    expect(loadConfig({ RATE_LIMIT_ENABLED: "false" }).RATE_LIMIT_ENABLED).toBe(false);
+  });
+
+  it("lets GRAPHIQL_ENABLED=true win in production", () => {
+    const config = loadConfig({
+      NODE_ENV: "production",
+      TOKEN_SECRET: "x".repeat(32),
+      GRAPHIQL_ENABLED: "true",
+    });
+    expect(config.GRAPHIQL_ENABLED).toBe(true);
+  });
+});
