@@ -1,0 +1,136 @@
+// In-memory stand-ins for the money stores, the queue guard and the transaction runner.
+// The fake runner snapshots every store and restores it when the work throws, so unit tests
+// see the same all-or-nothing behaviour as a database transaction.
+import type { Db } from "../../../src/platform/db/prisma.js";
+import { DomainError } from "../../../src/platform/errors.js";
+import type { QueueCaller, QueueGuard, QueuePass } from "../../../src/modules/queue/queue-guard.js";
+import type {
+  IdempotencyRecord,
+  IdempotencyStore,
+  IdempotentRequest,
+} from "../../../src/modules/wallet/idempotency.js";
+import type { TransactionRunner } from "../../../src/modules/wallet/transaction.js";
+import type { LedgerRow, WalletStore } from "../../../src/modules/wallet/wallet.repository.js";
+
+/** Nothing reads it: the fakes keep their state in their own fields. */
+export const fakeDb = {} as unknown as Db;
+
+export interface Snapshotting {
+  snapshot(): () => void;
+}
+
+export class FakeWalletStore implements WalletStore, Snapshotting {
+  balances = new Map<string, number>();
+  ledger: LedgerRow[] = [];
+
+  snapshot() {
+    const balances = new Map(this.balances);
+    const ledger = [...this.ledger];
+    return () => {
+      this.balances = balances;
+      this.ledger = ledger;
+    };
+  }
+  async balanceOf(_db: Db, userId: string) {
+    return this.balances.get(userId) ?? null;
+  }
+  async ensureWallet(_db: Db, userId: string) {
+    if (!this.balances.has(userId)) this.balances.set(userId, 0);
+  }
+  async tryCredit(_db: Db, userId: string, amount: number, max: number) {
+    const balance = this.balances.get(userId);
+    if (balance === undefined || balance + amount > max) return false;
+    this.balances.set(userId, balance + amount);
+    return true;
+  }
+  async tryDebit(_db: Db, userId: string, amount: number) {
+    const balance = this.balances.get(userId);
+    if (balance === undefined || balance < amount) return false;
+    this.balances.set(userId, balance - amount);
+    return true;
+  }
+  async insertLedger(_db: Db, row: LedgerRow) {
+    this.ledger.push(row);
+  }
+  async findLedger(_db: Db, id: string) {
+    return this.ledger.find((r) => r.id === id) ?? null;
+  }
+  ledgerSum(userId: string) {
+    return this.ledger.filter((r) => r.userId === userId).reduce((sum, r) => sum + r.amount, 0);
+  }
+}
+
+export class FakeIdempotencyStore implements IdempotencyStore, Snapshotting {
+  rows = new Map<string, IdempotencyRecord>();
+
+  snapshot() {
+    const rows = new Map(this.rows);
+    return () => {
+      this.rows = rows;
+    };
+  }
+  async claim(_db: Db, request: IdempotentRequest, resultId: string) {
+    const id = `${request.userId}/${request.keyDigest}`;
+    if (this.rows.has(id)) return false;
+    this.rows.set(id, { operation: request.operation, requestHash: request.requestHash, resultId });
+    return true;
+  }
+  async find(_db: Db, userId: string, keyDigest: string) {
+    return this.rows.get(`${userId}/${keyDigest}`) ?? null;
+  }
+}
+
+/** Runs the work; on a throw, puts every store back as it was before. */
+export function fakeTransactionRunner(...stores: Snapshotting[]): TransactionRunner & { runs: number } {
+  const runner = async <T>(work: (tx: Db) => Promise<T>): Promise<T> => {
+    runner.runs++;
+    const restores = stores.map((s) => s.snapshot());
+    try {
+      return await work(fakeDb);
+    } catch (error) {
+      for (const restore of restores) restore();
+      throw error;
+    }
+  };
+  runner.runs = 0;
+  return runner;
+}
+
+/** Tokens look like `token:<userId>:<concertId>`; statuses are set per token. */
+export class FakeQueue implements QueueGuard, QueuePass {
+  status = new Map<string, "WAITING" | "ACTIVE" | "EXPIRED">();
+  finished: string[] = [];
+  failFinish = false;
+
+  token(userId: string, concertId = "concert-1", status: "WAITING" | "ACTIVE" | "EXPIRED" = "ACTIVE") {
+    const token = `token:${userId}:${concertId}`;
+    this.status.set(token, status);
+    return token;
+  }
+  async authenticate(token: string | null): Promise<QueueCaller> {
+    const parts = token?.split(":") ?? [];
+    if (parts.length !== 3 || parts[0] !== "token" || !this.status.has(token!)) {
+      throw new DomainError("UNAUTHENTICATED", "enter the queue with issueQueueToken first");
+    }
+    return {
+      token: token!,
+      ticketId: `t-${parts[1]}`,
+      userId: parts[1]!,
+      concertId: parts[2]!,
+      seq: 1,
+      issuedAt: 0,
+    };
+  }
+  async requireActive(caller: QueueCaller, concertId?: string): Promise<void> {
+    if (concertId && concertId !== caller.concertId) throw new DomainError("FORBIDDEN", "other concert");
+    const status = this.status.get(caller.token);
+    if (status === "WAITING") throw new DomainError("QUEUE_NOT_ADMITTED", "wait", { position: 1 });
+    if (status !== "ACTIVE") throw new DomainError("QUEUE_TOKEN_EXPIRED", "expired");
+  }
+  async extendActiveUntil(): Promise<void> {}
+  async finishAfterPayment(caller: QueueCaller): Promise<void> {
+    if (this.failFinish) throw new Error("redis went away");
+    this.status.set(caller.token, "EXPIRED");
+    this.finished.push(caller.token);
+  }
+}
