@@ -1,0 +1,232 @@
+// The only code that reads or writes reservations. Every decision that concurrency could break
+// is taken by MariaDB: the unique indexes `reservations_seat_id_live_key` (one live reservation
+// per seat) and `reservations_user_id_concert_date_id_live_key` (one live seat per user per
+// date), and conditional UPDATEs whose affected-row count says who won. Expiry is always judged
+// against the database's NOW(3), so every instance agrees on when a hold lapsed.
+import { randomUUID } from "node:crypto";
+import { Prisma, type Db } from "../../platform/db/prisma.js";
+import { violatedUniqueIndex } from "./db-errors.js";
+import type {
+  CancelOutcome,
+  ConfirmOutcome,
+  HoldOutcome,
+  HoldTarget,
+  ReleasedSeat,
+  ReservationStatus,
+  ReservationView,
+} from "./reservation.model.js";
+
+export const SEAT_LIVE_INDEX = "reservations_seat_id_live_key";
+export const USER_DATE_LIVE_INDEX = "reservations_user_id_concert_date_id_live_key";
+
+interface ViewRow {
+  id: string;
+  userId: string;
+  seatId: string;
+  seatNumber: number;
+  concertDateId: string;
+  concertId: string;
+  price: number;
+  status: ReservationStatus;
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+interface ReleasedRow {
+  reservationId: string;
+  concertDateId: string;
+  seatNumber: number;
+}
+
+/** The live status is decided here, by the database clock: a lapsed HELD row reads EXPIRED. */
+const VIEW = Prisma.sql`
+  SELECT r.id, r.user_id AS userId, r.seat_id AS seatId, s.number AS seatNumber,
+         r.concert_date_id AS concertDateId, d.concert_id AS concertId, r.price,
+         CASE WHEN r.status = 'HELD' AND r.expires_at <= NOW(3) THEN 'EXPIRED' ELSE r.status END AS status,
+         r.expires_at AS expiresAt, r.created_at AS createdAt
+  FROM reservations r
+  JOIN seats s ON s.id = r.seat_id
+  JOIN concert_dates d ON d.id = r.concert_date_id`;
+
+function toView(row: ViewRow): ReservationView {
+  return { ...row, seatNumber: Number(row.seatNumber), price: Number(row.price) };
+}
+
+function toReleased(row: ReleasedRow): ReleasedSeat {
+  return { ...row, seatNumber: Number(row.seatNumber) };
+}
+
+export interface HoldRequest {
+  userId: string;
+  concertDateId: string;
+  seatId: string;
+  price: number;
+  holdSeconds: number;
+}
+
+export class ReservationRepository {
+  /** The date and, when it exists, the seat with that number: one statement. */
+  async findHoldTarget(db: Db, concertDateId: string, seatNumber: number): Promise<HoldTarget | null> {
+    const rows = await db.$queryRaw<
+      { concertDateId: string; concertId: string; date: Date; seatId: string | null; price: number | null }[]
+    >`
+      SELECT d.id AS concertDateId, d.concert_id AS concertId, d.date, s.id AS seatId, s.price
+      FROM concert_dates d
+      LEFT JOIN seats s ON s.concert_date_id = d.id AND s.number = ${seatNumber}
+      WHERE d.id = ${concertDateId}`;
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      concertDateId: row.concertDateId,
+      concertId: row.concertId,
+      date: row.date,
+      seat: row.seatId === null ? null : { id: row.seatId, price: Number(row.price) },
+    };
+  }
+
+  /**
+   * Holds a seat. Must run inside a READ COMMITTED transaction (`tx`). First retires, with a
+   * conditional UPDATE per row, the lapsed HELD rows that would block this seat or this
+   * user's date (so their `live` stops occupying the unique indexes), then INSERTs the HELD
+   * row with live=1. The INSERT is the decision: of any number of concurrent holds on one
+   * seat, `reservations_seat_id_live_key` lets exactly one commit; a second seat for the
+   * same user and date is refused by `reservations_user_id_concert_date_id_live_key`.
+   */
+  async hold(tx: Db, request: HoldRequest): Promise<HoldOutcome> {
+    const { userId, concertDateId, seatId, price, holdSeconds } = request;
+    const candidates = await tx.$queryRaw<{ id: string; concertDateId: string; seatNumber: number }[]>`
+      SELECT r.id, r.concert_date_id AS concertDateId, s.number AS seatNumber
+      FROM reservations r JOIN seats s ON s.id = r.seat_id
+      WHERE r.live = 1 AND r.status = 'HELD' AND r.expires_at <= NOW(3)
+        AND (r.seat_id = ${seatId} OR (r.user_id = ${userId} AND r.concert_date_id = ${concertDateId}))`;
+    const released: ReleasedSeat[] = [];
+    for (const c of candidates) {
+      if (await this.expireIfLapsed(tx, c.id)) {
+        released.push({
+          reservationId: c.id,
+          concertDateId: c.concertDateId,
+          seatNumber: Number(c.seatNumber),
+        });
+      }
+    }
+    const id = randomUUID();
+    try {
+      await tx.$executeRaw`
+        INSERT INTO reservations
+          (id, user_id, seat_id, concert_date_id, status, live, price, expires_at, created_at, updated_at)
+        VALUES (${id}, ${userId}, ${seatId}, ${concertDateId}, 'HELD', 1, ${price},
+                NOW(3) + INTERVAL ${holdSeconds} SECOND, NOW(3), NOW(3))`;
+    } catch (error) {
+      const index = violatedUniqueIndex(error);
+      if (index === SEAT_LIVE_INDEX) return { kind: "SEAT_UNAVAILABLE" };
+      if (index === USER_DATE_LIVE_INDEX) return { kind: "ALREADY_RESERVED" };
+      throw error;
+    }
+    const reservation = await this.findById(tx, id);
+    if (!reservation) throw new Error(`reservation ${id} vanished inside its own transaction`);
+    return { kind: "HELD", reservation, released };
+  }
+
+  /**
+   * Marks one lapsed hold EXPIRED and takes it out of the unique indexes (live=NULL). The
+   * WHERE re-checks the lapse against NOW(3), so it is idempotent and safe on every instance
+   * at once: only one statement can move a row, the others see 0 rows. Never touches a
+   * CONFIRMED row.
+   */
+  async expireIfLapsed(db: Db, reservationId: string): Promise<boolean> {
+    const affected = await db.$executeRaw`
+      UPDATE reservations SET status = 'EXPIRED', live = NULL, updated_at = NOW(3)
+      WHERE id = ${reservationId} AND live = 1 AND status = 'HELD' AND expires_at <= NOW(3)`;
+    return affected === 1;
+  }
+
+  /** Lapsed holds still marked HELD, oldest first (the sweeper's candidates). */
+  async findLapsed(db: Db, limit: number): Promise<ReleasedSeat[]> {
+    const rows = await db.$queryRaw<ReleasedRow[]>`
+      SELECT r.id AS reservationId, r.concert_date_id AS concertDateId, s.number AS seatNumber
+      FROM reservations r JOIN seats s ON s.id = r.seat_id
+      WHERE r.status = 'HELD' AND r.expires_at <= NOW(3) AND r.live = 1
+      ORDER BY r.expires_at
+      LIMIT ${limit}`;
+    return rows.map(toReleased);
+  }
+
+  /**
+   * Pays for a hold: one conditional UPDATE (HELD, this user, not lapsed by NOW(3)) decides;
+   * of two concurrent payments only one sees an affected row. `live` stays 1: the seat is sold.
+   * When nothing changed, a read explains why.
+   */
+  async confirmHeld(db: Db, reservationId: string, userId: string): Promise<ConfirmOutcome> {
+    const affected = await db.$executeRaw`
+      UPDATE reservations SET status = 'CONFIRMED', updated_at = NOW(3)
+      WHERE id = ${reservationId} AND user_id = ${userId} AND status = 'HELD' AND live = 1
+        AND expires_at > NOW(3)`;
+    if (affected === 1) return "CONFIRMED";
+    const current = await this.findOwned(db, reservationId, userId);
+    if (!current) return "NOT_FOUND";
+    if (current.status === "CONFIRMED") return "ALREADY_PAID";
+    return "EXPIRED";
+  }
+
+  /** Gives a HELD, unlapsed seat back: one conditional UPDATE decides (see confirmHeld). */
+  async cancelHeld(db: Db, reservationId: string, userId: string): Promise<CancelOutcome> {
+    const affected = await db.$executeRaw`
+      UPDATE reservations SET status = 'CANCELLED', live = NULL, updated_at = NOW(3)
+      WHERE id = ${reservationId} AND user_id = ${userId} AND status = 'HELD' AND live = 1
+        AND expires_at > NOW(3)`;
+    const current = await this.findOwned(db, reservationId, userId);
+    if (!current) return { kind: "NOT_FOUND" };
+    if (affected === 1) return { kind: "CANCELLED", reservation: current };
+    if (current.status === "CONFIRMED") return { kind: "ALREADY_PAID" };
+    return { kind: "EXPIRED" };
+  }
+
+  /**
+   * After a payment: takes the user's other HELD reservations of that concert out of the
+   * unique indexes (live=NULL), each by a conditional UPDATE so that only rows this call moved
+   * are reported. Unlapsed ones become CANCELLED (released by the payment), lapsed ones EXPIRED.
+   */
+  async releaseOtherHolds(
+    db: Db,
+    userId: string,
+    concertId: string,
+    keepReservationId: string,
+  ): Promise<ReleasedSeat[]> {
+    const candidates = await db.$queryRaw<ReleasedRow[]>`
+      SELECT r.id AS reservationId, r.concert_date_id AS concertDateId, s.number AS seatNumber
+      FROM reservations r
+      JOIN seats s ON s.id = r.seat_id
+      JOIN concert_dates d ON d.id = r.concert_date_id
+      WHERE r.user_id = ${userId} AND d.concert_id = ${concertId} AND r.status = 'HELD' AND r.live = 1
+        AND r.id <> ${keepReservationId}`;
+    const released: ReleasedSeat[] = [];
+    for (const c of candidates) {
+      const affected = await db.$executeRaw`
+        UPDATE reservations
+        SET status = IF(expires_at <= NOW(3), 'EXPIRED', 'CANCELLED'), live = NULL, updated_at = NOW(3)
+        WHERE id = ${c.reservationId} AND user_id = ${userId} AND status = 'HELD' AND live = 1`;
+      if (affected === 1) released.push(toReleased(c));
+    }
+    return released;
+  }
+
+  async findById(db: Db, reservationId: string): Promise<ReservationView | null> {
+    const rows = await db.$queryRaw<ViewRow[]>`${VIEW} WHERE r.id = ${reservationId}`;
+    return rows[0] ? toView(rows[0]) : null;
+  }
+
+  /** The reservation when it belongs to `userId`; another user's is as unknown as a missing one. */
+  async findOwned(db: Db, reservationId: string, userId: string): Promise<ReservationView | null> {
+    const rows = await db.$queryRaw<
+      ViewRow[]
+    >`${VIEW} WHERE r.id = ${reservationId} AND r.user_id = ${userId}`;
+    return rows[0] ? toView(rows[0]) : null;
+  }
+
+  /** The user's reservations across concerts, newest first (index user_id, created_at). */
+  async listForUser(db: Db, userId: string, limit: number): Promise<ReservationView[]> {
+    const rows = await db.$queryRaw<ViewRow[]>`
+      ${VIEW} WHERE r.user_id = ${userId} ORDER BY r.created_at DESC, r.id DESC LIMIT ${limit}`;
+    return rows.map(toView);
+  }
+}
