@@ -10,6 +10,7 @@ import { migrate } from "./platform/db/migrate.js";
 import { buildAppSchema, type ResolverClass } from "./platform/graphql/build-schema.js";
 import { createGraphQLServer, type RunningServer } from "./platform/graphql/server.js";
 import { SystemResolver } from "./platform/graphql/system.resolver.js";
+import { mountWaitingRoom } from "./platform/http/waiting-room.js";
 import { createLogger, type Logger } from "./platform/logger.js";
 import type { BackgroundJob, Infrastructure } from "./platform/module.js";
 import { createAppPubSub } from "./platform/redis/pubsub.js";
@@ -78,6 +79,9 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
         production: config.NODE_ENV === "production",
         graphiql: config.GRAPHIQL_ENABLED,
         trustProxy: config.TRUST_PROXY,
+        extraRoutes: (app) => {
+          mountWaitingRoom(app);
+        },
         readiness: {
           mysql: async () => {
             await prisma.$queryRaw`SELECT 1`;
