@@ -43,6 +43,16 @@ export default defineConfig({
           maxWorkers: 2,
         },
       },
+      {
+        ...shared,
+        test: {
+          name: "browser",
+          include: ["tests/browser/**/*.test.ts"],
+          // A server process and a headless chromium per file: slow to start, so long timeouts.
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 });

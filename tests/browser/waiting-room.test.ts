@@ -1,0 +1,173 @@
+// The whole purchase in a real browser (Debian's chromium driven by playwright-core) against a
+// real server process: two users, one active slot (QUEUE_MAX_ACTIVE=1), everything live by push.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startCluster, type Cluster } from "../helpers/server-processes.js";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const DIST_INDEX = join(ROOT, "public/dist/index.html");
+const SHOTS = join(ROOT, "test-results/screenshots/waiting-room");
+const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-sync",
+];
+
+/** Newest modification time under a folder: the page is rebuilt when its source is newer than the build. */
+function newest(dir: string): number {
+  return Math.max(
+    ...readdirSync(dir, { withFileTypes: true }).map((e) =>
+      e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs,
+    ),
+  );
+}
+
+function buildPageIfStale(): void {
+  if (existsSync(DIST_INDEX) && statSync(DIST_INDEX).mtimeMs >= newest(join(ROOT, "web"))) return;
+  execFileSync(
+    process.execPath,
+    [join(ROOT, "node_modules/vite/bin/vite.js"), "build", "--config", "web/vite.config.ts"],
+    {
+      cwd: ROOT,
+      stdio: "pipe",
+    },
+  );
+}
+
+let cluster: Cluster;
+let browser: Browser;
+let step = 0;
+
+async function shot(page: Page, name: string): Promise<void> {
+  step += 1;
+  await page.screenshot({
+    path: join(SHOTS, `${String(step).padStart(2, "0")}-${name}.png`),
+    fullPage: true,
+  });
+}
+
+async function signUpAndPickConcert(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect.poll(() => page.locator("#user-id").textContent()).toMatch(/^User /);
+  await page.locator("button[data-concert-id]").first().click();
+}
+
+const seat = (page: Page, n: number) => page.locator(`#seat-map button[data-seat="${n}"]`);
+
+async function chargeAndPay(page: Page, amount: number): Promise<void> {
+  await page.locator("#charge-amount").fill(String(amount));
+  await page.getByRole("button", { name: "Charge balance" }).click();
+  await expect.poll(() => page.locator("#balance").textContent()).toContain(amount.toLocaleString("en-US"));
+  await page.locator("#pay").click();
+  await page.locator("#confirmation").waitFor();
+}
+
+describe("browser waiting room", () => {
+  let a: BrowserContext;
+  let b: BrowserContext;
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    buildPageIfStale();
+    cluster = await startCluster(1, {
+      QUEUE_MAX_ACTIVE: "1",
+      QUEUE_TICK_MS: "200",
+      RATE_LIMIT_ENABLED: "false",
+    });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    a = await browser.newContext({ viewport: { width: 1024, height: 900 } });
+    // B is on a phone-width screen: the page must stay usable at 360 px.
+    b = await browser.newContext({ viewport: { width: 360, height: 780 }, isMobile: true, hasTouch: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await cluster?.stop();
+  });
+
+  it("serves the page at / from the built assets", async () => {
+    const res = await fetch(`${cluster.servers[0]!.url}/`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('<main id="app"');
+  });
+
+  it("takes two users through queue, live seat map, hold, charge and payment", async () => {
+    const url = cluster.servers[0]!.url;
+    const pageA = await a.newPage();
+    const pageB = await b.newPage();
+
+    // A finds an empty queue and a free slot: admitted at once.
+    await signUpAndPickConcert(pageA, url);
+    await pageA.getByRole("heading", { name: /It's your turn/ }).waitFor();
+    await expect.poll(() => seat(pageA, 5).getAttribute("data-status")).toBe("FREE");
+    expect(await pageA.locator("#seat-map button").count()).toBe(50);
+    await shot(pageA, "a-active-seat-map");
+
+    // B waits behind A, first in line, pushed live.
+    await signUpAndPickConcert(pageB, url);
+    await expect.poll(() => pageB.locator("#queue-position").textContent()).toBe("1");
+    await expect.poll(() => pageB.locator("#connection").getAttribute("data-state")).toBe("live");
+    await shot(pageB, "b-waiting-position-1");
+
+    // A second tab of A (same stored token) watches the seat map while the first tab holds seat 5.
+    const pageA2 = await a.newPage();
+    await pageA2.goto(url);
+    await expect.poll(() => seat(pageA2, 5).getAttribute("data-status")).toBe("FREE");
+    await seat(pageA, 5).click();
+    await expect.poll(() => seat(pageA, 5).getAttribute("data-status")).toBe("MINE");
+    await expect.poll(() => pageA.locator("#hold-countdown").textContent()).toMatch(/^[0-9]+:[0-5][0-9]$/);
+    await expect.poll(() => seat(pageA2, 5).getAttribute("aria-label")).toMatch(/^Seat 5, .*, held$/);
+    await shot(pageA, "a-holds-seat-5");
+    await shot(pageA2, "a-second-tab-sees-seat-5-held");
+    await pageA2.close();
+
+    // B reloads while waiting: same token from localStorage, same place.
+    await pageB.reload();
+    await expect.poll(() => pageB.locator("#queue-position").textContent()).toBe("1");
+    await pageB.evaluate(() => {
+      (window as unknown as { sameDocument: boolean }).sameDocument = true;
+    });
+    await shot(pageB, "b-still-position-1-while-a-holds");
+
+    // Paying before charging shows the contract's INSUFFICIENT_BALANCE as a human message.
+    await pageA.locator("#pay").click();
+    await expect.poll(() => pageA.locator("#notice").getAttribute("data-code")).toBe("INSUFFICIENT_BALANCE");
+    expect(await pageA.locator("#notice").textContent()).toContain("Charge your balance");
+    await shot(pageA, "a-insufficient-balance");
+
+    await chargeAndPay(pageA, 200_000);
+    expect(await pageA.locator("#payments li").allTextContents()).toEqual([
+      expect.stringContaining("Seat 5"),
+    ]);
+    await shot(pageA, "a-paid-confirmation");
+
+    // A's payment frees the slot: B turns ACTIVE by push, in the same document (no reload).
+    await pageB.getByRole("heading", { name: /It's your turn/ }).waitFor();
+    expect(await pageB.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(
+      true,
+    );
+    await expect.poll(() => seat(pageB, 5).getAttribute("data-status")).toBe("SOLD");
+    expect(await seat(pageB, 5).isDisabled()).toBe(true);
+    await shot(pageB, "b-active-sees-seat-5-sold");
+
+    await seat(pageB, 6).click();
+    await expect.poll(() => seat(pageB, 6).getAttribute("data-status")).toBe("MINE");
+    await shot(pageB, "b-holds-seat-6");
+    await chargeAndPay(pageB, 200_000);
+    expect(await pageB.locator("#payments li").allTextContents()).toEqual([
+      expect.stringContaining("Seat 6"),
+    ]);
+    await shot(pageB, "b-paid-confirmation");
+  });
+});
