@@ -3,9 +3,9 @@
 // per seat) and `reservations_user_id_concert_date_id_live_key` (one live seat per user per
 // date), and conditional UPDATEs whose affected-row count says who won. Expiry is always judged
 // against the database's NOW(3), so every instance agrees on when a hold lapsed.
-import { randomUUID } from "node:crypto";
 import { Prisma, type Db } from "../../platform/db/prisma.js";
 import { violatedUniqueIndex } from "./db-errors.js";
+import { uuidv7 } from "./ids.js";
 import type {
   CancelOutcome,
   ConfirmOutcome,
@@ -109,7 +109,7 @@ export class ReservationRepository {
         });
       }
     }
-    const id = randomUUID();
+    const id = uuidv7();
     try {
       await tx.$executeRaw`
         INSERT INTO reservations

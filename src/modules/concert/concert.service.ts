@@ -1,0 +1,92 @@
+// Browsing concerts, dates and seats, and the live seat map. Who may look: anyone for the
+// concert list; an ACTIVE queue token for that concert for everything about its dates.
+import { businessToday } from "../../platform/business-day.js";
+import type { Clock } from "../../platform/clock.js";
+import { DomainError } from "../../platform/errors.js";
+import type { SeatChangedEvent } from "../../platform/redis/topics.js";
+import type { QueueGuard } from "../queue/queue-guard.js";
+import type {
+  AvailableDateView,
+  ConcertDateRef,
+  ConcertView,
+  SeatStateView,
+  SeatView,
+} from "./concert.model.js";
+import type { ConcertRepository } from "./concert.repository.js";
+
+export type ConcertReads = Pick<
+  ConcertRepository,
+  "listConcerts" | "concertExists" | "findDate" | "availableDates" | "availableSeats" | "seatMap"
+>;
+
+export interface ConcertServiceDeps {
+  repository: ConcertReads;
+  guard: QueueGuard;
+  clock: Clock;
+  timeZone: string;
+  /** The seat changes of one date, as published on any instance (Redis pubsub SEAT_CHANGED). */
+  seatChanges: (concertDateId: string) => AsyncIterable<SeatChangedEvent>;
+}
+
+const dateNotFound = () =>
+  new DomainError("NOT_FOUND", "This concert date was not found. Pick one from availableDates.");
+
+export class ConcertService {
+  constructor(private readonly deps: ConcertServiceDeps) {}
+
+  concerts(): Promise<ConcertView[]> {
+    return this.deps.repository.listConcerts();
+  }
+
+  /** Dates on or after `from` (never before today in TZ_BUSINESS) with at least one free seat. */
+  async availableDates(
+    token: string | null,
+    concertId: string,
+    from?: Date | null,
+  ): Promise<AvailableDateView[]> {
+    const caller = await this.deps.guard.authenticate(token);
+    if (!(await this.deps.repository.concertExists(concertId))) {
+      throw new DomainError("NOT_FOUND", "This concert was not found. Pick one from concerts.");
+    }
+    await this.deps.guard.requireActive(caller, concertId);
+    const today = this.today();
+    const start = from && from.getTime() > today.getTime() ? from : today;
+    return this.deps.repository.availableDates(concertId, start);
+  }
+
+  /** Free seats of a date by number; an empty list when none is left or the date has passed. */
+  async availableSeats(token: string | null, concertDateId: string): Promise<SeatView[]> {
+    const date = await this.activeDate(token, concertDateId);
+    if (this.isPast(date)) return [];
+    return this.deps.repository.availableSeats(concertDateId);
+  }
+
+  /** All seats of a date with FREE / HELD / SOLD. */
+  async seatMap(token: string | null, concertDateId: string): Promise<SeatStateView[]> {
+    await this.activeDate(token, concertDateId);
+    return this.deps.repository.seatMap(concertDateId);
+  }
+
+  /** Checks the caller once, then streams every change of that date's seats. */
+  async seatUpdates(token: string | null, concertDateId: string): Promise<AsyncIterable<SeatChangedEvent>> {
+    await this.activeDate(token, concertDateId);
+    return this.deps.seatChanges(concertDateId);
+  }
+
+  /** Authenticate, then find the date (NOT_FOUND), then demand ACTIVE for its concert. */
+  private async activeDate(token: string | null, concertDateId: string): Promise<ConcertDateRef> {
+    const caller = await this.deps.guard.authenticate(token);
+    const date = await this.deps.repository.findDate(concertDateId);
+    if (!date) throw dateNotFound();
+    await this.deps.guard.requireActive(caller, date.concertId);
+    return date;
+  }
+
+  private today(): Date {
+    return businessToday(this.deps.clock.now(), this.deps.timeZone);
+  }
+
+  private isPast(date: ConcertDateRef): boolean {
+    return date.date.getTime() < this.today().getTime();
+  }
+}
