@@ -80,20 +80,25 @@ export class FakeIdempotencyStore implements IdempotencyStore, Snapshotting {
   }
 }
 
-/** Runs the work; on a throw, puts every store back as it was before. */
-export function fakeTransactionRunner(...stores: Snapshotting[]): TransactionRunner & { runs: number } {
-  const runner = async <T>(work: (tx: Db) => Promise<T>): Promise<T> => {
-    runner.runs++;
-    const restores = stores.map((s) => s.snapshot());
-    try {
-      return await work(fakeDb);
-    } catch (error) {
-      for (const restore of restores) restore();
-      throw error;
-    }
+/**
+ * Runs transactions one at a time (as row locks would serialise them on one wallet) and, on a
+ * throw, puts every store back as it was before.
+ */
+export function fakeTransactionRunner(...stores: Snapshotting[]): TransactionRunner {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(work: (tx: Db) => Promise<T>): Promise<T> => {
+    const run = tail.then(async () => {
+      const restores = stores.map((s) => s.snapshot());
+      try {
+        return await work(fakeDb);
+      } catch (error) {
+        for (const restore of restores) restore();
+        throw error;
+      }
+    });
+    tail = run.catch(() => undefined);
+    return run;
   };
-  runner.runs = 0;
-  return runner;
 }
 
 /** Tokens look like `token:<userId>:<concertId>`; statuses are set per token. */

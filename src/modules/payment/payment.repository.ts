@@ -1,0 +1,103 @@
+// The only code that reads or writes payments. A payment is read back with its reservation
+// and seat number, because the API returns them together.
+import type { Db } from "../../platform/db/prisma.js";
+import { isUniqueViolation } from "../wallet/db-errors.js";
+import type { ReservationView } from "./payment.ports.js";
+
+export interface PaymentView {
+  id: string;
+  userId: string;
+  amount: number;
+  paidAt: Date;
+  reservation: ReservationView;
+}
+
+export interface NewPayment {
+  id: string;
+  userId: string;
+  reservationId: string;
+  amount: number;
+  paidAt: Date;
+}
+
+export interface PaymentStore {
+  /** False when the reservation already has a payment (unique index on reservation_id). */
+  insert(db: Db, payment: NewPayment): Promise<boolean>;
+  findById(db: Db, id: string): Promise<PaymentView | null>;
+  /** Newest first. */
+  listByUser(db: Db, userId: string): Promise<PaymentView[]>;
+}
+
+const withReservation = {
+  reservation: {
+    include: { seat: { select: { number: true } }, concertDate: { select: { concertId: true } } },
+  },
+} as const;
+
+type PaymentRow = {
+  id: string;
+  userId: string;
+  amount: number;
+  paidAt: Date;
+  reservation: {
+    id: string;
+    userId: string;
+    seatId: string;
+    concertDateId: string;
+    price: number;
+    status: ReservationView["status"];
+    expiresAt: Date;
+    createdAt: Date;
+    seat: { number: number };
+    concertDate: { concertId: string };
+  };
+};
+
+function toView(row: PaymentRow): PaymentView {
+  const { seat, concertDate, ...reservation } = row.reservation;
+  return {
+    id: row.id,
+    userId: row.userId,
+    amount: row.amount,
+    paidAt: row.paidAt,
+    reservation: {
+      id: reservation.id,
+      userId: reservation.userId,
+      seatId: reservation.seatId,
+      seatNumber: seat.number,
+      concertDateId: reservation.concertDateId,
+      concertId: concertDate.concertId,
+      price: reservation.price,
+      status: reservation.status,
+      expiresAt: reservation.expiresAt,
+      createdAt: reservation.createdAt,
+    },
+  };
+}
+
+export class PrismaPaymentStore implements PaymentStore {
+  /** Holds "at most one payment per reservation" with the unique index payments_reservation_id_key. */
+  async insert(db: Db, payment: NewPayment): Promise<boolean> {
+    try {
+      await db.payment.create({ data: payment });
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error, "payments_reservation_id_key")) return false;
+      throw error;
+    }
+  }
+
+  async findById(db: Db, id: string): Promise<PaymentView | null> {
+    const row = await db.payment.findUnique({ where: { id }, include: withReservation });
+    return row ? toView(row) : null;
+  }
+
+  async listByUser(db: Db, userId: string): Promise<PaymentView[]> {
+    const rows = await db.payment.findMany({
+      where: { userId },
+      orderBy: [{ paidAt: "desc" }, { id: "desc" }],
+      include: withReservation,
+    });
+    return rows.map(toView);
+  }
+}
