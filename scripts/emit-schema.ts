@@ -3,11 +3,13 @@
 import "reflect-metadata";
 import { readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import { createPubSub } from "@graphql-yoga/subscription";
 import { buildAppSchema, printAppSchema } from "../src/platform/graphql/build-schema.js";
 import { resolverClasses } from "../src/resolvers.js";
 
 const file = fileURLToPath(new URL("../schema.graphql", import.meta.url));
-const sdl = printAppSchema(await buildAppSchema({ resolvers: resolverClasses }));
+// An in-memory pubsub: type-graphql refuses to build subscriptions without one.
+const sdl = printAppSchema(await buildAppSchema({ resolvers: resolverClasses, pubSub: createPubSub() }));
 
 if (process.argv.includes("--check")) {
   const committed = await readFile(file, "utf8").catch(() => "");

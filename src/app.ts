@@ -15,6 +15,8 @@ import { createLogger, type Logger } from "./platform/logger.js";
 import type { BackgroundJob, Infrastructure } from "./platform/module.js";
 import { createAppPubSub } from "./platform/redis/pubsub.js";
 import { createRedis } from "./platform/redis/redis.js";
+import { createQueueModule } from "./modules/queue/queue.module.js";
+import { createUserModule } from "./modules/user/user.module.js";
 import type { Topics } from "./platform/redis/topics.js";
 
 /** What a feature module gives the composition root. */
@@ -37,8 +39,9 @@ export interface App {
 
 /** Every feature module, in dependency order. */
 function createModules(infra: Infrastructure): FeatureModule[] {
-  void infra;
-  return [{ resolvers: [new SystemResolver()] }];
+  const user = createUserModule(infra);
+  const queue = createQueueModule(infra, { users: user.service });
+  return [{ resolvers: [new SystemResolver()] }, user.module, queue.module];
 }
 
 export function createApp(config: Config, overrides: { log?: Logger; clock?: Clock } = {}): App {

@@ -1,6 +1,8 @@
 // Every resolver class of the API, for the schema build (app.ts) and the SDL emitter.
 import type { NonEmptyArray } from "type-graphql";
 import type { ResolverClass } from "./platform/graphql/build-schema.js";
+import { QueueResolver } from "./modules/queue/queue.resolver.js";
+import { UserResolver } from "./modules/user/user.resolver.js";
 import { SystemResolver } from "./platform/graphql/system.resolver.js";
 
-export const resolverClasses: NonEmptyArray<ResolverClass> = [SystemResolver];
+export const resolverClasses: NonEmptyArray<ResolverClass> = [SystemResolver, UserResolver, QueueResolver];

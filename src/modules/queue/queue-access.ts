@@ -1,0 +1,70 @@
+// The one queue guard (QueueGuard) and the pass (QueuePass) that the seat and payment
+// features use. Authentication is the token's signature and age alone; admission is read from
+// Redis through the view script, which judges time against the injected clock.
+import type { Clock } from "../../platform/clock.js";
+import { DomainError } from "../../platform/errors.js";
+import type { QueueCaller, QueueGuard, QueuePass } from "./queue-guard.js";
+import type { QueueStore, TicketRef } from "./queue.store.js";
+import type { QueueTokenCodec } from "./queue-token.js";
+
+/** Tells every instance that a concert's queue changed (one message per change or tick). */
+export interface QueueEvents {
+  changed(concertId: string, atMs: number): void;
+}
+
+export const refOf = (caller: QueueCaller): TicketRef => ({
+  concertId: caller.concertId,
+  userId: caller.userId,
+  ticketId: caller.ticketId,
+});
+
+export class QueueAccess implements QueueGuard, QueuePass {
+  constructor(
+    private readonly codec: QueueTokenCodec,
+    private readonly store: QueueStore,
+    private readonly events: QueueEvents,
+    private readonly clock: Clock,
+  ) {}
+
+  async authenticate(token: string | null): Promise<QueueCaller> {
+    return this.codec.verify(token);
+  }
+
+  async requireActive(caller: QueueCaller, concertId?: string): Promise<void> {
+    if (concertId !== undefined && concertId !== caller.concertId) {
+      throw new DomainError(
+        "FORBIDDEN",
+        "This queue token is for another concert. Enter that concert's queue with issueQueueToken and use its token.",
+      );
+    }
+    const [view] = await this.store.views([refOf(caller)], this.clock.now().getTime(), false);
+    if (view!.status === "WAITING") {
+      const position = view!.rank! + 1;
+      throw new DomainError(
+        "QUEUE_NOT_ADMITTED",
+        `You are still waiting in the queue (position ${position}). Follow queueUpdates or poll queueStatus until you are ACTIVE.`,
+        { position },
+      );
+    }
+    if (view!.status === "EXPIRED") {
+      throw new DomainError(
+        "QUEUE_TOKEN_EXPIRED",
+        "This queue token has expired (its active time ran out, it was used for a payment, or it left the queue). Call issueQueueToken again to re-enter the queue.",
+      );
+    }
+  }
+
+  /**
+   * Held by the extend script: only a live ACTIVE ticket is moved, and only later. A ticket
+   * that already ended is left ended (the hold then cannot be paid with it).
+   */
+  async extendActiveUntil(caller: QueueCaller, until: Date): Promise<void> {
+    await this.store.extend(refOf(caller), until.getTime(), this.clock.now().getTime());
+  }
+
+  /** Held by the end script: the ticket leaves every set at once, so the next tick refills it. */
+  async finishAfterPayment(caller: QueueCaller): Promise<void> {
+    if (await this.store.end(refOf(caller), "PAID"))
+      this.events.changed(caller.concertId, this.clock.now().getTime());
+  }
+}

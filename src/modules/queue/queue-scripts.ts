@@ -1,0 +1,194 @@
+// Every multi-key state change of a concert's queue is one of these Lua scripts, so Redis runs
+// it atomically: no instance ever sees (or leaves) a half-made change. All keys of a script
+// share the concert's hash tag ({concertId}); ticket keys derived inside a script use the same
+// tag, so the design also works on Redis Cluster. Time always comes in as ARGV (the injected
+// Clock), never from Redis, so tests can move it.
+//
+// Keys (see queueKeys): seq (INCR counter), waiting (ZSET userId → seq), active (ZSET userId →
+// activeUntil ms), seen (ZSET userId → last heartbeat ms, WAITING only), admits (ZSET log of
+// admissions for the observed rate), meta (HASH lastTickAt, since, rate), and one HASH per
+// user's current ticket (ticketId, seq, status, issuedAt, activeUntil).
+
+/** Shared view logic: the ticket's effective status at `now` (a late sweep never shows). */
+const EFFECTIVE_STATUS = `
+local function effective(t, seenScore, now, idleMs)
+  if not t[1] then return 'EXPIRED' end
+  if t[3] == 'ACTIVE' then
+    if tonumber(t[5]) > now then return 'ACTIVE' end
+    return 'EXPIRED'
+  end
+  if t[3] == 'WAITING' then
+    if seenScore and now - tonumber(seenScore) <= idleMs then return 'WAITING' end
+    return 'EXPIRED'
+  end
+  return 'EXPIRED'
+end
+`;
+
+/**
+ * enter — KEYS seq, waiting, active, seen, ticket, meta; ARGV userId, newTicketId, now, maxActive,
+ * activeMs, idleMs, maxAgeMs, ticketTtlMs.
+ * Returns the user's live ticket unchanged (idempotent re-issue, counts as a heartbeat) or a new
+ * one: seq from INCR (gap-free entry order), ACTIVE at once when nobody waits and a slot is
+ * free, else WAITING scored by seq. → {status, ticketId, seq, issuedAt, activeUntil, rank, fresh, rate}
+ */
+export const ENTER = `${EFFECTIVE_STATUS}
+local userId = ARGV[1]
+local now = tonumber(ARGV[3])
+local t = redis.call('HMGET', KEYS[5], 'ticketId', 'seq', 'status', 'issuedAt', 'activeUntil')
+if t[1] then
+  local status = effective(t, redis.call('ZSCORE', KEYS[4], userId), now, tonumber(ARGV[6]))
+  if status ~= 'EXPIRED' and now - tonumber(t[4]) < tonumber(ARGV[7]) then
+    local rank = -1
+    if status == 'WAITING' then
+      redis.call('ZADD', KEYS[4], 'XX', now, userId)
+      rank = redis.call('ZRANK', KEYS[2], userId)
+    end
+    return {status, t[1], t[2], t[4], t[5] or '', rank, 0, redis.call('HGET', KEYS[6], 'rate') or ''}
+  end
+  redis.call('ZREM', KEYS[2], userId)
+  redis.call('ZREM', KEYS[3], userId)
+  redis.call('ZREM', KEYS[4], userId)
+end
+local seq = redis.call('INCR', KEYS[1])
+local status = 'WAITING'
+local activeUntil = ''
+local rank = -1
+if redis.call('ZCARD', KEYS[2]) == 0 and redis.call('ZCOUNT', KEYS[3], '(' .. now, '+inf') < tonumber(ARGV[4]) then
+  status = 'ACTIVE'
+  activeUntil = now + tonumber(ARGV[5])
+  redis.call('ZADD', KEYS[3], activeUntil, userId)
+else
+  redis.call('ZADD', KEYS[2], seq, userId)
+  redis.call('ZADD', KEYS[4], now, userId)
+  rank = redis.call('ZRANK', KEYS[2], userId)
+end
+redis.call('DEL', KEYS[5])
+redis.call('HSET', KEYS[5], 'ticketId', ARGV[2], 'seq', seq, 'status', status, 'issuedAt', now, 'activeUntil', activeUntil)
+redis.call('PEXPIRE', KEYS[5], ARGV[8])
+return {status, ARGV[2], tostring(seq), tostring(now), tostring(activeUntil), rank, 1, redis.call('HGET', KEYS[6], 'rate') or ''}
+`;
+
+/**
+ * view — KEYS ticket, waiting, seen, meta; ARGV userId, ticketId, now, idleMs, touch (1|0).
+ * The ticket as the token `ticketId` sees it (a replaced ticket is EXPIRED). With touch=1 a
+ * WAITING ticket's heartbeat is refreshed (a poll or an open subscription keeps the place).
+ * → {status, activeUntil, rank, rate}
+ */
+export const VIEW = `${EFFECTIVE_STATUS}
+local userId = ARGV[1]
+local now = tonumber(ARGV[3])
+local t = redis.call('HMGET', KEYS[1], 'ticketId', 'seq', 'status', 'issuedAt', 'activeUntil')
+if t[1] ~= ARGV[2] then
+  return {'EXPIRED', '', -1, ''}
+end
+local status = effective(t, redis.call('ZSCORE', KEYS[3], userId), now, tonumber(ARGV[4]))
+local rank = -1
+if status == 'WAITING' then
+  rank = redis.call('ZRANK', KEYS[2], userId)
+  if not rank then
+    status = 'EXPIRED'
+    rank = -1
+  elseif ARGV[5] == '1' then
+    redis.call('ZADD', KEYS[3], 'XX', now, userId)
+  end
+end
+return {status, t[5] or '', rank, redis.call('HGET', KEYS[4], 'rate') or ''}
+`;
+
+/**
+ * admit — KEYS waiting, active, seen, admits, meta; ARGV now, maxActive, perTick, idleMs,
+ * activeMs, minGapMs, windowMs, ticketKeyPrefix, tickMs.
+ * One admission tick of one concert. The lastTickAt gate is the per-concert tick lock: however
+ * many instances tick, at most one run per minGapMs does work, so the rate stays
+ * perTick per tick. Expires ACTIVE tickets past their time, drops WAITING tickets idle longer
+ * than idleMs, then admits min(perTick, maxActive - active) in seq order — the cap is checked
+ * inside this one atomic script, so active never exceeds maxActive.
+ * → {ran (0|1), admitted, expired, dropped, active, waiting}
+ */
+export const ADMIT = `
+local now = tonumber(ARGV[1])
+local last = redis.call('HGET', KEYS[5], 'lastTickAt')
+if last and now - tonumber(last) < tonumber(ARGV[6]) then
+  return {0, 0, 0, 0, redis.call('ZCARD', KEYS[2]), redis.call('ZCARD', KEYS[1])}
+end
+redis.call('HSET', KEYS[5], 'lastTickAt', now)
+redis.call('HSETNX', KEYS[5], 'since', now)
+local prefix = ARGV[8]
+local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)
+for _, u in ipairs(expired) do
+  redis.call('HSET', prefix .. u, 'status', 'EXPIRED')
+end
+if #expired > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now) end
+local idleBefore = now - tonumber(ARGV[4])
+local idle = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', '(' .. idleBefore)
+for _, u in ipairs(idle) do
+  redis.call('ZREM', KEYS[1], u)
+  redis.call('HSET', prefix .. u, 'status', 'EXPIRED')
+end
+if #idle > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. idleBefore) end
+local n = math.min(tonumber(ARGV[3]), tonumber(ARGV[2]) - redis.call('ZCARD', KEYS[2]))
+local admitted = 0
+local activeUntil = now + tonumber(ARGV[5])
+while admitted < n do
+  local head = redis.call('ZRANGE', KEYS[1], 0, n - admitted - 1)
+  if #head == 0 then break end
+  for _, u in ipairs(head) do
+    redis.call('ZREM', KEYS[1], u)
+    redis.call('ZREM', KEYS[3], u)
+    local key = prefix .. u
+    if redis.call('HGET', key, 'status') == 'WAITING' then
+      redis.call('HSET', key, 'status', 'ACTIVE', 'activeUntil', activeUntil)
+      redis.call('ZADD', KEYS[2], activeUntil, u)
+      admitted = admitted + 1
+    end
+  end
+end
+local windowMs = tonumber(ARGV[7])
+if admitted > 0 then
+  redis.call('ZADD', KEYS[4], now, now .. ':' .. admitted)
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. (now - windowMs))
+local sum = 0
+for _, m in ipairs(redis.call('ZRANGE', KEYS[4], 0, -1)) do
+  sum = sum + tonumber(string.match(m, ':(%d+)$'))
+end
+if sum > 0 then
+  local span = math.max(math.min(windowMs, now - tonumber(redis.call('HGET', KEYS[5], 'since'))), tonumber(ARGV[9]))
+  redis.call('HSET', KEYS[5], 'rate', tostring(sum * 1000 / span))
+else
+  redis.call('HDEL', KEYS[5], 'rate')
+end
+return {1, admitted, #expired, #idle, redis.call('ZCARD', KEYS[2]), redis.call('ZCARD', KEYS[1])}
+`;
+
+/**
+ * end — KEYS ticket, waiting, active, seen; ARGV userId, ticketId, reason.
+ * Ends the ticket (leaveQueue or a payment): EXPIRED, out of every set, so its slot is free for
+ * the next tick. A replaced or already ended ticket is left alone. → 1 when something changed.
+ */
+export const END = `
+local t = redis.call('HMGET', KEYS[1], 'ticketId', 'status')
+if t[1] ~= ARGV[2] or t[2] == 'EXPIRED' then return 0 end
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('ZREM', KEYS[4], ARGV[1])
+redis.call('HSET', KEYS[1], 'status', 'EXPIRED', 'endedBy', ARGV[3])
+return 1
+`;
+
+/**
+ * extend — KEYS ticket, active; ARGV userId, ticketId, untilMs, now.
+ * Moves a live ACTIVE ticket's end to at least untilMs (never earlier). → 1 when still ACTIVE.
+ */
+export const EXTEND = `
+local t = redis.call('HMGET', KEYS[1], 'ticketId', 'status', 'activeUntil')
+local now = tonumber(ARGV[4])
+if t[1] ~= ARGV[2] or t[2] ~= 'ACTIVE' or tonumber(t[3]) <= now then return 0 end
+local untilMs = tonumber(ARGV[3])
+if untilMs > tonumber(t[3]) then
+  redis.call('HSET', KEYS[1], 'activeUntil', untilMs)
+  redis.call('ZADD', KEYS[2], 'XX', untilMs, ARGV[1])
+end
+return 1
+`;

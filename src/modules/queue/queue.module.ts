@@ -1,0 +1,99 @@
+import type { FeatureModule } from "../../app.js";
+import { DomainError } from "../../platform/errors.js";
+import { intervalJob, type Infrastructure } from "../../platform/module.js";
+import type { AccessKeyVerifier } from "../user/user.service.js";
+import { PrismaConcertLookup, type ConcertLookup } from "./concert-lookup.js";
+import { QueueAccess, type QueueEvents } from "./queue-access.js";
+import type { QueueGuard, QueuePass } from "./queue-guard.js";
+import { QueueResolver } from "./queue.resolver.js";
+import { QueueService } from "./queue.service.js";
+import { RedisQueueStore, type QueueSettings } from "./queue.store.js";
+import { QueueTokenCodec } from "./queue-token.js";
+import { QueueUpdatesHub } from "./queue-updates.js";
+
+export interface QueueModule {
+  module: FeatureModule;
+  guard: QueueGuard;
+  pass: QueuePass;
+  service: QueueService;
+  updates: QueueUpdatesHub;
+}
+
+export function queueSettings(config: Infrastructure["config"]): QueueSettings {
+  return {
+    maxActive: config.QUEUE_MAX_ACTIVE,
+    admitPerTick: config.QUEUE_ADMIT_PER_TICK,
+    tickMs: config.QUEUE_TICK_MS,
+    activeMs: config.QUEUE_ACTIVE_SECONDS * 1000,
+    idleMs: config.QUEUE_IDLE_SECONDS * 1000,
+    maxAgeMs: config.TOKEN_MAX_AGE_SECONDS * 1000,
+  };
+}
+
+/** The queue's services on the given infrastructure, without resolvers or jobs. */
+export function createQueueCore(
+  infra: Infrastructure,
+  deps: { users: AccessKeyVerifier; concerts?: ConcertLookup },
+) {
+  const { config, clock, log, pubsub } = infra;
+  const settings = queueSettings(config);
+  const codec = new QueueTokenCodec(config.TOKEN_SECRET, config.TOKEN_MAX_AGE_SECONDS, clock);
+  const store = new RedisQueueStore(infra.redis, config.REDIS_PREFIX, settings);
+  const events: QueueEvents = {
+    changed: (concertId, at) => pubsub.publish("QUEUE_CHANGED", concertId, { concertId, at }),
+  };
+  const access = new QueueAccess(codec, store, events, clock);
+  const service = new QueueService({
+    store,
+    codec,
+    access,
+    users: deps.users,
+    concerts: deps.concerts ?? new PrismaConcertLookup(infra.prisma),
+    events,
+    clock,
+    settings,
+    log,
+  });
+  const updates = new QueueUpdatesHub(
+    access,
+    store,
+    { listen: (concertId) => pubsub.subscribe("QUEUE_CHANGED", concertId) },
+    (caller, view) => service.present(caller, view),
+    clock,
+    log,
+  );
+  return { settings, codec, store, access, service, updates };
+}
+
+export function createQueueModule(
+  infra: Infrastructure,
+  deps: { users: AccessKeyVerifier; concerts?: ConcertLookup },
+): QueueModule {
+  const { settings, access, service, updates } = createQueueCore(infra, deps);
+  const log = infra.log;
+  // Subscribers refresh their heartbeat well within the idle limit.
+  const heartbeatMs = Math.max(500, Math.min(settings.idleMs / 3, 15_000));
+  return {
+    module: {
+      resolvers: [new QueueResolver(service, updates)],
+      jobs: [
+        intervalJob("queue-admission", settings.tickMs, log, () => service.tick()),
+        intervalJob("queue-heartbeat", heartbeatMs, log, () => updates.heartbeat()),
+      ],
+      acceptConnection: async (token) => {
+        if (token === null) return true;
+        try {
+          await access.authenticate(token);
+          return true;
+        } catch (error) {
+          if (error instanceof DomainError) return false;
+          throw error;
+        }
+      },
+    },
+    guard: access,
+    pass: access,
+    service,
+    updates,
+  };
+}

@@ -1,0 +1,252 @@
+// The only code that touches the queue's Redis keys. Multi-key changes are Lua scripts
+// (queue-scripts.ts) registered with ioredis defineCommand; reads for many tickets go out in
+// one pipeline.
+import type { Redis } from "../../platform/redis/redis.js";
+import { ADMIT, END, ENTER, EXTEND, VIEW } from "./queue-scripts.js";
+
+export type TicketStatus = "WAITING" | "ACTIVE" | "EXPIRED";
+
+/** A ticket as stored, with its live place in line. */
+export interface StoredTicket {
+  ticketId: string;
+  seq: number;
+  issuedAtMs: number;
+  status: TicketStatus;
+  activeUntilMs: number | null;
+  /** 0-based rank among WAITING tickets; null unless WAITING. */
+  rank: number | null;
+  /** true when this call created the ticket (false: the user's live ticket was returned). */
+  fresh: boolean;
+  observedRate: number | null;
+}
+
+/** What the queue knows of a ticket, as seen by one token. */
+export interface TicketView {
+  status: TicketStatus;
+  activeUntilMs: number | null;
+  rank: number | null;
+  /** Observed admissions per second over the recent window; null when none were observed. */
+  observedRate: number | null;
+}
+
+/** Identifies the ticket a token names. */
+export interface TicketRef {
+  concertId: string;
+  userId: string;
+  ticketId: string;
+}
+
+export interface QueueSettings {
+  maxActive: number;
+  admitPerTick: number;
+  tickMs: number;
+  activeMs: number;
+  idleMs: number;
+  maxAgeMs: number;
+}
+
+export interface TickResult {
+  /** false when another instance already ticked this concert within this tick. */
+  ran: boolean;
+  admitted: number;
+  expired: number;
+  dropped: number;
+  active: number;
+  waiting: number;
+}
+
+export interface QueueStore {
+  enter(concertId: string, userId: string, newTicketId: string, nowMs: number): Promise<StoredTicket>;
+  /** One round trip for all refs, however many (a pipeline); touch refreshes WAITING heartbeats. */
+  views(refs: readonly TicketRef[], nowMs: number, touch: boolean): Promise<TicketView[]>;
+  admit(concertId: string, nowMs: number): Promise<TickResult>;
+  end(ref: TicketRef, reason: "LEFT" | "PAID"): Promise<boolean>;
+  extend(ref: TicketRef, untilMs: number, nowMs: number): Promise<boolean>;
+  /** Concerts that have had a queue, for the ticker. */
+  registerConcert(concertId: string): Promise<void>;
+  concerts(): Promise<string[]>;
+}
+
+type Reply = (string | number | null)[];
+type Script = (...args: (string | number)[]) => Promise<unknown>;
+interface ScriptHost {
+  queueEnter: Script;
+  queueView: Script;
+  queueAdmit: Script;
+  queueEnd: Script;
+  queueExtend: Script;
+}
+
+/** Minimum fraction of a tick between two admission runs of one concert (timer jitter slack). */
+const TICK_GAP_FRACTION = 0.9;
+/** The observed admission rate looks back this far. */
+export const RATE_WINDOW_MS = 60_000;
+
+export function queueKeys(prefix: string, concertId: string) {
+  const base = `${prefix}queue:{${concertId}}:`;
+  return {
+    seq: `${base}seq`,
+    waiting: `${base}waiting`,
+    active: `${base}active`,
+    seen: `${base}seen`,
+    admits: `${base}admits`,
+    meta: `${base}meta`,
+    ticketPrefix: `${base}u:`,
+    ticket: (userId: string) => `${base}u:${userId}`,
+  };
+}
+
+export class RedisQueueStore implements QueueStore {
+  private readonly scripts: ScriptHost;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly settings: QueueSettings,
+  ) {
+    redis.defineCommand("queueEnter", { numberOfKeys: 6, lua: ENTER });
+    redis.defineCommand("queueView", { numberOfKeys: 4, lua: VIEW });
+    redis.defineCommand("queueAdmit", { numberOfKeys: 5, lua: ADMIT });
+    redis.defineCommand("queueEnd", { numberOfKeys: 4, lua: END });
+    redis.defineCommand("queueExtend", { numberOfKeys: 2, lua: EXTEND });
+    this.scripts = redis as unknown as ScriptHost;
+  }
+
+  async enter(concertId: string, userId: string, newTicketId: string, nowMs: number): Promise<StoredTicket> {
+    const k = queueKeys(this.prefix, concertId);
+    const s = this.settings;
+    const r = (await this.scripts.queueEnter(
+      k.seq,
+      k.waiting,
+      k.active,
+      k.seen,
+      k.ticket(userId),
+      k.meta,
+      userId,
+      newTicketId,
+      nowMs,
+      s.maxActive,
+      s.activeMs,
+      s.idleMs,
+      s.maxAgeMs,
+      s.maxAgeMs + 60_000,
+    )) as Reply;
+    return {
+      status: r[0] as TicketStatus,
+      ticketId: String(r[1]),
+      seq: Number(r[2]),
+      issuedAtMs: Number(r[3]),
+      activeUntilMs: numberOrNull(r[4]),
+      rank: rankOrNull(r[5]),
+      fresh: Number(r[6]) === 1,
+      observedRate: numberOrNull(r[7]),
+    };
+  }
+
+  async views(refs: readonly TicketRef[], nowMs: number, touch: boolean): Promise<TicketView[]> {
+    if (refs.length === 0) return [];
+    const pipeline = this.redis.pipeline() as unknown as ScriptHost & {
+      exec(): Promise<[Error | null, unknown][]>;
+    };
+    for (const ref of refs) {
+      const k = queueKeys(this.prefix, ref.concertId);
+      void pipeline.queueView(
+        k.ticket(ref.userId),
+        k.waiting,
+        k.seen,
+        k.meta,
+        ref.userId,
+        ref.ticketId,
+        nowMs,
+        this.settings.idleMs,
+        touch ? 1 : 0,
+      );
+    }
+    const results = await pipeline.exec();
+    return results.map(([error, value]) => {
+      if (error) throw error;
+      const r = value as Reply;
+      return {
+        status: r[0] as TicketStatus,
+        activeUntilMs: numberOrNull(r[1]),
+        rank: rankOrNull(r[2]),
+        observedRate: numberOrNull(r[3]),
+      };
+    });
+  }
+
+  async admit(concertId: string, nowMs: number): Promise<TickResult> {
+    const k = queueKeys(this.prefix, concertId);
+    const s = this.settings;
+    const r = (await this.scripts.queueAdmit(
+      k.waiting,
+      k.active,
+      k.seen,
+      k.admits,
+      k.meta,
+      nowMs,
+      s.maxActive,
+      s.admitPerTick,
+      s.idleMs,
+      s.activeMs,
+      Math.floor(s.tickMs * TICK_GAP_FRACTION),
+      RATE_WINDOW_MS,
+      k.ticketPrefix,
+      s.tickMs,
+    )) as number[];
+    return {
+      ran: r[0] === 1,
+      admitted: Number(r[1]),
+      expired: Number(r[2]),
+      dropped: Number(r[3]),
+      active: Number(r[4]),
+      waiting: Number(r[5]),
+    };
+  }
+
+  async end(ref: TicketRef, reason: "LEFT" | "PAID"): Promise<boolean> {
+    const k = queueKeys(this.prefix, ref.concertId);
+    const r = await this.scripts.queueEnd(
+      k.ticket(ref.userId),
+      k.waiting,
+      k.active,
+      k.seen,
+      ref.userId,
+      ref.ticketId,
+      reason,
+    );
+    return Number(r) === 1;
+  }
+
+  async extend(ref: TicketRef, untilMs: number, nowMs: number): Promise<boolean> {
+    const k = queueKeys(this.prefix, ref.concertId);
+    const r = await this.scripts.queueExtend(
+      k.ticket(ref.userId),
+      k.active,
+      ref.userId,
+      ref.ticketId,
+      untilMs,
+      nowMs,
+    );
+    return Number(r) === 1;
+  }
+
+  async registerConcert(concertId: string): Promise<void> {
+    await this.redis.sadd(`${this.prefix}queue:concerts`, concertId);
+  }
+
+  async concerts(): Promise<string[]> {
+    return this.redis.smembers(`${this.prefix}queue:concerts`);
+  }
+}
+
+function numberOrNull(v: string | number | null | undefined): number | null {
+  if (v === null || v === undefined || v === "") return null;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : null;
+}
+
+function rankOrNull(v: string | number | null | undefined): number | null {
+  const n = numberOrNull(v);
+  return n === null || n < 0 ? null : n;
+}

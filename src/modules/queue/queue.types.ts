@@ -1,0 +1,68 @@
+import { ArgsType, Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { DateTimeScalar } from "../../platform/graphql/scalars.js";
+import type { TicketStatus } from "./queue.store.js";
+
+export enum QueueStatus {
+  WAITING = "WAITING",
+  ACTIVE = "ACTIVE",
+  EXPIRED = "EXPIRED",
+}
+
+registerEnumType(QueueStatus, {
+  name: "QueueStatus",
+  description: "WAITING in line, ACTIVE (admitted: may reserve and pay), or EXPIRED (over).",
+});
+
+@ObjectType({ description: "A user's place in one concert's waiting queue." })
+export class QueueTicket {
+  @Field({ description: "Send as `Authorization: Bearer <token>` (or connectionParams.authorization)." })
+  token!: string;
+
+  @Field(() => ID)
+  userId!: string;
+
+  @Field(() => ID)
+  concertId!: string;
+
+  @Field(() => QueueStatus)
+  status!: TicketStatus;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: "1-based place in line (WAITING users ahead + 1); null unless WAITING.",
+  })
+  position!: number | null;
+
+  @Field(() => Int, {
+    description:
+      "Expected seconds until admission at the recently observed admission rate; 0 unless WAITING.",
+  })
+  estimatedWaitSeconds!: number;
+
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: "When the ACTIVE time ends; null until admitted.",
+  })
+  activeUntil!: Date | null;
+}
+
+@ArgsType()
+export class IssueQueueTokenArgs {
+  @Field(() => ID)
+  userId!: string;
+
+  @Field()
+  accessKey!: string;
+
+  @Field(() => ID)
+  concertId!: string;
+}
+
+@ArgsType()
+export class QueueUpdatesArgs {
+  @Field(() => String, {
+    nullable: true,
+    description: "The queue token, when it is not in connectionParams.authorization.",
+  })
+  token?: string | null;
+}

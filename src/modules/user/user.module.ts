@@ -1,0 +1,10 @@
+import type { FeatureModule } from "../../app.js";
+import type { Infrastructure } from "../../platform/module.js";
+import { PrismaUserRepository } from "./user.repository.js";
+import { UserResolver } from "./user.resolver.js";
+import { UserService } from "./user.service.js";
+
+export function createUserModule(infra: Infrastructure): { module: FeatureModule; service: UserService } {
+  const service = new UserService(new PrismaUserRepository(infra.prisma));
+  return { module: { resolvers: [new UserResolver(service)] }, service };
+}

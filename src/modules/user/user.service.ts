@@ -1,0 +1,52 @@
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { badInput, DomainError } from "../../platform/errors.js";
+import type { UserRepository } from "./user.repository.js";
+
+export const MAX_NAME_LENGTH = 100;
+/** 32 random bytes = 256 bits, far beyond guessing; base64url keeps it copy-paste safe. */
+const ACCESS_KEY_BYTES = 32;
+/** Compared against when the user is unknown, so both paths take the same time. */
+const DUMMY_HASH = "0".repeat(64);
+
+export interface SignUpResult {
+  userId: string;
+  accessKey: string;
+}
+
+/** What the queue asks of users: is this the holder of that user's access key? */
+export interface AccessKeyVerifier {
+  /** Throws UNAUTHENTICATED for a wrong key or an unknown (or malformed) user id. */
+  verifyAccessKey(userId: string, accessKey: string): Promise<void>;
+}
+
+export const sha256Hex = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
+
+export class UserService implements AccessKeyVerifier {
+  constructor(private readonly users: UserRepository) {}
+
+  async signUp(name: string | null | undefined): Promise<SignUpResult> {
+    const trimmed = name?.trim() ?? "";
+    if (name != null && (trimmed.length === 0 || trimmed.length > MAX_NAME_LENGTH)) {
+      throw badInput(`name must be 1 to ${MAX_NAME_LENGTH} characters, or left out.`);
+    }
+    // A fast hash is right for a random 256-bit key (nothing to brute-force), and a slow one
+    // would cap queue entry at a few dozen per second.
+    const accessKey = randomBytes(ACCESS_KEY_BYTES).toString("base64url");
+    const user = await this.users.createWithWallet(trimmed || null, sha256Hex(accessKey));
+    return { userId: user.id, accessKey };
+  }
+
+  async verifyAccessKey(userId: string, accessKey: string): Promise<void> {
+    const plausible = userId.length > 0 && userId.length <= 64 && accessKey.length <= 256;
+    const stored = plausible ? await this.users.findAccessKeyHash(userId) : null;
+    const given = Buffer.from(sha256Hex(accessKey), "hex");
+    const expected = Buffer.from(stored ?? DUMMY_HASH, "hex");
+    const same = expected.length === given.length && timingSafeEqual(given, expected);
+    if (!stored || !same) {
+      throw new DomainError(
+        "UNAUTHENTICATED",
+        "Unknown user id or wrong access key. Use the userId and accessKey that signUp returned, or sign up again.",
+      );
+    }
+  }
+}
