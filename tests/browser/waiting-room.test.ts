@@ -44,6 +44,9 @@ function buildPageIfStale(): void {
   );
 }
 
+/** Polls until the page shows what is expected: pushes and ticks take a moment to arrive. */
+const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
+
 let cluster: Cluster;
 let browser: Browser;
 let step = 0;
@@ -59,7 +62,7 @@ async function shot(page: Page, name: string): Promise<void> {
 async function signUpAndPickConcert(page: Page, url: string): Promise<void> {
   await page.goto(url);
   await page.getByRole("button", { name: "Sign up" }).click();
-  await expect.poll(() => page.locator("#user-id").textContent()).toMatch(/^User /);
+  await eventually(() => page.locator("#user-id").textContent()).toMatch(/^User /);
   await page.locator("button[data-concert-id]").first().click();
 }
 
@@ -68,7 +71,7 @@ const seat = (page: Page, n: number) => page.locator(`#seat-map button[data-seat
 async function chargeAndPay(page: Page, amount: number): Promise<void> {
   await page.locator("#charge-amount").fill(String(amount));
   await page.getByRole("button", { name: "Charge balance" }).click();
-  await expect.poll(() => page.locator("#balance").textContent()).toContain(amount.toLocaleString("en-US"));
+  await eventually(() => page.locator("#balance").textContent()).toContain(amount.toLocaleString("en-US"));
   await page.locator("#pay").click();
   await page.locator("#confirmation").waitFor();
 }
@@ -110,31 +113,31 @@ describe("browser waiting room", () => {
     // A finds an empty queue and a free slot: admitted at once.
     await signUpAndPickConcert(pageA, url);
     await pageA.getByRole("heading", { name: /It's your turn/ }).waitFor();
-    await expect.poll(() => seat(pageA, 5).getAttribute("data-status")).toBe("FREE");
+    await eventually(() => seat(pageA, 5).getAttribute("data-status")).toBe("FREE");
     expect(await pageA.locator("#seat-map button").count()).toBe(50);
     await shot(pageA, "a-active-seat-map");
 
     // B waits behind A, first in line, pushed live.
     await signUpAndPickConcert(pageB, url);
-    await expect.poll(() => pageB.locator("#queue-position").textContent()).toBe("1");
-    await expect.poll(() => pageB.locator("#connection").getAttribute("data-state")).toBe("live");
+    await eventually(() => pageB.locator("#queue-position").textContent()).toBe("1");
+    await eventually(() => pageB.locator("#connection").getAttribute("data-state")).toBe("live");
     await shot(pageB, "b-waiting-position-1");
 
     // A second tab of A (same stored token) watches the seat map while the first tab holds seat 5.
     const pageA2 = await a.newPage();
     await pageA2.goto(url);
-    await expect.poll(() => seat(pageA2, 5).getAttribute("data-status")).toBe("FREE");
+    await eventually(() => seat(pageA2, 5).getAttribute("data-status")).toBe("FREE");
     await seat(pageA, 5).click();
-    await expect.poll(() => seat(pageA, 5).getAttribute("data-status")).toBe("MINE");
-    await expect.poll(() => pageA.locator("#hold-countdown").textContent()).toMatch(/^[0-9]+:[0-5][0-9]$/);
-    await expect.poll(() => seat(pageA2, 5).getAttribute("aria-label")).toMatch(/^Seat 5, .*, held$/);
+    await eventually(() => seat(pageA, 5).getAttribute("data-status")).toBe("MINE");
+    await eventually(() => pageA.locator("#hold-countdown").textContent()).toMatch(/^[0-9]+:[0-5][0-9]$/);
+    await eventually(() => seat(pageA2, 5).getAttribute("aria-label")).toMatch(/^Seat 5, .*, held$/);
     await shot(pageA, "a-holds-seat-5");
     await shot(pageA2, "a-second-tab-sees-seat-5-held");
     await pageA2.close();
 
     // B reloads while waiting: same token from localStorage, same place.
     await pageB.reload();
-    await expect.poll(() => pageB.locator("#queue-position").textContent()).toBe("1");
+    await eventually(() => pageB.locator("#queue-position").textContent()).toBe("1");
     await pageB.evaluate(() => {
       (window as unknown as { sameDocument: boolean }).sameDocument = true;
     });
@@ -142,7 +145,7 @@ describe("browser waiting room", () => {
 
     // Paying before charging shows the contract's INSUFFICIENT_BALANCE as a human message.
     await pageA.locator("#pay").click();
-    await expect.poll(() => pageA.locator("#notice").getAttribute("data-code")).toBe("INSUFFICIENT_BALANCE");
+    await eventually(() => pageA.locator("#notice").getAttribute("data-code")).toBe("INSUFFICIENT_BALANCE");
     expect(await pageA.locator("#notice").textContent()).toContain("Charge your balance");
     await shot(pageA, "a-insufficient-balance");
 
@@ -157,12 +160,12 @@ describe("browser waiting room", () => {
     expect(await pageB.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(
       true,
     );
-    await expect.poll(() => seat(pageB, 5).getAttribute("data-status")).toBe("SOLD");
+    await eventually(() => seat(pageB, 5).getAttribute("data-status")).toBe("SOLD");
     expect(await seat(pageB, 5).isDisabled()).toBe(true);
     await shot(pageB, "b-active-sees-seat-5-sold");
 
     await seat(pageB, 6).click();
-    await expect.poll(() => seat(pageB, 6).getAttribute("data-status")).toBe("MINE");
+    await eventually(() => seat(pageB, 6).getAttribute("data-status")).toBe("MINE");
     await shot(pageB, "b-holds-seat-6");
     await chargeAndPay(pageB, 200_000);
     expect(await pageB.locator("#payments li").allTextContents()).toEqual([

@@ -101,7 +101,10 @@ function showSignIn(): void {
         name: name.value.trim() || null,
       });
       storage.setAccount(signUp);
-      notify(`Welcome! Your user id is ${signUp.userId}. Your access key is kept in this browser.`);
+      notify(
+        `Welcome! Your user id is ${signUp.userId} and your access key is ${signUp.accessKey}. ` +
+          "This browser remembers both; note them down to sign in on another device.",
+      );
       renderAccount();
       await showConcerts();
     } catch (error) {
