@@ -218,7 +218,7 @@ function onTicket(ticket: QueueTicket): void {
   const v = visit;
   if (!v || ticket.token !== v.token || v.paid) return;
   if (ticket.status === "WAITING") return showWaiting(v, ticket);
-  if (ticket.status === "EXPIRED") return showExpired(v);
+  if (ticket.status === "EXPIRED") return v.shop?.paying ? undefined : showExpired(v);
   if (!v.shop) {
     notice.hidden = true;
     const shop = new Shop({

@@ -56,7 +56,8 @@ export function watchQueue(token: string, handlers: QueueHandlers): QueueWatch {
   const live = createLive(token, (state) => {
     if (stopped) return;
     handlers.onState(state);
-    setPolling(state === "reconnecting");
+    // Poll through every retry until the socket is back (a lazy close after the last stream is idle).
+    setPolling(state !== "live" && state !== "idle");
   });
 
   const subscribe = () => {

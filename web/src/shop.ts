@@ -45,6 +45,8 @@ export class Shop {
   private stopSeatUpdates: (() => void) | undefined;
   private stopTimers: () => void;
 
+  /** True while a payment is in flight: its own EXPIRED push must not look like a timeout. */
+  paying = false;
   private readonly activeLeft = h("strong", { id: "active-countdown" }, "–");
   private readonly balanceEl = h("strong", { id: "balance" }, "–");
   private readonly amount = h("input", {
@@ -296,12 +298,17 @@ export class Shop {
     if (!hold) return;
     const key = this.payKeys.get(hold.id) ?? newIdempotencyKey();
     this.payKeys.set(hold.id, key);
-    const { payReservation } = await gql<{ payReservation: Payment }>(
-      Q.payReservation,
-      { reservationId: hold.id, idempotencyKey: key },
-      this.ctx.token,
-    );
-    this.ctx.onPaid(payReservation);
+    this.paying = true;
+    try {
+      const { payReservation } = await gql<{ payReservation: Payment }>(
+        Q.payReservation,
+        { reservationId: hold.id, idempotencyKey: key },
+        this.ctx.token,
+      );
+      this.ctx.onPaid(payReservation);
+    } finally {
+      this.paying = false;
+    }
   }
 
   private async cancel(): Promise<void> {
@@ -324,6 +331,12 @@ export class Shop {
       this.ctx.notify(error);
       const code = error instanceof ApiError ? error.code : "";
       if (code === "QUEUE_TOKEN_EXPIRED") this.ctx.onExpired();
+      if (code === "INSUFFICIENT_BALANCE" && error instanceof ApiError) {
+        const { price, balance } = error.extensions;
+        if (typeof price === "number" && typeof balance === "number")
+          this.amount.value = String(price - balance);
+        this.amount.focus();
+      }
       if (code === "RESERVATION_EXPIRED") {
         this.hold = undefined;
         this.renderHold();
