@@ -106,6 +106,8 @@ export class FakeQueue implements QueueGuard, QueuePass {
   status = new Map<string, "WAITING" | "ACTIVE" | "EXPIRED">();
   finished: string[] = [];
   failFinish = false;
+  /** False leaves the token ACTIVE after a payment, so that every racer reaches the database. */
+  expireOnPayment = true;
 
   token(userId: string, concertId = "concert-1", status: "WAITING" | "ACTIVE" | "EXPIRED" = "ACTIVE") {
     const token = `token:${userId}:${concertId}`;
@@ -135,7 +137,7 @@ export class FakeQueue implements QueueGuard, QueuePass {
   async extendActiveUntil(): Promise<void> {}
   async finishAfterPayment(caller: QueueCaller): Promise<void> {
     if (this.failFinish) throw new Error("redis went away");
-    this.status.set(caller.token, "EXPIRED");
+    if (this.expireOnPayment) this.status.set(caller.token, "EXPIRED");
     this.finished.push(caller.token);
   }
 }
