@@ -17,6 +17,7 @@ import { createAppPubSub } from "./platform/redis/pubsub.js";
 import { createRedis } from "./platform/redis/redis.js";
 import { createQueueModule } from "./modules/queue/queue.module.js";
 import { createUserModule } from "./modules/user/user.module.js";
+import { createWalletModule } from "./modules/wallet/wallet.module.js";
 import type { Topics } from "./platform/redis/topics.js";
 
 /** What a feature module gives the composition root. */
@@ -41,7 +42,8 @@ export interface App {
 function createModules(infra: Infrastructure): FeatureModule[] {
   const user = createUserModule(infra);
   const queue = createQueueModule(infra, { users: user.service });
-  return [{ resolvers: [new SystemResolver()] }, user.module, queue.module];
+  const wallet = createWalletModule(infra, { guard: queue.guard });
+  return [{ resolvers: [new SystemResolver()] }, user.module, queue.module, wallet.module];
 }
 
 export function createApp(config: Config, overrides: { log?: Logger; clock?: Clock } = {}): App {

@@ -3,6 +3,12 @@ import type { NonEmptyArray } from "type-graphql";
 import type { ResolverClass } from "./platform/graphql/build-schema.js";
 import { QueueResolver } from "./modules/queue/queue.resolver.js";
 import { UserResolver } from "./modules/user/user.resolver.js";
+import { WalletResolver } from "./modules/wallet/wallet.resolver.js";
 import { SystemResolver } from "./platform/graphql/system.resolver.js";
 
-export const resolverClasses: NonEmptyArray<ResolverClass> = [SystemResolver, UserResolver, QueueResolver];
+export const resolverClasses: NonEmptyArray<ResolverClass> = [
+  SystemResolver,
+  UserResolver,
+  QueueResolver,
+  WalletResolver,
+];
