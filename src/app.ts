@@ -15,7 +15,9 @@ import { createLogger, type Logger } from "./platform/logger.js";
 import type { BackgroundJob, Infrastructure } from "./platform/module.js";
 import { createAppPubSub } from "./platform/redis/pubsub.js";
 import { createRedis } from "./platform/redis/redis.js";
+import { createConcertModule } from "./modules/concert/concert.module.js";
 import { createQueueModule } from "./modules/queue/queue.module.js";
+import { createReservationModule } from "./modules/reservation/reservation.module.js";
 import { createUserModule } from "./modules/user/user.module.js";
 import { createWalletModule } from "./modules/wallet/wallet.module.js";
 import type { Topics } from "./platform/redis/topics.js";
@@ -43,7 +45,16 @@ function createModules(infra: Infrastructure): FeatureModule[] {
   const user = createUserModule(infra);
   const queue = createQueueModule(infra, { users: user.service });
   const wallet = createWalletModule(infra, { guard: queue.guard });
-  return [{ resolvers: [new SystemResolver()] }, user.module, queue.module, wallet.module];
+  const concert = createConcertModule(infra, { guard: queue.guard });
+  const reservation = createReservationModule(infra, { guard: queue.guard, pass: queue.pass });
+  return [
+    { resolvers: [new SystemResolver()] },
+    user.module,
+    queue.module,
+    wallet.module,
+    concert.module,
+    reservation.module,
+  ];
 }
 
 export function createApp(config: Config, overrides: { log?: Logger; clock?: Clock } = {}): App {

@@ -1,7 +1,10 @@
 // Every resolver class of the API, for the schema build (app.ts) and the SDL emitter.
 import type { NonEmptyArray } from "type-graphql";
 import type { ResolverClass } from "./platform/graphql/build-schema.js";
+import { ConcertResolver } from "./modules/concert/concert.resolver.js";
+import { SeatUpdatesResolver } from "./modules/concert/seat-updates.resolver.js";
 import { QueueResolver } from "./modules/queue/queue.resolver.js";
+import { ReservationResolver } from "./modules/reservation/reservation.resolver.js";
 import { UserResolver } from "./modules/user/user.resolver.js";
 import { WalletResolver } from "./modules/wallet/wallet.resolver.js";
 import { SystemResolver } from "./platform/graphql/system.resolver.js";
@@ -11,4 +14,7 @@ export const resolverClasses: NonEmptyArray<ResolverClass> = [
   UserResolver,
   QueueResolver,
   WalletResolver,
+  ConcertResolver,
+  SeatUpdatesResolver,
+  ReservationResolver,
 ];
