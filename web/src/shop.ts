@@ -325,6 +325,7 @@ export class Shop {
 
   /** Shows any failure as its human message and reacts to the ones that change the screen. */
   private async guard(work: Promise<unknown>): Promise<void> {
+    this.ctx.notify(undefined); // the last message is about the last action, not this one
     try {
       await work;
     } catch (error) {
