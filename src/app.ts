@@ -16,6 +16,7 @@ import type { BackgroundJob, Infrastructure } from "./platform/module.js";
 import { createAppPubSub } from "./platform/redis/pubsub.js";
 import { createRedis } from "./platform/redis/redis.js";
 import { createConcertModule } from "./modules/concert/concert.module.js";
+import { createPaymentModule } from "./modules/payment/payment.module.js";
 import { createQueueModule } from "./modules/queue/queue.module.js";
 import { createReservationModule } from "./modules/reservation/reservation.module.js";
 import { createUserModule } from "./modules/user/user.module.js";
@@ -47,6 +48,13 @@ function createModules(infra: Infrastructure): FeatureModule[] {
   const wallet = createWalletModule(infra, { guard: queue.guard });
   const concert = createConcertModule(infra, { guard: queue.guard });
   const reservation = createReservationModule(infra, { guard: queue.guard, pass: queue.pass });
+  const payment = createPaymentModule(infra, {
+    guard: queue.guard,
+    pass: queue.pass,
+    reservations: reservation.service,
+    reservationRepository: reservation.repository,
+    wallet: wallet.service,
+  });
   return [
     { resolvers: [new SystemResolver()] },
     user.module,
@@ -54,6 +62,7 @@ function createModules(infra: Infrastructure): FeatureModule[] {
     wallet.module,
     concert.module,
     reservation.module,
+    payment.module,
   ];
 }
 

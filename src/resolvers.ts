@@ -3,6 +3,7 @@ import type { NonEmptyArray } from "type-graphql";
 import type { ResolverClass } from "./platform/graphql/build-schema.js";
 import { ConcertResolver } from "./modules/concert/concert.resolver.js";
 import { SeatUpdatesResolver } from "./modules/concert/seat-updates.resolver.js";
+import { PaymentResolver } from "./modules/payment/payment.resolver.js";
 import { QueueResolver } from "./modules/queue/queue.resolver.js";
 import { ReservationResolver } from "./modules/reservation/reservation.resolver.js";
 import { UserResolver } from "./modules/user/user.resolver.js";
@@ -17,4 +18,5 @@ export const resolverClasses: NonEmptyArray<ResolverClass> = [
   ConcertResolver,
   SeatUpdatesResolver,
   ReservationResolver,
+  PaymentResolver,
 ];
