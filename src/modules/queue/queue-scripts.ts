@@ -154,7 +154,7 @@ for _, m in ipairs(redis.call('ZRANGE', KEYS[4], 0, -1)) do
   sum = sum + tonumber(string.match(m, ':(%d+)$'))
 end
 if sum > 0 then
-  local span = math.max(math.min(windowMs, now - tonumber(redis.call('HGET', KEYS[5], 'since'))), tonumber(ARGV[9]))
+  local span = math.min(windowMs, now - tonumber(redis.call('HGET', KEYS[5], 'since')) + tonumber(ARGV[9]))
   redis.call('HSET', KEYS[5], 'rate', tostring(sum * 1000 / span))
 else
   redis.call('HDEL', KEYS[5], 'rate')

@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { CONCERT, OTHER_CONCERT, errorOf, queueOnFakes } from "./setup.js";
+
+describe("queue guard", () => {
+  it("lets an ACTIVE token through for its own concert", async () => {
+    const q = queueOnFakes();
+    const ticket = await q.enter(1);
+    const caller = await q.access.authenticate(ticket.token);
+    await expect(q.access.requireActive(caller, CONCERT)).resolves.toBeUndefined();
+    await expect(q.access.requireActive(caller)).resolves.toBeUndefined();
+  });
+
+  it("answers a token for another concert with FORBIDDEN", async () => {
+    const q = queueOnFakes();
+    const caller = await q.access.authenticate((await q.enter(1)).token);
+    expect((await errorOf(q.access.requireActive(caller, OTHER_CONCERT))).code).toBe("FORBIDDEN");
+  });
+
+  it("answers a WAITING token with QUEUE_NOT_ADMITTED carrying the numeric position", async () => {
+    const q = queueOnFakes({ maxActive: 1 });
+    await q.enter(1);
+    await q.enter(2);
+    const third = await q.access.authenticate((await q.enter(3)).token);
+    const error = await errorOf(q.access.requireActive(third, CONCERT));
+    expect(error.code).toBe("QUEUE_NOT_ADMITTED");
+    expect(error.details).toEqual({ position: 2 });
+  });
+
+  it("answers QUEUE_TOKEN_EXPIRED once the active time ran out, even before any sweep", async () => {
+    const q = queueOnFakes();
+    const caller = await q.access.authenticate((await q.enter(1)).token);
+    q.clock.advance(60_000);
+    expect((await errorOf(q.access.requireActive(caller))).code).toBe("QUEUE_TOKEN_EXPIRED");
+  });
+
+  it("answers QUEUE_TOKEN_EXPIRED after the pass was used for a payment, and frees the slot", async () => {
+    const q = queueOnFakes({ maxActive: 1 });
+    const caller = await q.access.authenticate((await q.enter(1)).token);
+    const waiting = await q.enter(2);
+    await q.access.finishAfterPayment(caller);
+    expect((await errorOf(q.access.requireActive(caller))).code).toBe("QUEUE_TOKEN_EXPIRED");
+    expect(q.events.map((e) => e.concertId)).toEqual([CONCERT]);
+    await q.service.tick();
+    expect((await q.service.status(waiting.token)).status).toBe("ACTIVE");
+  });
+
+  it("extends the active time to a hold's end but never shortens it", async () => {
+    const q = queueOnFakes();
+    const ticket = await q.enter(1);
+    const caller = await q.access.authenticate(ticket.token);
+    const start = q.clock.now().getTime();
+    await q.access.extendActiveUntil(caller, new Date(start + 90_000));
+    expect((await q.service.status(ticket.token)).activeUntil?.getTime()).toBe(start + 90_000);
+    await q.access.extendActiveUntil(caller, new Date(start + 10_000));
+    expect((await q.service.status(ticket.token)).activeUntil?.getTime()).toBe(start + 90_000);
+    q.clock.advance(80_000);
+    await expect(q.access.requireActive(caller)).resolves.toBeUndefined();
+  });
+
+  it("does not revive an ended ticket by extending it", async () => {
+    const q = queueOnFakes();
+    const ticket = await q.enter(1);
+    const caller = await q.access.authenticate(ticket.token);
+    await q.service.leave(ticket.token);
+    await q.access.extendActiveUntil(caller, new Date(q.clock.now().getTime() + 90_000));
+    expect((await errorOf(q.access.requireActive(caller))).code).toBe("QUEUE_TOKEN_EXPIRED");
+  });
+
+  it("authenticates without the store: a valid token of an ended ticket still names its caller", async () => {
+    const q = queueOnFakes();
+    const ticket = await q.enter(1);
+    await q.service.leave(ticket.token);
+    const before = q.store.viewCalls;
+    const caller = await q.access.authenticate(ticket.token);
+    expect(caller).toMatchObject({ userId: "user-1", concertId: CONCERT, seq: 1 });
+    expect(q.store.viewCalls).toBe(before);
+  });
+
+  it("answers a missing or forged token with UNAUTHENTICATED", async () => {
+    const q = queueOnFakes();
+    expect((await errorOf(q.access.authenticate(null))).code).toBe("UNAUTHENTICATED");
+    const token = (await q.enter(1)).token;
+    expect((await errorOf(q.access.authenticate(`${token}x`))).code).toBe("UNAUTHENTICATED");
+  });
+});
