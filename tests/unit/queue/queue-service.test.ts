@@ -60,7 +60,7 @@ describe("queue service", () => {
   });
 
   it("drops a waiter idle longer than QUEUE_IDLE_SECONDS, while polling keeps the place", async () => {
-    const q = queueOnFakes({ maxActive: 1, idleSeconds: undefined, idleMs: 30_000 });
+    const q = queueOnFakes({ maxActive: 1, idleMs: 30_000 });
     await q.enter(1);
     const silent = await q.enter(2);
     const polling = await q.enter(3);
