@@ -109,6 +109,9 @@ describe("browser waiting room", () => {
     const url = cluster.servers[0]!.url;
     const pageA = await a.newPage();
     const pageB = await b.newPage();
+    const pageErrors: string[] = [];
+    a.on("weberror", (e) => pageErrors.push(e.error().message));
+    b.on("weberror", (e) => pageErrors.push(e.error().message));
 
     // A finds an empty queue and a free slot: admitted at once.
     await signUpAndPickConcert(pageA, url);
@@ -122,6 +125,8 @@ describe("browser waiting room", () => {
     await eventually(() => pageB.locator("#queue-position").textContent()).toBe("1");
     await eventually(() => pageB.locator("#connection").getAttribute("data-state")).toBe("live");
     await shot(pageB, "b-waiting-position-1");
+    // Readable at phone width: nothing sticks out sideways at 360 px.
+    expect(await pageB.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
 
     // A second tab of A (same stored token) watches the seat map while the first tab holds seat 5.
     const pageA2 = await a.newPage();
@@ -150,7 +155,7 @@ describe("browser waiting room", () => {
     await shot(pageA, "a-insufficient-balance");
 
     await chargeAndPay(pageA, 200_000);
-    expect(await pageA.locator("#payments li").allTextContents()).toEqual([
+    await eventually(() => pageA.locator("#payments li").allTextContents()).toEqual([
       expect.stringContaining("Seat 5"),
     ]);
     await shot(pageA, "a-paid-confirmation");
@@ -168,9 +173,10 @@ describe("browser waiting room", () => {
     await eventually(() => seat(pageB, 6).getAttribute("data-status")).toBe("MINE");
     await shot(pageB, "b-holds-seat-6");
     await chargeAndPay(pageB, 200_000);
-    expect(await pageB.locator("#payments li").allTextContents()).toEqual([
+    await eventually(() => pageB.locator("#payments li").allTextContents()).toEqual([
       expect.stringContaining("Seat 6"),
     ]);
     await shot(pageB, "b-paid-confirmation");
+    expect(pageErrors).toEqual([]);
   });
 });
