@@ -56,6 +56,7 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({
     path: join(SHOTS, `${String(step).padStart(2, "0")}-${name}.png`),
     fullPage: true,
+    animations: "disabled",
   });
 }
 
