@@ -8,7 +8,7 @@ import type { QueueCaller, QueueGuard } from "./queue-guard.js";
 import { refOf } from "./queue-access.js";
 import type { QueueStore } from "./queue.store.js";
 import type { QueueTicketData } from "./queue.service.js";
-import { PushChannel } from "./push-channel.js";
+import { failedStream, PushChannel } from "./push-channel.js";
 
 /** The per-concert change events of every instance (the Redis pubsub in production). */
 export interface QueueChangeFeed {
@@ -64,7 +64,13 @@ export class QueueUpdatesHub implements QueueUpdates {
   }
 
   async subscribe(token: string | null): Promise<AsyncIterableIterator<QueueTicketData>> {
-    return this.open(await this.guard.authenticate(token));
+    let caller: QueueCaller;
+    try {
+      caller = await this.guard.authenticate(token);
+    } catch (error) {
+      return failedStream(error);
+    }
+    return this.open(caller);
   }
 
   /**

@@ -5,7 +5,7 @@ import type { AccessKeyVerifier } from "../user/user.service.js";
 import { PrismaConcertLookup, type ConcertLookup } from "./concert-lookup.js";
 import { QueueAccess, type QueueEvents } from "./queue-access.js";
 import type { QueueGuard, QueuePass } from "./queue-guard.js";
-import { QueueResolver } from "./queue.resolver.js";
+import { createQueueResolver } from "./queue.resolver.js";
 import { QueueService } from "./queue.service.js";
 import { RedisQueueStore, type QueueSettings } from "./queue.store.js";
 import { QueueTokenCodec } from "./queue-token.js";
@@ -75,7 +75,7 @@ export function createQueueModule(
   const heartbeatMs = Math.max(500, Math.min(settings.idleMs / 3, 15_000));
   return {
     module: {
-      resolvers: [new QueueResolver(service, updates)],
+      resolvers: [new (createQueueResolver(service, updates))()],
       jobs: [
         intervalJob("queue-admission", settings.tickMs, log, () => service.tick()),
         intervalJob("queue-heartbeat", heartbeatMs, log, () => updates.heartbeat()),

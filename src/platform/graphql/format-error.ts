@@ -35,7 +35,13 @@ export function classifyError(
   formatted: GraphQLFormattedError,
   error: unknown,
 ): { formatted: GraphQLFormattedError; severity: ErrorSeverity; original: unknown } {
-  const original = unwrapResolverError(error);
+  const unwrapped = unwrapResolverError(error);
+  // graphql-ws wraps an error thrown while a subscription streams in a GraphQLError without a
+  // path, which unwrapResolverError keeps; the DomainError inside still decides the code.
+  const original =
+    unwrapped instanceof GraphQLError && unwrapped.originalError instanceof DomainError
+      ? unwrapped.originalError
+      : unwrapped;
   const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
   const expected = (f: GraphQLFormattedError) => ({ formatted: f, severity: "expected" as const, original });
 

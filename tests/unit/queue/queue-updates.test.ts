@@ -92,8 +92,10 @@ describe("queue live updates", () => {
     expect(q.hub.size).toBe(0);
   });
 
-  it("refuses a bad token with UNAUTHENTICATED before streaming", async () => {
+  it("fails the stream with UNAUTHENTICATED for a bad token, before registering anything", async () => {
     const q = queueOnFakes();
-    expect((await errorOf(q.hub.subscribe("bad.token"))).code).toBe("UNAUTHENTICATED");
+    const stream = await q.hub.subscribe("bad.token");
+    expect((await errorOf(stream.next())).code).toBe("UNAUTHENTICATED");
+    expect(q.hub.size).toBe(0);
   });
 });
