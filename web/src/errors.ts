@@ -1,6 +1,17 @@
 // Every error code of the API contract (/work/shared/API.md, "Errors") as a message a person
 // can act on. The one table: add a code here when the contract gains one.
+import type { ErrorCode } from "../../src/platform/errors.js";
+
 export type Extensions = Record<string, unknown>;
+
+/** The server's domain codes, Apollo's own, and the page's NETWORK (the server is unreachable). */
+type Code =
+  | ErrorCode
+  | "GRAPHQL_PARSE_FAILED"
+  | "GRAPHQL_VALIDATION_FAILED"
+  | "BAD_REQUEST"
+  | "INTERNAL_SERVER_ERROR"
+  | "NETWORK";
 
 export class ApiError extends Error {
   constructor(
@@ -19,7 +30,8 @@ const won = (amount: number | undefined): string =>
     ? ""
     : new Intl.NumberFormat("ko-KR", { style: "currency", currency: "KRW" }).format(amount);
 
-const MESSAGES: Record<string, (ext: Extensions) => string> = {
+// Typed by the server's closed ErrorCode union: a code added there fails `tsc -p web` until it has a message.
+const MESSAGES: Record<Code, (ext: Extensions) => string> = {
   UNAUTHENTICATED: () => "We could not recognise you: check your user id and access key, or sign up again.",
   QUEUE_TOKEN_EXPIRED: () =>
     "Your turn has ended (time ran out, you paid, or you left). Enter the queue again to continue.",
@@ -60,10 +72,12 @@ const MESSAGES: Record<string, (ext: Extensions) => string> = {
   NETWORK: () => "Cannot reach the server. Check your connection; we keep trying and your place is kept.",
 };
 
+const isCode = (code: string): code is Code => Object.hasOwn(MESSAGES, code);
+
 export function humanMessage(error: unknown): string {
   if (error instanceof ApiError)
-    return (MESSAGES[error.code] ?? MESSAGES["INTERNAL_SERVER_ERROR"]!)(error.extensions);
-  return MESSAGES["INTERNAL_SERVER_ERROR"]!({});
+    return MESSAGES[isCode(error.code) ? error.code : "INTERNAL_SERVER_ERROR"](error.extensions);
+  return MESSAGES.INTERNAL_SERVER_ERROR({});
 }
 
 export const errorCode = (error: unknown): string =>
