@@ -14,7 +14,7 @@ import { mountWaitingRoom } from "./platform/http/waiting-room.js";
 import { createLogger, type Logger } from "./platform/logger.js";
 import type { BackgroundJob, Infrastructure } from "./platform/module.js";
 import { createAppPubSub } from "./platform/redis/pubsub.js";
-import { createRedis } from "./platform/redis/redis.js";
+import { createRedis, logRedisHealth } from "./platform/redis/redis.js";
 import { createConcertModule } from "./modules/concert/concert.module.js";
 import { createPaymentModule } from "./modules/payment/payment.module.js";
 import { createQueueModule } from "./modules/queue/queue.module.js";
@@ -72,6 +72,8 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
   const redis = createRedis(config.REDIS_URL);
   const publisher = createRedis(config.REDIS_URL);
   const subscriber = createRedis(config.REDIS_URL);
+  for (const [name, client] of Object.entries({ redis, publisher, subscriber }))
+    logRedisHealth(client, log, name);
   const pubsub = createAppPubSub<Topics>(publisher, subscriber, config.REDIS_PREFIX);
   const infra: Infrastructure = { config, log, prisma, redis, pubsub, clock: overrides.clock ?? systemClock };
 
@@ -104,6 +106,7 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
         production: config.NODE_ENV === "production",
         graphiql: config.GRAPHIQL_ENABLED,
         trustProxy: config.TRUST_PROXY,
+        shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
         extraRoutes: (app) => {
           mountWaitingRoom(app);
         },

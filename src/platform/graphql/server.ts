@@ -35,6 +35,8 @@ export interface GraphQLServerOptions {
    * with 4403 Forbidden (API.md, Transport).
    */
   acceptConnection?: (token: string | null) => Promise<boolean>;
+  /** How long stop() lets in-flight HTTP requests finish before cutting them (SHUTDOWN_GRACE_MS). */
+  shutdownGraceMs?: number;
 }
 
 export interface RunningServer {
@@ -82,7 +84,7 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
   );
 
   const plugins: ApolloServerPlugin<GraphQLContext>[] = [
-    ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5000 }),
+    ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs ?? 5000 }),
     {
       async serverWillStart() {
         return {
