@@ -53,7 +53,7 @@ function refusal(outcome: Exclude<HoldOutcome, { kind: "HELD" }>): DomainError {
       )
     : new DomainError(
         "ALREADY_RESERVED",
-        "You already hold or own a seat on this date. Pay for it or cancel it (cancelReservation) first.",
+        "You already hold or own a seat on this date (one per user and date; see myReservations). Cancel your hold first to pick another seat.",
       );
 }
 
