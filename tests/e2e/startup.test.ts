@@ -1,0 +1,204 @@
+// The foundation, end to end on real processes: a fresh machine state (no database), two
+// instances started at the same moment, health endpoints, transport rules, config errors and
+// a graceful stop with a WebSocket open.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import * as mariadb from "mariadb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { poolConfigFromUrl } from "../../src/platform/db/connection-options.js";
+import { businessToday, dayIn } from "../../src/platform/business-day.js";
+import { startCluster, type Cluster } from "../helpers/server-processes.js";
+import { createTestEnv } from "../helpers/test-env.js";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+/** Runs src/main.ts to its exit; for processes that must refuse to start. */
+function runToExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "@swc-node/register/esm-register", "src/main.ts"], {
+      cwd: ROOT,
+      // An unreachable database: these processes must stop at the config check, before any I/O.
+      env: {
+        ...process.env,
+        PORT: "0",
+        HOST: "127.0.0.1",
+        DATABASE_URL: "mysql://root@127.0.0.1:1/x_test",
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    child.once("exit", (code) => resolve({ code, output }));
+  });
+}
+
+/** Opens a graphql-ws connection and waits for connection_ack. */
+async function openGraphQLSocket(url: string): Promise<{ socket: WebSocket; closed: Promise<number> }> {
+  const socket = new WebSocket(`${url.replace(/^http/, "ws")}/graphql`, "graphql-transport-ws");
+  const closed = new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    socket.once("error", reject);
+    socket.once("open", () => socket.send(JSON.stringify({ type: "connection_init", payload: {} })));
+    socket.once("message", (data: Buffer) => {
+      const message = JSON.parse(data.toString()) as { type: string };
+      if (message.type === "connection_ack") resolve();
+      else reject(new Error(`expected connection_ack, got ${data.toString()}`));
+    });
+  });
+  return { socket, closed };
+}
+
+describe("two instances started at once against one database that does not exist yet", () => {
+  let cluster: Cluster;
+
+  beforeAll(async () => {
+    // startCluster creates no database: the processes must create it, migrate and seed.
+    cluster = await startCluster(2);
+  });
+  afterAll(() => cluster?.stop());
+
+  it("both become ready", async () => {
+    for (const server of cluster.servers) {
+      const res = await fetch(`${server.url}/readyz`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ status: "ready", checks: { mysql: "ok", redis: "ok" } });
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    }
+  });
+
+  it("applies the migrations once and seeds the demo data exactly once", async () => {
+    const conn = await mariadb.createConnection(poolConfigFromUrl(cluster.env.databaseUrl));
+    try {
+      const migrations: { n: bigint }[] = await conn.query(
+        "SELECT COUNT(*) AS n FROM _prisma_migrations WHERE finished_at IS NOT NULL",
+      );
+      const files = await import("../../src/platform/db/migrate.js").then((m) => m.readMigrations());
+      expect(Number(migrations[0]!.n)).toBe(files.length);
+
+      const concerts: { n: bigint }[] = await conn.query("SELECT COUNT(*) AS n FROM concerts");
+      expect(Number(concerts[0]!.n)).toBe(3);
+
+      const dates: { date: Date; seats: bigint; numbers: bigint; min_price: number }[] = await conn.query(
+        `SELECT d.date, COUNT(s.id) AS seats, COUNT(DISTINCT s.number) AS numbers, MIN(s.price) AS min_price
+           FROM concert_dates d LEFT JOIN seats s ON s.concert_date_id = d.id GROUP BY d.id, d.date`,
+      );
+      expect(dates.length).toBeGreaterThanOrEqual(6);
+      const today = dayIn(businessToday(new Date(), "Asia/Seoul"), "UTC");
+      for (const d of dates) {
+        expect(Number(d.seats)).toBe(50);
+        expect(Number(d.numbers)).toBe(50);
+        expect(d.min_price).toBeGreaterThan(0);
+        expect(dayIn(d.date, "UTC") > today).toBe(true);
+      }
+    } finally {
+      await conn.end();
+    }
+  });
+
+  it("serves a GraphiQL page that loads nothing from the internet", async () => {
+    const res = await fetch(`${cluster.servers[0]!.url}/graphiql`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/text\/html/);
+    const html = await res.text();
+    expect(html).toMatch(/graphiql/i);
+    expect(html).not.toMatch(/<(script|link)\b[^>]*\b(src|href)\s*=\s*["']?(https?:)?\/\//i);
+  });
+
+  it("shows a landing page to a browser at GET /graphql", async () => {
+    const res = await fetch(`${cluster.servers[0]!.url}/graphql`, { headers: { accept: "text/html" } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/text\/html/);
+  });
+
+  it("refuses a GET query without the CSRF preflight header and answers it with one", async () => {
+    const url = `${cluster.servers[1]!.url}/graphql?query=${encodeURIComponent("{ serverTime }")}`;
+    const refused = await fetch(url);
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toMatch(/CSRF/i);
+    const allowed = await fetch(url, { headers: { "apollo-require-preflight": "true" } });
+    expect(allowed.status).toBe(200);
+    const body = (await allowed.json()) as { data: { serverTime: string } };
+    expect(Number.isNaN(Date.parse(body.data.serverTime))).toBe(false);
+  });
+
+  it("answers a malformed document with GRAPHQL_PARSE_FAILED", async () => {
+    const body = await cluster.servers[0]!.client.request("{ serverTime");
+    expect(body.errors?.[0]?.extensions?.code).toBe("GRAPHQL_PARSE_FAILED");
+  });
+
+  it("tags every response with a request id, keeping a sane incoming one", async () => {
+    const url = `${cluster.servers[0]!.url}/healthz`;
+    expect((await fetch(url)).headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    const echoed = await fetch(url, { headers: { "x-request-id": "edge-1234" } });
+    expect(echoed.headers.get("x-request-id")).toBe("edge-1234");
+  });
+});
+
+describe("configuration errors", () => {
+  it("stops with a message naming the variable of a bad value", async () => {
+    const { code, output } = await runToExit({ HOLD_SECONDS: "soon" });
+    expect(code).not.toBe(0);
+    expect(output).toMatch(/HOLD_SECONDS/);
+  });
+
+  it("refuses the development token secret in production", async () => {
+    const { code, output } = await runToExit({ NODE_ENV: "production", TOKEN_SECRET: "" });
+    expect(code).not.toBe(0);
+    expect(output).toMatch(/TOKEN_SECRET/);
+  });
+});
+
+describe("readiness without Redis", () => {
+  it("starts, stays live, reports not ready naming redis, and still stops cleanly", async () => {
+    const env = createTestEnv({ REDIS_URL: "redis://127.0.0.1:1" });
+    const child = spawn(process.execPath, ["--import", "@swc-node/register/esm-register", "src/main.ts"], {
+      cwd: ROOT,
+      env: { ...process.env, ...env.env, PORT: "0", LOG_LEVEL: "info" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    try {
+      // PORT=0: the bound port is in the "listening" log line.
+      let port: number | undefined;
+      while (port === undefined) {
+        if (child.exitCode !== null) throw new Error(`exited early:\n${output}`);
+        port = Number(/"port":(\d+)[^\n]*"msg":"listening"/.exec(output)?.[1]) || undefined;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const url = `http://127.0.0.1:${port}`;
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      const ready = await fetch(`${url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({ status: "unavailable", checks: { mysql: "ok", redis: "down" } });
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      expect(output).not.toContain("Unhandled error event");
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      await env.cleanup();
+    }
+  });
+});
+
+describe("graceful shutdown", () => {
+  it("on SIGTERM closes open WebSockets with 1001 and exits 0", async () => {
+    const cluster = await startCluster(1, { LOG_LEVEL: "info" });
+    try {
+      const server = cluster.servers[0]!;
+      const { closed } = await openGraphQLSocket(server.url);
+      const code = await server.stop("SIGTERM");
+      expect(await closed).toBe(1001);
+      // main.ts exits 1 when the stop outlasts SHUTDOWN_GRACE_MS + 5 s: 0 means it finished.
+      expect(code).toBe(0);
+      expect(server.output()).toMatch(/"msg":"stopped"/);
+    } finally {
+      await cluster.stop();
+    }
+  });
+});
