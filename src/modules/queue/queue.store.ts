@@ -98,6 +98,7 @@ export function queueKeys(prefix: string, concertId: string) {
 
 export class RedisQueueStore implements QueueStore {
   private readonly scripts: ScriptHost;
+  private readonly registered = new Set<string>();
 
   constructor(
     private readonly redis: Redis,
@@ -232,7 +233,11 @@ export class RedisQueueStore implements QueueStore {
   }
 
   async registerConcert(concertId: string): Promise<void> {
+    // The set only grows, so one SADD per concert per process is enough (saves a round trip
+    // on every entry).
+    if (this.registered.has(concertId)) return;
     await this.redis.sadd(`${this.prefix}queue:concerts`, concertId);
+    this.registered.add(concertId);
   }
 
   async concerts(): Promise<string[]> {
