@@ -170,8 +170,11 @@ describe("browser waiting room", () => {
     expect(await seat(pageB, 5).isDisabled()).toBe(true);
     await shot(pageB, "b-active-sees-seat-5-sold");
 
-    await seat(pageB, 6).click();
+    // Keyboard only: the seat is a real button, Enter holds it and focus moves on to "Pay".
+    await seat(pageB, 6).focus();
+    await pageB.keyboard.press("Enter");
     await eventually(() => seat(pageB, 6).getAttribute("data-status")).toBe("MINE");
+    expect(await pageB.evaluate(() => document.activeElement?.id)).toBe("pay");
     await shot(pageB, "b-holds-seat-6");
     await chargeAndPay(pageB, 200_000);
     await eventually(() => pageB.locator("#payments li").allTextContents()).toEqual([

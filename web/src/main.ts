@@ -1,10 +1,19 @@
 // The waiting room: account → concert → queue (live position) → seats, hold, balance, payment.
 import "./style.css";
 import { gql, Q, type Concert, type Payment, type QueueTicket } from "./api.js";
-import { byId, formatWon, h } from "./dom.js";
-import { ApiError, errorCode, humanMessage } from "./errors.js";
+import { byId, h } from "./dom.js";
+import { errorCode, humanMessage } from "./errors.js";
 import type { ConnectionState } from "./live.js";
 import { watchQueue, type QueueWatch } from "./queue.js";
+import {
+  concertsScreen,
+  expiredScreen,
+  paidScreen,
+  paymentItems,
+  signInScreen,
+  updateWaiting,
+  waitingScreen,
+} from "./screens.js";
 import { Shop } from "./shop.js";
 import { storage } from "./storage.js";
 import { formatWait, syncServerClock } from "./time.js";
@@ -13,24 +22,25 @@ const app = byId("app");
 const notice = byId("notice");
 const badge = byId("connection");
 
-/** What is on screen for the concert the user is in line for (at most one at a time). */
+/** The concert the user is in line for (at most one at a time) and what is on screen for it. */
 interface Visit {
   concert: Concert;
   token: string;
   watch: QueueWatch;
+  waiting?: HTMLElement;
   shop?: Shop;
   paid: boolean;
 }
 let visit: Visit | undefined;
 
+/** One message banner: a string as is, an error as its human sentence; undefined hides it. */
 function notify(message: unknown): void {
   if (message === undefined) {
     notice.hidden = true;
     return;
   }
-  if (message instanceof ApiError && message.code === "INTERNAL_SERVER_ERROR") console.error(message);
-  notice.dataset["code"] =
-    message instanceof ApiError ? message.code : typeof message === "string" ? "INFO" : errorCode(message);
+  if (typeof message !== "string" && errorCode(message) === "INTERNAL_SERVER_ERROR") console.error(message);
+  notice.dataset["code"] = typeof message === "string" ? "INFO" : errorCode(message);
   notice.replaceChildren(
     h("span", {}, typeof message === "string" ? message : humanMessage(message)),
     h(
@@ -86,57 +96,25 @@ function signOut(): void {
 }
 
 function showSignIn(): void {
-  const name = h("input", { id: "name", autocomplete: "nickname", maxlength: "50" });
-  const userId = h("input", { id: "signin-user", autocomplete: "username", required: true });
-  const accessKey = h("input", {
-    id: "signin-key",
-    type: "password",
-    autocomplete: "current-password",
-    required: true,
-  });
-  const signUp = async (e: Event) => {
-    e.preventDefault();
-    try {
-      const { signUp } = await gql<{ signUp: { userId: string; accessKey: string } }>(Q.signUp, {
-        name: name.value.trim() || null,
-      });
-      storage.setAccount(signUp);
-      notify(
-        `Welcome! Your user id is ${signUp.userId} and your access key is ${signUp.accessKey}. ` +
-          "This browser remembers both; note them down to sign in on another device.",
-      );
-      renderAccount();
-      await showConcerts();
-    } catch (error) {
-      notify(error);
-    }
-  };
-  const signIn = async (e: Event) => {
-    e.preventDefault();
-    storage.setAccount({ userId: userId.value.trim(), accessKey: accessKey.value.trim() });
-    renderAccount();
-    await showConcerts();
-  };
   show(
-    h("h2", { tabindex: "-1" }, "Get in line for tickets"),
-    h(
-      "form",
-      { class: "card", onsubmit: signUp },
-      h("h3", {}, "New here?"),
-      h("label", { for: "name" }, "Your name (optional)"),
-      name,
-      h("button", { type: "submit", id: "sign-up", class: "primary" }, "Sign up"),
-    ),
-    h(
-      "form",
-      { class: "card", onsubmit: signIn },
-      h("h3", {}, "Have an account?"),
-      h("label", { for: "signin-user" }, "User id"),
-      userId,
-      h("label", { for: "signin-key" }, "Access key"),
-      accessKey,
-      h("button", { type: "submit", id: "sign-in" }, "Sign in"),
-    ),
+    ...signInScreen({
+      signUp: (name) =>
+        void gql<{ signUp: { userId: string; accessKey: string } }>(Q.signUp, { name }).then((r) => {
+          storage.setAccount(r.signUp);
+          notify(
+            `Welcome! Your user id is ${r.signUp.userId} and your access key is ${r.signUp.accessKey}. ` +
+              "This browser remembers both; note them down to sign in on another device.",
+          );
+          renderAccount();
+          return showConcerts();
+        }, notify),
+      // Nothing to check yet: issueQueueToken verifies the key (UNAUTHENTICATED signs out again).
+      signIn: (userId, accessKey) => {
+        storage.setAccount({ userId, accessKey });
+        renderAccount();
+        void showConcerts().catch(notify);
+      },
+    }),
   );
 }
 
@@ -145,23 +123,10 @@ async function showConcerts(): Promise<void> {
   storage.setConcertId(undefined);
   const { concerts } = await gql<{ concerts: Concert[] }>(Q.concerts);
   show(
-    h("h2", { tabindex: "-1" }, "Pick a concert"),
-    h(
-      "ul",
-      { class: "concerts" },
-      ...concerts.map((c) =>
-        h(
-          "li",
-          { class: "card" },
-          h("h3", {}, c.title),
-          h("p", {}, `${c.artist} · ${c.venue}`),
-          h(
-            "button",
-            { type: "button", class: "primary", "data-concert-id": c.id, onclick: () => void enterQueue(c) },
-            storage.ticket(c.id) ? "Back to your place in line" : "Enter the queue",
-          ),
-        ),
-      ),
+    ...concertsScreen(
+      concerts,
+      (id) => storage.ticket(id) !== undefined,
+      (c) => void enterQueue(c),
     ),
   );
 }
@@ -177,8 +142,7 @@ async function enterQueue(concert: Concert): Promise<void> {
       ticket = await gql<{ queueStatus: QueueTicket }>(Q.queueStatus, {}, saved.token).then(
         (r) => (r.queueStatus.status === "EXPIRED" ? undefined : r.queueStatus),
         (error: unknown) => {
-          if (errorCode(error) === "UNAUTHENTICATED" || errorCode(error) === "QUEUE_TOKEN_EXPIRED")
-            return undefined;
+          if (["UNAUTHENTICATED", "QUEUE_TOKEN_EXPIRED"].includes(errorCode(error))) return undefined;
           throw error;
         },
       );
@@ -200,17 +164,16 @@ async function enterQueue(concert: Concert): Promise<void> {
 
 function startVisit(concert: Concert, first: QueueTicket): void {
   endVisit();
-  const token = first.token;
-  const watch = watchQueue(token, {
-    onTicket: (t) => onTicket(t),
+  const watch = watchQueue(first.token, {
+    onTicket,
     onState: showConnection,
     onFail: (error) => {
       notify(error);
       storage.setTicket(concert.id, undefined);
-      void showConcerts();
+      void showConcerts().catch(notify);
     },
   });
-  visit = { concert, token, watch, paid: false };
+  visit = { concert, token: first.token, watch, paid: false };
   onTicket(first);
 }
 
@@ -245,38 +208,11 @@ function showWaiting(v: Visit, ticket: QueueTicket): void {
   const firstPosition = Math.max(saved?.firstPosition ?? position, position);
   if (saved && saved.firstPosition !== firstPosition)
     storage.setTicket(v.concert.id, { ...saved, firstPosition });
-  // Moved from firstPosition towards the counter; being admitted is 100 %.
-  const progress = Math.round((100 * (firstPosition - position + 1)) / (firstPosition + 1));
-  // Updated in place, so focus (e.g. on "Leave the queue") survives every push.
-  if (!app.querySelector("#waiting")) {
-    show(
-      h(
-        "section",
-        { id: "waiting", class: "card waiting" },
-        h("h2", { tabindex: "-1" }, "You are in line for ", v.concert.title),
-        h("p", { class: "position-label" }, "Your place in line"),
-        h("p", { id: "queue-position", class: "position", "aria-live": "polite" }),
-        h("p", {}, "Estimated wait: ", h("strong", { id: "queue-wait" })),
-        h(
-          "div",
-          {
-            class: "progress",
-            role: "progressbar",
-            "aria-label": "Progress to the front",
-            "aria-valuemin": "0",
-            "aria-valuemax": "100",
-          },
-          h("div", { class: "progress-bar" }),
-        ),
-        h("p", { class: "hint" }, "Keep this page open: it moves on by itself. A reload keeps your place."),
-        h("button", { type: "button", id: "leave", onclick: () => void leave(v) }, "Leave the queue"),
-      ),
-    );
+  if (!v.waiting) {
+    v.waiting = waitingScreen(v.concert, () => void leave(v));
+    show(v.waiting);
   }
-  byId("queue-position").textContent = String(position);
-  byId("queue-wait").textContent = formatWait(ticket.estimatedWaitSeconds);
-  app.querySelector(".progress")?.setAttribute("aria-valuenow", String(progress));
-  app.querySelector<HTMLElement>(".progress-bar")?.style.setProperty("width", `${progress}%`);
+  updateWaiting(v.waiting, position, firstPosition, formatWait(ticket.estimatedWaitSeconds));
 }
 
 async function leave(v: Visit): Promise<void> {
@@ -286,26 +222,17 @@ async function leave(v: Visit): Promise<void> {
     notify(error);
   }
   storage.setTicket(v.concert.id, undefined);
-  await showConcerts();
+  await showConcerts().catch(notify);
 }
 
 function showExpired(v: Visit): void {
   if (v.paid) return;
   storage.setTicket(v.concert.id, undefined);
-  const concert = v.concert;
   endVisit();
   show(
-    h(
-      "section",
-      { class: "card", id: "expired" },
-      h("h2", { tabindex: "-1" }, "Your turn has ended"),
-      h("p", {}, "Your active time ran out or you left. Any seat you held was released."),
-      h(
-        "button",
-        { type: "button", class: "primary", onclick: () => void enterQueue(concert) },
-        "Enter the queue again",
-      ),
-      h("button", { type: "button", onclick: () => void showConcerts() }, "Back to concerts"),
+    expiredScreen(
+      () => void enterQueue(v.concert),
+      () => void showConcerts().catch(notify),
     ),
   );
 }
@@ -313,36 +240,13 @@ function showExpired(v: Visit): void {
 async function showPaid(v: Visit, payment: Payment): Promise<void> {
   v.paid = true;
   storage.setTicket(v.concert.id, undefined);
-  const token = v.token;
   endVisit();
-  const list = h("ul", { id: "payments", class: "payments" }, h("li", {}, "Loading your payments…"));
-  show(
-    h(
-      "section",
-      { class: "card confirmation", id: "confirmation" },
-      h("h2", { tabindex: "-1" }, "Booking confirmed"),
-      h(
-        "p",
-        {},
-        `Seat ${payment.reservation.seatNumber} for ${v.concert.title} is yours. Paid ${formatWon(payment.amount)}.`,
-      ),
-      h("p", { class: "hint" }, `Payment ${payment.id} · ${new Date(payment.paidAt).toLocaleString()}`),
-      h("h3", {}, "Your payments"),
-      list,
-      h("button", { type: "button", onclick: () => void showConcerts() }, "Back to concerts"),
-    ),
-  );
+  const screen = paidScreen(v.concert, payment, () => void showConcerts().catch(notify));
+  show(screen);
   try {
-    const { myPayments } = await gql<{ myPayments: Payment[] }>(Q.myPayments, {}, token);
-    list.replaceChildren(
-      ...myPayments.map((p) =>
-        h(
-          "li",
-          {},
-          `Seat ${p.reservation.seatNumber} · ${formatWon(p.amount)} · ${new Date(p.paidAt).toLocaleString()}`,
-        ),
-      ),
-    );
+    // The spent token still reads the history (API.md: what an EXPIRED token may do).
+    const { myPayments } = await gql<{ myPayments: Payment[] }>(Q.myPayments, {}, v.token);
+    screen.querySelector("#payments")!.replaceChildren(...paymentItems(myPayments));
   } catch (error) {
     notify(error);
   }
@@ -356,9 +260,10 @@ async function boot(): Promise<void> {
   if (!storage.account()) return showSignIn();
   const concertId = storage.concertId();
   await showConcerts();
-  const concert =
+  // Coming back (reload, new tab) to a concert with a live ticket resumes the same place.
+  const resume =
     concertId && app.querySelector<HTMLButtonElement>(`button[data-concert-id="${CSS.escape(concertId)}"]`);
-  if (concert && storage.ticket(concertId)) concert.click();
+  if (resume && storage.ticket(concertId)) resume.click();
 }
 
-boot().catch((error: unknown) => notify(error));
+boot().catch(notify);

@@ -8,14 +8,12 @@ import {
   type ConcertDate,
   type Payment,
   type Reservation,
-  type Seat,
-  type SeatChange,
-  type SeatStatus,
   type Wallet,
 } from "./api.js";
 import { formatWon, h } from "./dom.js";
 import { ApiError } from "./errors.js";
 import type { Live } from "./live.js";
+import { SeatMap, seatLegend } from "./seat-map.js";
 import { everySecond, formatDuration, msUntil } from "./time.js";
 
 export interface ShopContext {
@@ -27,26 +25,17 @@ export interface ShopContext {
   onExpired(): void;
 }
 
-const STATUS_TEXT: Record<SeatStatus | "MINE", string> = {
-  FREE: "free",
-  HELD: "held",
-  SOLD: "sold",
-  MINE: "held by you",
-};
-
 export class Shop {
   readonly el: HTMLElement;
-  private activeUntil: string | null = null;
-  private dates: ConcertDate[] = [];
-  private dateId: string | undefined;
-  private seats = new Map<number, Seat>();
-  private hold: Reservation | undefined;
-  private payKeys = new Map<string, string>(); // one key per reservation: a retried click never pays twice
-  private stopSeatUpdates: (() => void) | undefined;
-  private stopTimers: () => void;
-
   /** True while a payment is in flight: its own EXPIRED push must not look like a timeout. */
   paying = false;
+  private activeUntil: string | null = null;
+  private dates: ConcertDate[] = [];
+  private hold: Reservation | undefined;
+  private readonly payKeys = new Map<string, string>(); // one key per reservation: a retried click never pays twice
+  private readonly map: SeatMap;
+  private readonly stopTimers: () => void;
+
   private readonly activeLeft = h("strong", { id: "active-countdown" }, "–");
   private readonly balanceEl = h("strong", { id: "balance" }, "–");
   private readonly amount = h("input", {
@@ -58,12 +47,6 @@ export class Shop {
     value: "200000",
   });
   private readonly datesEl = h("div", { class: "dates", role: "group", "aria-label": "Dates" });
-  private readonly mapEl = h("div", {
-    class: "seat-map",
-    id: "seat-map",
-    role: "group",
-    "aria-label": "Seats",
-  });
   private readonly holdEl = h("section", {
     class: "card hold",
     id: "hold",
@@ -72,6 +55,17 @@ export class Shop {
   });
 
   constructor(private readonly ctx: ShopContext) {
+    this.map = new SeatMap({
+      token: ctx.token,
+      live: ctx.live,
+      mine: (dateId) => (this.hold?.concertDateId === dateId ? this.hold.seatNumber : undefined),
+      onPick: (n) => void this.guard(this.reserve(n)),
+      onCount: (dateId, free) => {
+        const count = this.datesEl.querySelector(`button[data-date-id="${CSS.escape(dateId)}"] small`);
+        if (count) count.textContent = `${free} seats left`;
+      },
+      onError: (error) => ctx.notify(error),
+    });
     this.el = h(
       "div",
       { class: "shop" },
@@ -82,7 +76,7 @@ export class Shop {
         h("p", {}, "Time left to buy: ", this.activeLeft),
       ),
       h("section", { class: "card" }, h("h3", {}, "1. Pick a date"), this.datesEl),
-      h("section", { class: "card" }, h("h3", {}, "2. Pick a seat"), legend(), this.mapEl),
+      h("section", { class: "card" }, h("h3", {}, "2. Pick a seat"), seatLegend(), this.map.el),
       this.holdEl,
       h(
         "section",
@@ -100,13 +94,13 @@ export class Shop {
     this.stopTimers = everySecond(() => this.tick());
   }
 
+  /** Loads balance and dates; after a reload, finds the seat still held and shows its date. */
   async start(): Promise<void> {
     await Promise.all([this.loadBalance(), this.loadDates()]);
     const mine = await gql<{ myReservations: Reservation[] }>(Q.myReservations, {}, this.ctx.token);
     const known = new Set(this.dates.map((d) => d.id));
-    const held = mine.myReservations.find((r) => r.status === "HELD" && known.has(r.concertDateId));
-    if (held) this.hold = held;
-    const first = held?.concertDateId ?? this.dates[0]?.id;
+    this.hold = mine.myReservations.find((r) => r.status === "HELD" && known.has(r.concertDateId));
+    const first = this.hold?.concertDateId ?? this.dates[0]?.id;
     if (first) await this.selectDate(first);
     this.renderHold();
   }
@@ -118,21 +112,20 @@ export class Shop {
 
   destroy(): void {
     this.stopTimers();
-    this.stopSeatUpdates?.();
+    this.map.stop();
   }
 
   private tick(): void {
     this.activeLeft.textContent = this.activeUntil ? formatDuration(msUntil(this.activeUntil)) : "–";
     const left = this.holdEl.querySelector<HTMLElement>("#hold-countdown");
-    if (this.hold && left) {
-      const ms = msUntil(this.hold.expiresAt);
-      left.textContent = formatDuration(ms);
-      if (ms === 0) {
-        this.ctx.notify("Your hold ran out and the seat was released. Pick a seat again.");
-        this.hold = undefined;
-        this.renderHold();
-        if (this.dateId) void this.selectDate(this.dateId);
-      }
+    if (!this.hold || !left) return;
+    const ms = msUntil(this.hold.expiresAt);
+    left.textContent = formatDuration(ms);
+    if (ms === 0) {
+      this.ctx.notify("Your hold ran out and the seat was released. Pick a seat again.");
+      this.hold = undefined;
+      this.renderHold();
+      void this.map.refresh().catch((e: unknown) => this.ctx.notify(e));
     }
   }
 
@@ -167,83 +160,24 @@ export class Shop {
     );
   }
 
-  /** Subscribes first and buffers: a change that lands while the snapshot loads is replayed on it. */
   private async selectDate(dateId: string): Promise<void> {
-    this.stopSeatUpdates?.();
-    this.dateId = dateId;
     for (const b of this.datesEl.querySelectorAll<HTMLElement>("button.date"))
       b.setAttribute("aria-pressed", String(b.dataset["dateId"] === dateId));
-    let buffer: SeatChange[] | undefined = [];
-    this.stopSeatUpdates = this.ctx.live.subscribe<SeatChange>(
-      Q.seatUpdates,
-      { concertDateId: dateId },
-      {
-        next: (change) => (buffer ? buffer.push(change) : this.applyChange(change)),
-        error: (error) => {
-          // After payment the pass is spent and the server ends the stream: nothing to tell.
-          if (error.code !== "QUEUE_TOKEN_EXPIRED") this.ctx.notify(error);
-        },
-        complete: () => undefined,
-      },
-    );
-    const { seatMap } = await gql<{ seatMap: Seat[] }>(Q.seatMap, { concertDateId: dateId }, this.ctx.token);
-    if (this.dateId !== dateId) return;
-    this.seats = new Map(seatMap.map((s) => [s.number, s]));
-    const pending = buffer;
-    buffer = undefined;
-    for (const change of pending) this.applyChange(change);
-    this.renderMap();
-  }
-
-  private applyChange(change: SeatChange): void {
-    const seat = this.seats.get(change.number);
-    if (change.concertDateId !== this.dateId || !seat) return;
-    seat.status = change.status;
-    this.renderSeat(seat);
-  }
-
-  private renderMap(): void {
-    this.mapEl.replaceChildren(
-      ...[...this.seats.values()]
-        .sort((a, b) => a.number - b.number)
-        .map((seat) => {
-          const button = h("button", { type: "button", class: "seat", "data-seat": seat.number });
-          button.addEventListener("click", () => void this.guard(this.reserve(seat.number)));
-          return button;
-        }),
-    );
-    for (const seat of this.seats.values()) this.renderSeat(seat);
-  }
-
-  private renderSeat(seat: Seat): void {
-    const button = this.mapEl.querySelector<HTMLButtonElement>(`button[data-seat="${seat.number}"]`);
-    if (!button) return;
-    const mine = this.hold?.concertDateId === this.dateId && this.hold?.seatNumber === seat.number;
-    const status = mine ? "MINE" : seat.status;
-    button.textContent = String(seat.number);
-    button.dataset["status"] = status;
-    button.disabled = status !== "FREE";
-    button.setAttribute(
-      "aria-label",
-      `Seat ${seat.number}, ${formatWon(seat.price)}, ${STATUS_TEXT[status]}`,
-    );
-    button.title = `${formatWon(seat.price)} · ${STATUS_TEXT[status]}`;
+    await this.map.show(dateId);
   }
 
   private async reserve(seatNumber: number): Promise<void> {
-    if (!this.dateId) return;
+    const dateId = this.datesEl.querySelector<HTMLElement>('button.date[aria-pressed="true"]')?.dataset[
+      "dateId"
+    ];
+    if (!dateId) return;
     const { reserveSeat } = await gql<{ reserveSeat: Reservation }>(
       Q.reserveSeat,
-      { concertDateId: this.dateId, seatNumber },
+      { concertDateId: dateId, seatNumber },
       this.ctx.token,
     );
-    const previous = this.hold;
     this.hold = reserveSeat;
-    const seat = this.seats.get(seatNumber);
-    if (seat) seat.status = "HELD";
-    if (previous && this.seats.has(previous.seatNumber))
-      this.renderSeat(this.seats.get(previous.seatNumber)!);
-    if (seat) this.renderSeat(seat);
+    this.map.set(seatNumber, "HELD");
     this.renderHold();
     this.holdEl.querySelector<HTMLButtonElement>("#pay")?.focus();
   }
@@ -312,14 +246,11 @@ export class Shop {
   }
 
   private async cancel(): Promise<void> {
-    if (!this.hold) return;
-    await gql(Q.cancelReservation, { reservationId: this.hold.id }, this.ctx.token);
-    const seat = this.seats.get(this.hold.seatNumber);
+    const hold = this.hold;
+    if (!hold) return;
+    await gql(Q.cancelReservation, { reservationId: hold.id }, this.ctx.token);
     this.hold = undefined;
-    if (seat) {
-      seat.status = "FREE";
-      this.renderSeat(seat);
-    }
+    this.map.set(hold.seatNumber, "FREE");
     this.renderHold();
   }
 
@@ -331,8 +262,8 @@ export class Shop {
     } catch (error) {
       this.ctx.notify(error);
       const code = error instanceof ApiError ? error.code : "";
-      if (code === "QUEUE_TOKEN_EXPIRED") this.ctx.onExpired();
-      if (code === "INSUFFICIENT_BALANCE" && error instanceof ApiError) {
+      if (code === "QUEUE_TOKEN_EXPIRED") return this.ctx.onExpired();
+      if (error instanceof ApiError && code === "INSUFFICIENT_BALANCE") {
         const { price, balance } = error.extensions;
         if (typeof price === "number" && typeof balance === "number")
           this.amount.value = String(price - balance);
@@ -342,19 +273,9 @@ export class Shop {
         this.hold = undefined;
         this.renderHold();
       }
-      if (["SEAT_UNAVAILABLE", "RESERVATION_EXPIRED"].includes(code) && this.dateId) {
-        await this.selectDate(this.dateId).catch((e: unknown) => this.ctx.notify(e));
+      if (code === "SEAT_UNAVAILABLE" || code === "RESERVATION_EXPIRED") {
+        await this.map.refresh().catch((e: unknown) => this.ctx.notify(e));
       }
     }
   }
-}
-
-function legend(): HTMLElement {
-  return h(
-    "ul",
-    { class: "legend", "aria-label": "Seat colours" },
-    ...(["FREE", "HELD", "SOLD", "MINE"] as const).map((s) =>
-      h("li", {}, h("span", { class: "swatch", "data-status": s, "aria-hidden": "true" }), STATUS_TEXT[s]),
-    ),
-  );
 }

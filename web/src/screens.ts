@@ -1,0 +1,150 @@
+// The screens outside the shop, as plain DOM: they take data and callbacks, main.ts decides when.
+import type { Concert, Payment } from "./api.js";
+import { formatWon, h } from "./dom.js";
+
+export function signInScreen(actions: {
+  signUp(name: string | null): void;
+  signIn(userId: string, accessKey: string): void;
+}): HTMLElement[] {
+  const name = h("input", { id: "name", autocomplete: "nickname", maxlength: "50" });
+  const userId = h("input", { id: "signin-user", autocomplete: "username", required: true });
+  const key = h("input", {
+    id: "signin-key",
+    type: "password",
+    autocomplete: "current-password",
+    required: true,
+  });
+  const submit = (run: () => void) => (e: Event) => {
+    e.preventDefault();
+    run();
+  };
+  return [
+    h("h2", { tabindex: "-1" }, "Get in line for tickets"),
+    h(
+      "form",
+      { class: "card", onsubmit: submit(() => actions.signUp(name.value.trim() || null)) },
+      h("h3", {}, "New here?"),
+      h("label", { for: "name" }, "Your name (optional)"),
+      name,
+      h("button", { type: "submit", id: "sign-up", class: "primary" }, "Sign up"),
+    ),
+    h(
+      "form",
+      { class: "card", onsubmit: submit(() => actions.signIn(userId.value.trim(), key.value.trim())) },
+      h("h3", {}, "Have an account?"),
+      h("label", { for: "signin-user" }, "User id"),
+      userId,
+      h("label", { for: "signin-key" }, "Access key"),
+      key,
+      h("button", { type: "submit", id: "sign-in" }, "Sign in"),
+    ),
+  ];
+}
+
+export function concertsScreen(
+  concerts: Concert[],
+  inLine: (concertId: string) => boolean,
+  enter: (concert: Concert) => void,
+): HTMLElement[] {
+  return [
+    h("h2", { tabindex: "-1" }, "Pick a concert"),
+    h(
+      "ul",
+      { class: "concerts" },
+      ...concerts.map((c) =>
+        h(
+          "li",
+          { class: "card" },
+          h("h3", {}, c.title),
+          h("p", {}, `${c.artist} · ${c.venue}`),
+          h(
+            "button",
+            { type: "button", class: "primary", "data-concert-id": c.id, onclick: () => enter(c) },
+            inLine(c.id) ? "Back to your place in line" : "Enter the queue",
+          ),
+        ),
+      ),
+    ),
+  ];
+}
+
+/** Built once per visit; `updateWaiting` changes it in place so focus survives every push. */
+export function waitingScreen(concert: Concert, leave: () => void): HTMLElement {
+  return h(
+    "section",
+    { id: "waiting", class: "card waiting" },
+    h("h2", { tabindex: "-1" }, "You are in line for ", concert.title),
+    h("p", { class: "position-label" }, "Your place in line"),
+    h("p", { id: "queue-position", class: "position", "aria-live": "polite" }),
+    h("p", {}, "Estimated wait: ", h("strong", { id: "queue-wait" })),
+    h(
+      "div",
+      {
+        class: "progress",
+        role: "progressbar",
+        "aria-label": "Progress to the front",
+        "aria-valuemin": "0",
+        "aria-valuemax": "100",
+      },
+      h("div", { class: "progress-bar" }),
+    ),
+    h("p", { class: "hint" }, "Keep this page open: it moves on by itself. A reload keeps your place."),
+    h("button", { type: "button", id: "leave", onclick: leave }, "Leave the queue"),
+  );
+}
+
+export function updateWaiting(
+  view: HTMLElement,
+  position: number,
+  firstPosition: number,
+  wait: string,
+): void {
+  // From the first position seen towards the counter; being admitted is 100 %.
+  const progress = Math.round((100 * (firstPosition - position + 1)) / (firstPosition + 1));
+  view.querySelector("#queue-position")!.textContent = String(position);
+  view.querySelector("#queue-wait")!.textContent = wait;
+  view.querySelector(".progress")!.setAttribute("aria-valuenow", String(progress));
+  view.querySelector<HTMLElement>(".progress-bar")!.style.width = `${progress}%`;
+}
+
+export function expiredScreen(again: () => void, back: () => void): HTMLElement {
+  return h(
+    "section",
+    { class: "card", id: "expired" },
+    h("h2", { tabindex: "-1" }, "Your turn has ended"),
+    h(
+      "p",
+      {},
+      "Your active time ran out, you paid in another tab, or you left. A seat you held but did not pay was released.",
+    ),
+    h("button", { type: "button", class: "primary", onclick: again }, "Enter the queue again"),
+    h("button", { type: "button", onclick: back }, "Back to concerts"),
+  );
+}
+
+export function paidScreen(concert: Concert, payment: Payment, back: () => void): HTMLElement {
+  return h(
+    "section",
+    { class: "card confirmation", id: "confirmation" },
+    h("h2", { tabindex: "-1" }, "Booking confirmed"),
+    h(
+      "p",
+      {},
+      `Seat ${payment.reservation.seatNumber} for ${concert.title} is yours. Paid ${formatWon(payment.amount)}.`,
+    ),
+    h("p", { class: "hint" }, `Payment ${payment.id} · ${new Date(payment.paidAt).toLocaleString()}`),
+    h("h3", {}, "Your payments"),
+    h("ul", { id: "payments", class: "payments" }, h("li", {}, "Loading your payments…")),
+    h("button", { type: "button", onclick: back }, "Back to concerts"),
+  );
+}
+
+export function paymentItems(payments: Payment[]): HTMLElement[] {
+  return payments.map((p) =>
+    h(
+      "li",
+      {},
+      `Seat ${p.reservation.seatNumber} · ${formatWon(p.amount)} · ${new Date(p.paidAt).toLocaleString()}`,
+    ),
+  );
+}
