@@ -157,12 +157,10 @@ describe("seatUpdates", () => {
     );
     try {
       const ended = await sub.done;
-      // graphql-ws delivers a refused subscribe either as an `error` message or as one result
-      // carrying the errors followed by `complete`; either way the stream ends with the code.
-      const errors =
-        (ended.error as { extensions?: { code?: string } }[] | undefined) ?? sub.events[0]?.errors;
+      // API.md: a graphql-ws `error` message (not a result carrying errors), and no data.
+      const errors = ended.error as { extensions?: { code?: string } }[] | undefined;
       expect(errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
-      expect(sub.events.filter((e) => e.data)).toEqual([]);
+      expect(sub.events).toEqual([]);
     } finally {
       await ws.dispose();
     }

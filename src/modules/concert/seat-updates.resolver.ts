@@ -9,6 +9,28 @@ import { SeatChange, SeatUpdatesArgs } from "./concert.types.js";
 
 type SeatUpdatesSource = Pick<ConcertService, "seatUpdates">;
 
+/**
+ * A stream whose first read fails. graphql-ws answers a failing stream with an `error`
+ * message (API.md: a bad `token` argument ends the subscription with one), whereas an error
+ * thrown by `subscribe` itself would arrive as a `next` payload followed by `complete`.
+ */
+function failedStream<T>(error: unknown): AsyncIterableIterator<T> {
+  let failed = false;
+  const stream: AsyncIterableIterator<T> = {
+    next: () => {
+      if (failed) return Promise.resolve({ value: undefined, done: true });
+      failed = true;
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    },
+    return: () => {
+      failed = true;
+      return Promise.resolve({ value: undefined, done: true });
+    },
+    [Symbol.asyncIterator]: () => stream,
+  };
+  return stream;
+}
+
 export function createSeatUpdatesResolver(service: SeatUpdatesSource): new () => object {
   @Resolver()
   class SeatUpdatesResolver {
@@ -16,7 +38,9 @@ export function createSeatUpdatesResolver(service: SeatUpdatesSource): new () =>
       description:
         "Pushes every change (held, freed, sold) of the date's seats, made on any instance. ACTIVE token.",
       subscribe: ({ args, context }: SubscribeResolverData<unknown, SeatUpdatesArgs, GraphQLContext>) =>
-        service.seatUpdates(args.token ?? context.token, args.concertDateId),
+        service
+          .seatUpdates(args.token ?? context.token, args.concertDateId)
+          .catch((error: unknown) => failedStream<SeatChangedEvent>(error)),
     })
     seatUpdates(@Root() change: SeatChangedEvent, @Args() _args: SeatUpdatesArgs): SeatChangedEvent {
       return change;
