@@ -128,8 +128,15 @@ describe("deploy/nginx/default.conf", () => {
     expect(nginx).toMatch(/map\s+\$http_upgrade\s+\$connection_upgrade/);
   });
 
-  it("overwrites X-Forwarded-For with the peer address, so a client cannot forge its IP", () => {
-    expect(nginx).toMatch(/proxy_set_header\s+X-Forwarded-For\s+\$remote_addr;/);
+  it("overwrites X-Forwarded-For with the peer address in every location, so a client cannot forge its IP", () => {
+    // A location with any proxy_set_header of its own inherits none from the server block.
+    const locations = [...nginx.matchAll(/location\s+[^{]+\{([^}]*)\}/g)].map((m) => m[1]!);
+    expect(locations.length).toBeGreaterThanOrEqual(2);
+    for (const location of locations) {
+      expect(location).toMatch(/proxy_set_header\s+X-Forwarded-For\s+\$remote_addr;/);
+      expect(location).toMatch(/proxy_set_header\s+X-Request-Id\s+\$request_id;/);
+      expect(location).toMatch(/proxy_set_header\s+Host\s+\$host;/);
+    }
     expect(nginx).not.toContain("$proxy_add_x_forwarded_for");
   });
 });
