@@ -41,6 +41,9 @@ export default defineConfig({
           hookTimeout: 120_000,
           // e2e files start whole server processes; two at a time is what 2 cores bear.
           maxWorkers: 2,
+          // Projects with their own maxWorkers must run in their own group (vitest refuses
+          // otherwise): unit + integration first, then e2e, then browser.
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -51,6 +54,7 @@ export default defineConfig({
           // A server process and a headless chromium per file: slow to start, so long timeouts.
           testTimeout: 180_000,
           hookTimeout: 180_000,
+          sequence: { groupOrder: 2 },
         },
       },
     ],
