@@ -1,10 +1,10 @@
 // The whole purchase in a real browser (Debian's chromium driven by playwright-core) against a
 // real server process: two users, one active slot (QUEUE_MAX_ACTIVE=1), everything live by push.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page, type WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type Cluster } from "../helpers/server-processes.js";
 
@@ -42,6 +42,30 @@ function buildPageIfStale(): void {
       stdio: "pipe",
     },
   );
+}
+
+/**
+ * Puts the context's WebSockets to /graphql through Playwright, so the test can cut them like a
+ * flaky network would: `drop()` closes the open ones and refuses new ones until `restore()`.
+ */
+async function cuttableSockets(context: BrowserContext) {
+  let refusing = false;
+  const open = new Set<WebSocketRoute>();
+  await context.routeWebSocket(/\/graphql$/, (ws) => {
+    if (refusing) return ws.close({ code: 1013, reason: "test: network down" });
+    ws.connectToServer();
+    open.add(ws);
+    ws.onClose(() => open.delete(ws));
+  });
+  return {
+    async drop() {
+      refusing = true;
+      await Promise.all([...open].map((ws) => ws.close({ code: 1001, reason: "test: network drop" })));
+    },
+    restore() {
+      refusing = false;
+    },
+  };
 }
 
 /** Polls until the page shows what is expected: pushes and ticks take a moment to arrive. */
@@ -82,6 +106,7 @@ describe("browser waiting room", () => {
   let b: BrowserContext;
 
   beforeAll(async () => {
+    rmSync(SHOTS, { recursive: true, force: true }); // only this run's steps, numbered in order
     mkdirSync(SHOTS, { recursive: true });
     buildPageIfStale();
     cluster = await startCluster(1, {
@@ -122,6 +147,7 @@ describe("browser waiting room", () => {
     await shot(pageA, "a-active-seat-map");
 
     // B waits behind A, first in line, pushed live.
+    const network = await cuttableSockets(b);
     await signUpAndPickConcert(pageB, url);
     await eventually(() => pageB.locator("#queue-position").textContent()).toBe("1");
     await eventually(() => pageB.locator("#connection").getAttribute("data-state")).toBe("live");
@@ -148,6 +174,20 @@ describe("browser waiting room", () => {
       (window as unknown as { sameDocument: boolean }).sameDocument = true;
     });
     await shot(pageB, "b-still-position-1-while-a-holds");
+
+    // B's socket drops: the page says so, falls back to polling queueStatus and keeps place 1;
+    // when the network is back it reconnects by itself with the same token.
+    const polled = pageB.waitForRequest((r) => r.postData()?.includes("QueueStatus") ?? false, {
+      timeout: 20_000,
+    });
+    await network.drop();
+    await eventually(() => pageB.locator("#connection").getAttribute("data-state")).toBe("reconnecting");
+    await polled;
+    expect(await pageB.locator("#queue-position").textContent()).toBe("1");
+    await shot(pageB, "b-reconnecting-polls-keeps-place");
+    network.restore();
+    await eventually(() => pageB.locator("#connection").getAttribute("data-state")).toBe("live");
+    expect(await pageB.locator("#queue-position").textContent()).toBe("1");
 
     // Paying before charging shows the contract's INSUFFICIENT_BALANCE as a human message.
     await pageA.locator("#pay").click();
