@@ -33,6 +33,7 @@ export function createPaymentModule(
     db: infra.prisma,
     clock: infra.clock,
     log: infra.log,
+    metrics: infra.metrics,
     ...(deps.hooks ? { hooks: deps.hooks } : {}),
   });
   return { module: { resolvers: [new PaymentResolver(service)] }, service };

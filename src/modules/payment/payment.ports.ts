@@ -37,5 +37,5 @@ export interface ReservationAfterPayment {
 
 /** The wallet's debit, run inside the payment's transaction. */
 export interface WalletDebit {
-  debit(tx: Db, userId: string, amount: number, reference: string): Promise<number>;
+  debit(tx: Db, userId: string, amount: number, reference: string): Promise<void>;
 }

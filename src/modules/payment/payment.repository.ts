@@ -78,8 +78,11 @@ function toView(row: PaymentRow): PaymentView {
 export class PrismaPaymentStore implements PaymentStore {
   /** Holds "at most one payment per reservation" with the unique index payments_reservation_id_key. */
   async insert(db: Db, payment: NewPayment): Promise<boolean> {
+    const { id, userId, reservationId, amount, paidAt } = payment;
     try {
-      await db.payment.create({ data: payment });
+      await db.$executeRaw`
+        INSERT INTO payments (id, user_id, reservation_id, amount, paid_at)
+        VALUES (${id}, ${userId}, ${reservationId}, ${amount}, ${paidAt})`;
       return true;
     } catch (error) {
       if (isUniqueViolation(error, "payments_reservation_id_key")) return false;

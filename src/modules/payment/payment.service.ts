@@ -5,6 +5,7 @@
 import type { Clock } from "../../platform/clock.js";
 import type { Db } from "../../platform/db/prisma.js";
 import { DomainError } from "../../platform/errors.js";
+import type { PaymentMetrics } from "../../platform/metrics/metrics.js";
 import type { QueueGuard, QueuePass } from "../queue/queue-guard.js";
 import { newId } from "../wallet/ids.js";
 import { idempotentRequest, priorResult, type IdempotencyStore } from "../wallet/idempotency.js";
@@ -37,6 +38,7 @@ export interface PaymentDeps {
   clock: Clock;
   log: { warn(details: object, message: string): void };
   hooks?: PaymentHooks;
+  metrics?: PaymentMetrics;
 }
 
 const notPayable: Record<Exclude<ConfirmOutcome, "CONFIRMED">, () => DomainError> = {
@@ -87,8 +89,6 @@ export class PaymentService {
       }
       const confirmed = await reservations.confirmHeld(tx, reservationId, caller.userId);
       if (confirmed !== "CONFIRMED") throw notPayable[confirmed]();
-      await this.deps.wallet.debit(tx, caller.userId, reservation.price, paymentId);
-      await this.deps.hooks?.afterDebit?.(tx);
       const inserted = await this.deps.payments.insert(tx, {
         id: paymentId,
         userId: caller.userId,
@@ -97,9 +97,13 @@ export class PaymentService {
         paidAt: now,
       });
       if (!inserted) throw notPayable.ALREADY_PAID();
+      // Last, so the user's wallet row is locked only for the debit, its ledger row and COMMIT.
+      await this.deps.wallet.debit(tx, caller.userId, reservation.price, paymentId);
+      await this.deps.hooks?.afterDebit?.(tx);
       return { kind: "paid" as const, paidAt: now };
     });
     if (outcome.kind === "replay") return this.paymentById(db, outcome.paymentId);
+    this.deps.metrics?.paid(reservation.price);
 
     await this.afterCommit(() => this.deps.pass.finishAfterPayment(caller), "end the queue pass", paymentId);
     await this.afterCommit(

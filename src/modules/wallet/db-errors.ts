@@ -34,3 +34,11 @@ export function isRetryableTransactionError(error: unknown): boolean {
   const code = adapterCause(error)?.originalCode;
   return code === "1213" || code === "1205";
 }
+
+/**
+ * The driver's pool gave no connection within its acquireTimeout (mariadb 45028): the
+ * transaction never began, so asking again is safe.
+ */
+export function isPoolTimeout(error: unknown): boolean {
+  return adapterCause(error)?.originalCode === "45028";
+}

@@ -76,16 +76,10 @@ export async function priorResult(
 export class PrismaIdempotencyStore implements IdempotencyStore {
   async claim(db: Db, request: IdempotentRequest, resultId: string, now: Date): Promise<boolean> {
     try {
-      await db.idempotencyKey.create({
-        data: {
-          userId: request.userId,
-          key: request.keyDigest,
-          operation: request.operation,
-          requestHash: request.requestHash,
-          resultId,
-          createdAt: now,
-        },
-      });
+      await db.$executeRaw`
+        INSERT INTO idempotency_keys (user_id, \`key\`, operation, request_hash, result_id, created_at)
+        VALUES (${request.userId}, ${request.keyDigest}, ${request.operation}, ${request.requestHash},
+                ${resultId}, ${now})`;
       return true;
     } catch (error) {
       if (isUniqueViolation(error, "PRIMARY")) return false;

@@ -1,11 +1,13 @@
 // The transaction boundary the money services use. Services receive a TransactionRunner (not
 // Prisma), so unit tests hand them an in-memory one.
 import type { Db, PrismaClient } from "../../platform/db/prisma.js";
-import { isRetryableTransactionError } from "./db-errors.js";
+import { isPoolTimeout, isRetryableTransactionError } from "./db-errors.js";
 
 export type TransactionRunner = <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
 
 const ATTEMPTS = 5;
+/** How long a burst may queue for a pooled connection before the caller gets SERVICE_UNAVAILABLE. */
+const CONNECTION_WAIT_MS = 30_000;
 
 /**
  * READ COMMITTED: every rule is a conditional UPDATE or a unique index that locks the row it
@@ -15,17 +17,20 @@ const ATTEMPTS = 5;
  */
 export function prismaTransactionRunner(prisma: PrismaClient): TransactionRunner {
   return async <T>(work: (tx: Db) => Promise<T>): Promise<T> => {
-    for (let attempt = 1; ; attempt++) {
+    const started = Date.now();
+    for (let attempt = 1; ;) {
       try {
         return await prisma.$transaction((tx) => work(tx), {
           isolationLevel: "ReadCommitted",
-          // Under a burst, transactions queue for a pooled connection; waiting is better than
-          // failing a payment that would have succeeded a moment later.
-          maxWait: 30_000,
+          maxWait: CONNECTION_WAIT_MS,
           timeout: 30_000,
         });
       } catch (error) {
-        if (attempt >= ATTEMPTS || !isRetryableTransactionError(error)) throw error;
+        // Under a burst on one wallet, transactions queue for a pooled connection behind its
+        // row lock; the driver gives up after its acquireTimeout, before anything ran. Waiting
+        // a while longer beats failing a charge that would succeed a moment later.
+        if (isPoolTimeout(error) && Date.now() - started < CONNECTION_WAIT_MS) continue;
+        if (attempt++ >= ATTEMPTS || !isRetryableTransactionError(error)) throw error;
         await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20));
       }
     }

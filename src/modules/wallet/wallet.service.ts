@@ -56,22 +56,23 @@ export class WalletService {
     return this.transaction(async (tx) => {
       const now = this.clock.now();
       if (request && !(await this.idempotency.claim(tx, request, ledgerId, now))) {
-        // A concurrent request with this key committed first: answer with its result.
+        // A concurrent request with this key committed first: its result is the answer.
         const prior = await priorResult(this.idempotency, tx, request);
         if (!prior) throw new Error("idempotency key taken but not readable");
         return this.chargeResult(tx, prior);
       }
-      const balanceAfter = await this.credit(tx, userId, amount, now);
-      await this.wallets.insertLedger(tx, {
+      await this.credit(tx, userId, amount, now);
+      await this.wallets.recordChange(tx, {
         id: ledgerId,
         userId,
         kind: "CHARGE",
         amount,
-        balanceAfter,
         reference: null,
         createdAt: now,
       });
-      return { userId, balance: balanceAfter };
+      // Still in the transaction (the row is ours until COMMIT): a read after the commit would
+      // queue for a pooled connection again behind every other charge of a burst.
+      return { userId, balance: (await this.wallets.balanceOf(tx, userId)) ?? 0 };
     });
   }
 
@@ -79,9 +80,10 @@ export class WalletService {
    * Takes `amount` from the user's balance inside the caller's transaction and writes the
    * PAYMENT ledger row (negative amount, `reference` = the payment id). INSUFFICIENT_BALANCE
    * (with `balance` and `price`) when the conditional UPDATE matched no row; the caller's
-   * transaction must then roll back. Returns the balance after the debit.
+   * transaction must then roll back. Call it last in the transaction: the wallet row stays
+   * locked from here until the commit, and every other payment or charge of this user waits.
    */
-  async debit(tx: Db, userId: string, amount: number, reference: string): Promise<number> {
+  async debit(tx: Db, userId: string, amount: number, reference: string): Promise<void> {
     const now = this.clock.now();
     if (!(await this.wallets.tryDebit(tx, userId, amount, now))) {
       const balance = (await this.wallets.balanceOf(tx, userId)) ?? 0;
@@ -91,18 +93,14 @@ export class WalletService {
         { balance, price: amount },
       );
     }
-    // The row is locked by our UPDATE until commit, so this read is the balance we produced.
-    const balanceAfter = (await this.wallets.balanceOf(tx, userId)) ?? 0;
-    await this.wallets.insertLedger(tx, {
+    await this.wallets.recordChange(tx, {
       id: newId(now.getTime()),
       userId,
       kind: "PAYMENT",
       amount: -amount,
-      balanceAfter,
       reference,
       createdAt: now,
     });
-    return balanceAfter;
   }
 
   private checkAmount(amount: number): void {
@@ -111,26 +109,24 @@ export class WalletService {
     }
   }
 
-  /** Holds "balance <= MAX_BALANCE" with tryCredit's conditional UPDATE; returns the new balance. */
-  private async credit(tx: Db, userId: string, amount: number, now: Date): Promise<number> {
+  /** Holds "balance <= MAX_BALANCE" with tryCredit's conditional UPDATE. */
+  private async credit(tx: Db, userId: string, amount: number, now: Date): Promise<void> {
     const { maxBalance } = this.limits;
-    let credited = await this.wallets.tryCredit(tx, userId, amount, maxBalance, now);
-    if (!credited && (await this.wallets.balanceOf(tx, userId)) === null) {
+    if (await this.wallets.tryCredit(tx, userId, amount, maxBalance, now)) return;
+    let balance = await this.wallets.balanceOf(tx, userId);
+    if (balance === null) {
       // Only for a user whose wallet row is missing: the hot path never takes INSERT IGNORE's
       // shared lock, which could deadlock against a concurrent charge's UPDATE.
       await this.wallets.ensureWallet(tx, userId, now);
-      credited = await this.wallets.tryCredit(tx, userId, amount, maxBalance, now);
+      if (await this.wallets.tryCredit(tx, userId, amount, maxBalance, now)) return;
+      balance = await this.wallets.balanceOf(tx, userId);
+      if (balance === null) throw notFound("Your account");
     }
-    const balance = await this.wallets.balanceOf(tx, userId);
-    if (balance === null) throw notFound("Your account");
-    if (!credited) {
-      throw new DomainError(
-        "BALANCE_LIMIT_EXCEEDED",
-        `A balance may not exceed ${maxBalance} KRW; you can charge at most ${Math.max(0, maxBalance - balance)} KRW now.`,
-        { balance, maxBalance },
-      );
-    }
-    return balance;
+    throw new DomainError(
+      "BALANCE_LIMIT_EXCEEDED",
+      `A balance may not exceed ${maxBalance} KRW; you can charge at most ${Math.max(0, maxBalance - balance)} KRW now.`,
+      { balance, maxBalance },
+    );
   }
 
   private async chargeResult(db: Db, ledgerId: string): Promise<WalletView> {

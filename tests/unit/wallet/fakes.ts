@@ -10,7 +10,11 @@ import type {
   IdempotentRequest,
 } from "../../../src/modules/wallet/idempotency.js";
 import type { TransactionRunner } from "../../../src/modules/wallet/transaction.js";
-import type { LedgerRow, WalletStore } from "../../../src/modules/wallet/wallet.repository.js";
+import type {
+  LedgerEntryInput,
+  LedgerRow,
+  WalletStore,
+} from "../../../src/modules/wallet/wallet.repository.js";
 
 /** Nothing reads it: the fakes keep their state in their own fields. */
 export const fakeDb = {} as unknown as Db;
@@ -49,8 +53,10 @@ export class FakeWalletStore implements WalletStore, Snapshotting {
     this.balances.set(userId, balance - amount);
     return true;
   }
-  async insertLedger(_db: Db, row: LedgerRow) {
-    this.ledger.push(row);
+  async recordChange(_db: Db, entry: LedgerEntryInput) {
+    const balanceAfter = this.balances.get(entry.userId);
+    if (balanceAfter === undefined) throw new Error(`no wallet for ${entry.userId}`);
+    this.ledger.push({ ...entry, balanceAfter });
   }
   async findLedger(_db: Db, id: string) {
     return this.ledger.find((r) => r.id === id) ?? null;

@@ -124,7 +124,8 @@ describe("WalletService", () => {
   describe("debit", () => {
     it("takes the amount and writes a PAYMENT ledger row with the reference", async () => {
       wallets.balances.set("u1", 500);
-      expect(await service.debit(fakeDb, "u1", 200, "pay-1")).toBe(300);
+      await service.debit(fakeDb, "u1", 200, "pay-1");
+      expect(wallets.balances.get("u1")).toBe(300);
       expect(wallets.ledger.map((r) => [r.kind, r.amount, r.balanceAfter, r.reference])).toEqual([
         ["PAYMENT", -200, 300, "pay-1"],
       ]);
