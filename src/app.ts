@@ -11,6 +11,8 @@ import { buildAppSchema, type ResolverClass } from "./platform/graphql/build-sch
 import { createGraphQLServer, type RunningServer } from "./platform/graphql/server.js";
 import { SystemResolver } from "./platform/graphql/system.resolver.js";
 import { mountWaitingRoom } from "./platform/http/waiting-room.js";
+import { metricsPlugin } from "./platform/metrics/graphql-metrics.js";
+import { AppMetrics } from "./platform/metrics/metrics.js";
 import { createLogger, type Logger } from "./platform/logger.js";
 import type { BackgroundJob, Infrastructure } from "./platform/module.js";
 import { createAppPubSub } from "./platform/redis/pubsub.js";
@@ -75,7 +77,16 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
   for (const [name, client] of Object.entries({ redis, publisher, subscriber }))
     logRedisHealth(client, log, name);
   const pubsub = createAppPubSub<Topics>(publisher, subscriber, config.REDIS_PREFIX);
-  const infra: Infrastructure = { config, log, prisma, redis, pubsub, clock: overrides.clock ?? systemClock };
+  const metrics = new AppMetrics();
+  const infra: Infrastructure = {
+    config,
+    log,
+    prisma,
+    redis,
+    pubsub,
+    clock: overrides.clock ?? systemClock,
+    metrics,
+  };
 
   let server: RunningServer | undefined;
   let jobs: BackgroundJob[] = [];
@@ -109,7 +120,14 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
         shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
         extraRoutes: (app) => {
           mountWaitingRoom(app);
+          app.get("/metrics", (_req, res, next) => {
+            metrics
+              .render()
+              .then(({ contentType, body }) => res.type(contentType).send(body))
+              .catch(next);
+          });
         },
+        plugins: [metricsPlugin(metrics)],
         readiness: {
           mysql: async () => {
             await prisma.$queryRaw`SELECT 1`;

@@ -2,6 +2,7 @@ import type { Config } from "../config.js";
 import type { Clock } from "./clock.js";
 import type { PrismaClient } from "./db/prisma.js";
 import type { Logger } from "./logger.js";
+import type { AppMetrics } from "./metrics/metrics.js";
 import type { Redis } from "./redis/redis.js";
 import type { AppPubSub } from "./redis/pubsub.js";
 import type { Topics } from "./redis/topics.js";
@@ -15,6 +16,8 @@ export interface Infrastructure {
   redis: Redis;
   pubsub: AppPubSub<Topics>;
   clock: Clock;
+  /** This app's own Prometheus registry and counters (served at /metrics). */
+  metrics: AppMetrics;
 }
 
 /** Work that runs in the background on every instance (tickers, sweepers). */

@@ -30,6 +30,8 @@ interface ConcertGroup {
   touch: boolean;
   running: Promise<void> | null;
   feed: ReturnType<QueueChangeFeed["listen"]>;
+  /** `at` of the oldest change not yet refreshed (push latency is measured from it). */
+  changedAt: number | null;
 }
 
 const fingerprint = (t: QueueTicketData) =>
@@ -54,6 +56,8 @@ export class QueueUpdatesHub implements QueueUpdates {
     ) => QueueTicketData,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** Milliseconds from a change's `at` to each push it caused (metrics). */
+    private readonly observePush: (latencyMs: number) => void = () => undefined,
   ) {}
 
   /** Local subscribers right now (for metrics and tests). */
@@ -112,6 +116,7 @@ export class QueueUpdatesHub implements QueueUpdates {
       touch: false,
       running: null,
       feed: this.feed.listen(concertId),
+      changedAt: null,
     };
     this.groups.set(concertId, group);
     void this.consume(group);
@@ -123,6 +128,8 @@ export class QueueUpdatesHub implements QueueUpdates {
       for (;;) {
         const r = await group.feed.next();
         if (r.done) return;
+        const at = (r.value as { at?: unknown } | undefined)?.at;
+        if (typeof at === "number") group.changedAt = Math.min(group.changedAt ?? at, at);
         group.refreshAll = true;
         void this.schedule(group);
       }
@@ -158,11 +165,13 @@ export class QueueUpdatesHub implements QueueUpdates {
       const all = group.refreshAll;
       const targets = [...(all ? group.subscribers : group.fresh)];
       const touch = group.touch || !all;
+      const changedAt = all ? group.changedAt : null;
+      if (all) group.changedAt = null;
       group.refreshAll = false;
       group.touch = false;
       group.fresh.clear();
       try {
-        await this.refresh(targets, touch);
+        await this.refresh(targets, touch, changedAt);
       } catch (error) {
         this.log.warn({ err: error, concertId: group.concertId }, "queue push refresh failed");
       }
@@ -170,7 +179,7 @@ export class QueueUpdatesHub implements QueueUpdates {
   }
 
   /** ONE pipelined round trip for all targets, then a push to those whose ticket changed. */
-  private async refresh(targets: Subscriber[], touch: boolean): Promise<void> {
+  private async refresh(targets: Subscriber[], touch: boolean, changedAt: number | null): Promise<void> {
     const live = targets.filter((s) => !s.channel.isEnded);
     if (live.length === 0) return;
     const views = await this.store.views(
@@ -184,6 +193,7 @@ export class QueueUpdatesHub implements QueueUpdates {
       if (print === sub.last) return;
       sub.last = print;
       sub.channel.push(ticket);
+      if (changedAt !== null) this.observePush(this.clock.now().getTime() - changedAt);
       if (ticket.status === "EXPIRED") sub.channel.end();
     });
   }

@@ -53,6 +53,7 @@ export function createQueueCore(
     clock,
     settings,
     log,
+    metrics: infra.metrics,
   });
   const updates = new QueueUpdatesHub(
     access,
@@ -61,6 +62,7 @@ export function createQueueCore(
     (caller, view) => service.present(caller, view),
     clock,
     log,
+    (ms) => infra.metrics.pushed(ms),
   );
   return { settings, codec, store, access, service, updates };
 }
@@ -69,8 +71,12 @@ export function createQueueModule(
   infra: Infrastructure,
   deps: { users: AccessKeyVerifier; concerts?: ConcertLookup },
 ): QueueModule {
-  const { settings, access, service, updates } = createQueueCore(infra, deps);
+  const { settings, access, service, updates, store } = createQueueCore(infra, deps);
   const log = infra.log;
+  infra.metrics.watchQueues({
+    concerts: () => store.concerts(),
+    sizes: (concertId) => store.sizes(concertId, infra.clock.now().getTime()),
+  });
   // Subscribers refresh their heartbeat well within the idle limit.
   const heartbeatMs = Math.max(500, Math.min(settings.idleMs / 3, 15_000));
   return {

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { Clock } from "../../platform/clock.js";
 import { notFound } from "../../platform/errors.js";
 import type { Logger } from "../../platform/logger.js";
+import type { QueueMetrics } from "../../platform/metrics/metrics.js";
 import type { AccessKeyVerifier } from "../user/user.service.js";
 import { configuredRate, estimateWaitSeconds } from "./admission-policy.js";
 import type { ConcertLookup } from "./concert-lookup.js";
@@ -33,6 +34,7 @@ export interface QueueServiceDeps {
   settings: QueueSettings;
   log: Logger;
   newTicketId?: () => string;
+  metrics?: Pick<QueueMetrics, "admitted" | "abandoned">;
 }
 
 export class QueueService {
@@ -76,7 +78,10 @@ export class QueueService {
   async leave(token: string | null): Promise<QueueTicketData> {
     const caller = await this.deps.access.authenticate(token);
     const now = this.deps.clock.now().getTime();
-    if (await this.deps.store.end(refOf(caller), "LEFT")) this.deps.events.changed(caller.concertId, now);
+    if (await this.deps.store.end(refOf(caller), "LEFT")) {
+      this.deps.events.changed(caller.concertId, now);
+      this.deps.metrics?.abandoned(caller.concertId, "left", 1);
+    }
     const [view] = await this.deps.store.views([refOf(caller)], now, false);
     return this.present(caller, view!);
   }
@@ -86,6 +91,9 @@ export class QueueService {
     for (const concertId of await this.deps.store.concerts()) {
       const now = this.deps.clock.now().getTime();
       const r = await this.deps.store.admit(concertId, now);
+      this.deps.metrics?.admitted(concertId, r.admitted);
+      this.deps.metrics?.abandoned(concertId, "idle", r.dropped);
+      this.deps.metrics?.abandoned(concertId, "active_timeout", r.expired);
       if (r.admitted + r.expired + r.dropped > 0) {
         this.deps.events.changed(concertId, now);
         this.deps.log.debug({ concertId, ...r }, "queue tick");

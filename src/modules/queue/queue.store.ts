@@ -243,6 +243,16 @@ export class RedisQueueStore implements QueueStore {
   async concerts(): Promise<string[]> {
     return this.redis.smembers(`${this.prefix}queue:concerts`);
   }
+
+  /** Live sizes for /metrics: ACTIVE counts only tickets whose time has not run out at `nowMs`. */
+  async sizes(concertId: string, nowMs: number): Promise<{ waiting: number; active: number }> {
+    const k = queueKeys(this.prefix, concertId);
+    const [waiting, active] = await Promise.all([
+      this.redis.zcard(k.waiting),
+      this.redis.zcount(k.active, `(${nowMs}`, "+inf"),
+    ]);
+    return { waiting, active };
+  }
 }
 
 function numberOrNull(v: string | number | null | undefined): number | null {

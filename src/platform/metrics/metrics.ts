@@ -1,0 +1,152 @@
+// The numbers an operator watches on sale day, in Prometheus text format at /metrics. One
+// registry per app (never prom-client's global one), so several apps in one test process and
+// several instances on one host each expose only their own series. Queue sizes are not kept
+// here: they are read from Redis at scrape time, so every instance reports the shared truth.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+
+/** Reads a concert queue's live sizes (implemented by the queue store). */
+export interface QueueSizeReader {
+  concerts(): Promise<string[]>;
+  sizes(concertId: string): Promise<{ waiting: number; active: number }>;
+}
+
+/** What the queue service reports. */
+export interface QueueMetrics {
+  admitted(concertId: string, count: number): void;
+  /** left: leaveQueue; idle: WAITING without a heartbeat; active_timeout: admitted, never finished. */
+  abandoned(concertId: string, reason: "left" | "idle" | "active_timeout", count: number): void;
+  /** Milliseconds from a QUEUE_CHANGED event's `at` to a push to a local subscriber. */
+  pushed(latencyMs: number): void;
+}
+
+/** What the payment service reports after a payment commits. */
+export interface PaymentMetrics {
+  paid(amount: number): void;
+}
+
+/** At most this many distinct operation labels; the rest count as "other" (names come from clients). */
+const MAX_OPERATION_LABELS = 200;
+
+export class AppMetrics implements QueueMetrics, PaymentMetrics {
+  readonly registry = new Registry();
+  private readonly admissions: Counter<"concert_id">;
+  private readonly abandonments: Counter<"concert_id" | "reason">;
+  private readonly pushLatency: Histogram;
+  private readonly reservations: Counter<"code">;
+  private readonly paymentCount: Counter;
+  private readonly paymentAmount: Counter;
+  private readonly operations: Histogram<"operation" | "type" | "outcome">;
+  private readonly operationNames = new Set<string>();
+  private queueSizes: QueueSizeReader | null = null;
+
+  constructor() {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    this.admissions = new Counter({
+      name: "queue_admissions_total",
+      help: "Tickets admitted from WAITING to ACTIVE by this instance's ticks.",
+      labelNames: ["concert_id"],
+      registers,
+    });
+    this.abandonments = new Counter({
+      name: "queue_abandonments_total",
+      help: "Tickets that ended without a payment, seen by this instance (left, idle, active_timeout).",
+      labelNames: ["concert_id", "reason"],
+      registers,
+    });
+    this.pushLatency = new Histogram({
+      name: "queue_push_latency_seconds",
+      help: "Time from a queue change (QUEUE_CHANGED at) to the push to a local queueUpdates subscriber.",
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+      registers,
+    });
+    this.reservations = new Counter({
+      name: "reservation_outcomes_total",
+      help: "reserveSeat answers by outcome: HELD or the error code.",
+      labelNames: ["code"],
+      registers,
+    });
+    this.paymentCount = new Counter({
+      name: "payments_total",
+      help: "Payments committed by this instance.",
+      registers,
+    });
+    this.paymentAmount = new Counter({
+      name: "payments_amount_krw_total",
+      help: "Sum of the payments committed by this instance, in KRW.",
+      registers,
+    });
+    this.operations = new Histogram({
+      name: "graphql_operation_duration_seconds",
+      help: "GraphQL HTTP operations, from request start to response, by operation name.",
+      labelNames: ["operation", "type", "outcome"],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    const sizes = async (pick: "waiting" | "active", gauge: Gauge<"concert_id">) => {
+      gauge.reset();
+      const reader = this.queueSizes;
+      if (!reader) return;
+      for (const concertId of await reader.concerts()) {
+        gauge.set({ concert_id: concertId }, (await reader.sizes(concertId))[pick]);
+      }
+    };
+    new Gauge({
+      name: "queue_waiting",
+      help: "Tickets WAITING per concert (read from Redis at scrape time; the same on every instance).",
+      labelNames: ["concert_id"],
+      registers,
+      async collect() {
+        await sizes("waiting", this);
+      },
+    });
+    new Gauge({
+      name: "queue_active",
+      help: "Tickets ACTIVE per concert (read from Redis at scrape time; the same on every instance).",
+      labelNames: ["concert_id"],
+      registers,
+      async collect() {
+        await sizes("active", this);
+      },
+    });
+  }
+
+  /** The queue module hands over its store so that scrapes can read live sizes. */
+  watchQueues(reader: QueueSizeReader): void {
+    this.queueSizes = reader;
+  }
+
+  admitted(concertId: string, count: number): void {
+    if (count > 0) this.admissions.inc({ concert_id: concertId }, count);
+  }
+
+  abandoned(concertId: string, reason: "left" | "idle" | "active_timeout", count: number): void {
+    if (count > 0) this.abandonments.inc({ concert_id: concertId, reason }, count);
+  }
+
+  pushed(latencyMs: number): void {
+    this.pushLatency.observe(Math.max(0, latencyMs) / 1000);
+  }
+
+  paid(amount: number): void {
+    this.paymentCount.inc();
+    this.paymentAmount.inc(amount);
+  }
+
+  reservationOutcome(code: string): void {
+    this.reservations.inc({ code });
+  }
+
+  operation(name: string, type: string, outcome: "ok" | "error", seconds: number): void {
+    let label = name;
+    if (!this.operationNames.has(name)) {
+      if (this.operationNames.size >= MAX_OPERATION_LABELS) label = "other";
+      else this.operationNames.add(name);
+    }
+    this.operations.observe({ operation: label, type, outcome }, seconds);
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
