@@ -29,7 +29,7 @@ describe("queue admission and live updates across three instances", () => {
       QUEUE_MAX_ACTIVE: String(MAX_ACTIVE),
       QUEUE_ADMIT_PER_TICK: String(PER_TICK),
       QUEUE_TICK_MS: String(TICK_MS),
-      QUEUE_ACTIVE_SECONDS: "3",
+      QUEUE_ACTIVE_SECONDS: "5",
       QUEUE_IDLE_SECONDS: "60",
     });
     const data = await cluster.servers[0]!.client.data<{ concerts: { id: string }[] }>("{ concerts { id } }");
@@ -101,14 +101,14 @@ describe("queue admission and live updates across three instances", () => {
     const moved = (await sub.next()).data?.queueUpdates;
     expect(moved).toMatchObject({ status: "WAITING", position: 1 });
 
-    // The holders' 3 s run out; the next tick (on any instance) admits me.
+    // The holders' 5 s run out; the next tick (on any instance) admits me.
     const admitted = (await sub.next((e) => e.data?.queueUpdates.status !== "WAITING", 15_000)).data
       ?.queueUpdates;
     expect(admitted).toMatchObject({ status: "ACTIVE", position: null });
     const polled = await queueStatus(c, me.token);
     expect(polled).toMatchObject({ status: "ACTIVE", activeUntil: admitted!.activeUntil });
 
-    // My own 3 s run out: EXPIRED is pushed and the stream completes.
+    // My own 5 s run out: EXPIRED is pushed and the stream completes.
     const expired = (await sub.next((e) => e.data?.queueUpdates.status === "EXPIRED", 15_000)).data
       ?.queueUpdates;
     expect(expired?.status).toBe("EXPIRED");

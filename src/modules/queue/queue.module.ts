@@ -2,7 +2,7 @@ import type { FeatureModule } from "../../app.js";
 import { DomainError } from "../../platform/errors.js";
 import { intervalJob, type Infrastructure } from "../../platform/module.js";
 import type { AccessKeyVerifier } from "../user/user.service.js";
-import { PrismaConcertLookup, type ConcertLookup } from "./concert-lookup.js";
+import { PrismaConcertLookup, type ConcertLookup } from "./concert-lookup.repository.js";
 import { QueueAccess, type QueueEvents } from "./queue-access.js";
 import type { QueueGuard, QueuePass } from "./queue-guard.js";
 import { createQueueResolver } from "./queue.resolver.js";
