@@ -10,6 +10,8 @@ import { migrate } from "./platform/db/migrate.js";
 import { buildAppSchema, type ResolverClass } from "./platform/graphql/build-schema.js";
 import { createGraphQLServer, type RunningServer } from "./platform/graphql/server.js";
 import { SystemResolver } from "./platform/graphql/system.resolver.js";
+import { RateLimiter } from "./platform/http/rate-limit.js";
+import { RedisRateLimitStore } from "./platform/http/rate-limit.store.js";
 import { mountWaitingRoom } from "./platform/http/waiting-room.js";
 import { metricsPlugin } from "./platform/metrics/graphql-metrics.js";
 import { AppMetrics } from "./platform/metrics/metrics.js";
@@ -23,6 +25,9 @@ import { createQueueModule } from "./modules/queue/queue.module.js";
 import { createReservationModule } from "./modules/reservation/reservation.module.js";
 import { createUserModule } from "./modules/user/user.module.js";
 import { createWalletModule } from "./modules/wallet/wallet.module.js";
+import { QueueTokenCodec } from "./modules/queue/queue-token.js";
+import { DomainError } from "./platform/errors.js";
+import type { Redis } from "./platform/redis/redis.js";
 import type { Topics } from "./platform/redis/topics.js";
 
 /** What a feature module gives the composition root. */
@@ -118,6 +123,9 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
         graphiql: config.GRAPHIQL_ENABLED,
         trustProxy: config.TRUST_PROXY,
         shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+        rateLimiter: config.RATE_LIMIT_ENABLED
+          ? createRateLimiter(config, redis, log, infra.clock)
+          : undefined,
         extraRoutes: (app) => {
           mountWaitingRoom(app);
           app.get("/metrics", (_req, res, next) => {
@@ -154,4 +162,23 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
       await prisma.$disconnect();
     },
   };
+}
+
+/** RATE_LIMIT_*: counted in Redis; the per-user budget is keyed by the user a valid token names. */
+function createRateLimiter(config: Config, redis: Redis, log: Logger, clock: Clock): RateLimiter {
+  const codec = new QueueTokenCodec(config.TOKEN_SECRET, config.TOKEN_MAX_AGE_SECONDS, clock);
+  const store = new RedisRateLimitStore(redis, config.REDIS_PREFIX, {
+    ip: config.RATE_LIMIT_IP_PER_SECOND,
+    user: config.RATE_LIMIT_USER_PER_SECOND,
+  });
+  const userOf = (token: string | null) => {
+    if (token === null) return null;
+    try {
+      return codec.verify(token).userId;
+    } catch (error) {
+      if (error instanceof DomainError) return null;
+      throw error;
+    }
+  };
+  return new RateLimiter(store, userOf, log);
 }

@@ -8,16 +8,26 @@ import {
 } from "@apollo/server/plugin/landingPage/default";
 import { expressMiddleware } from "@as-integrations/express5";
 import express, { type Express } from "express";
-import type { GraphQLSchema } from "graphql";
+import {
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  specifiedRules,
+  validate,
+  type GraphQLSchema,
+  type ValidationRule,
+} from "graphql";
 import { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { Logger } from "../logger.js";
 import { graphiqlPage } from "../http/graphiql.js";
 import { readinessHandler, type ReadinessCheck } from "../http/health.js";
+import { httpErrorHandler } from "../http/http-errors.js";
+import type { RateLimiter } from "../http/rate-limit.js";
 import { requestId } from "../http/request-id.js";
 import { bearerToken, type GraphQLContext } from "./context.js";
 import { formatError } from "./format-error.js";
+import { DEFAULT_QUERY_LIMITS, MAX_DOCUMENT_TOKENS, queryLimitsRule } from "./limits.js";
 
 export interface GraphQLServerOptions {
   schema: GraphQLSchema;
@@ -35,6 +45,8 @@ export interface GraphQLServerOptions {
    * with 4403 Forbidden (API.md, Transport).
    */
   acceptConnection?: (token: string | null) => Promise<boolean>;
+  /** Per-IP and per-user limits (RATE_LIMIT_*); none when disabled. */
+  rateLimiter?: RateLimiter;
   /** How long stop() lets in-flight HTTP requests finish before cutting them (SHUTDOWN_GRACE_MS). */
   shutdownGraceMs?: number;
 }
@@ -55,6 +67,11 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
   app.set("trust proxy", options.trustProxy);
   const httpServer = createServer(app);
 
+  // Depth, cost and alias limits: the same rules for HTTP (Apollo) and WebSocket (graphql-ws).
+  const validationRules: ValidationRule[] = [queryLimitsRule(DEFAULT_QUERY_LIMITS)];
+  // Apollo refuses introspection itself (introspection: false); graphql-ws needs the rule.
+  const wsRules = [...specifiedRules, ...validationRules];
+  if (!options.graphiql) wsRules.push(NoSchemaIntrospectionCustomRule);
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: 64 * 1024 });
   const wsCleanup = useServer<Record<string, unknown>, { requestId?: string }>(
     {
@@ -63,6 +80,16 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
         const token = bearerToken(ctx.connectionParams?.["authorization"]);
         if (options.acceptConnection && !(await options.acceptConnection(token))) return false;
         return true;
+      },
+      validate: (s, document) => validate(s, document, wsRules),
+      onSubscribe: async (ctx) => {
+        if (!options.rateLimiter) return undefined;
+        const request = ctx.extra.request;
+        const limited = await options.rateLimiter.check(
+          clientIp(request.headers["x-forwarded-for"], request.socket.remoteAddress, options.trustProxy),
+          bearerToken(ctx.connectionParams?.["authorization"]),
+        );
+        return limited ? [new GraphQLError(limited.message, { originalError: limited })] : undefined;
       },
       context: (ctx, id): GraphQLContext => {
         const request = ctx.extra.request;
@@ -106,6 +133,8 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
     introspection: options.graphiql,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    validationRules,
+    parseOptions: { maxTokens: MAX_DOCUMENT_TOKENS },
     includeStacktraceInErrorResponses: false,
     plugins,
     // Apollo's formatError has no request context; errorsPlugin logs and tags each error with
@@ -132,6 +161,9 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
   options.extraRoutes?.(app);
   app.use(
     "/graphql",
+    ...(options.rateLimiter
+      ? [options.rateLimiter.middleware((req) => bearerToken(req.headers.authorization))]
+      : []),
     express.json({ limit: "64kb" }),
     expressMiddleware(apollo, {
       context: async ({ req, res }): Promise<GraphQLContext> => {
@@ -145,6 +177,7 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
       },
     }),
   );
+  app.use(httpErrorHandler(log));
 
   return {
     httpServer,
