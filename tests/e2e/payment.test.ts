@@ -96,6 +96,14 @@ describe("payReservation across two server processes", () => {
         server(i).request<{ payReservation: Paid }>(PAY, { id: hold.id }, token),
       ),
     );
+    const tally: Record<string, number> = {};
+    for (const b of bodies) {
+      const outcome = b.errors ? String(b.errors[0]?.extensions?.code) : "PAID";
+      tally[outcome] = (tally[outcome] ?? 0) + 1;
+    }
+    console.info(
+      `race report: 100 concurrent payReservation of one hold on 2 processes: ${JSON.stringify(tally)}`,
+    );
     const paid = bodies.filter((b) => b.data?.payReservation);
     const codes = new Set(bodies.flatMap((b) => b.errors?.map((e) => e.extensions?.code) ?? []));
     expect(paid).toHaveLength(1);

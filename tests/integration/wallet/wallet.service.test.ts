@@ -61,7 +61,11 @@ describe("wallet against MariaDB", () => {
   it("adds exactly 1,000 for 1,000 concurrent charges of 1, with 1,000 ledger rows summing to it", async () => {
     const userId = await newUser(0);
     const token = queue.token(userId);
+    const started = Date.now();
     const results = await Promise.allSettled(Array.from({ length: 1_000 }, () => service.charge(token, 1)));
+    console.info(
+      `race report: 1,000 concurrent charges of 1 (service level, pool of 10): ${Date.now() - started} ms`,
+    );
     expect(results.filter((r) => r.status === "rejected")).toEqual([]);
     expect(await state(userId)).toEqual({ balance: 1_000, ledgerRows: 1_000, ledgerSum: 1_000 });
     // Each charge saw its own balance: the balance_after values are exactly 1..1000.
