@@ -83,6 +83,35 @@ describe("queue Lua scripts on Redis", () => {
     }
   });
 
+  it("gives one user racing to enter from many connections exactly one ticket", async () => {
+    const store = storeWith({ maxActive: 1 });
+    const c = concert();
+    await store.enter(c, "holder", "t-holder", T0);
+    const others = Array.from({ length: 4 }, () => new Redis(REDIS_URL));
+    try {
+      const stores = others.map(
+        (r) =>
+          new RedisQueueStore(r, prefix, {
+            maxActive: 1,
+            admitPerTick: 1,
+            tickMs: 1000,
+            activeMs: 60_000,
+            idleMs: 30_000,
+            maxAgeMs: 86_400_000,
+          }),
+      );
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => stores[i % 4]!.enter(c, "racer", `t${i}`, T0)),
+      );
+      expect(new Set(results.map((r) => r.ticketId)).size).toBe(1);
+      expect(results.filter((r) => r.fresh)).toHaveLength(1);
+      expect(new Set(results.map((r) => `${r.seq}/${r.rank}`))).toEqual(new Set(["2/0"]));
+      expect(await redis.get(queueKeys(prefix, c).seq)).toBe("2");
+    } finally {
+      others.forEach((r) => r.disconnect());
+    }
+  });
+
   it("admits immediately only when nobody waits and a slot is free", async () => {
     const store = storeWith({ maxActive: 2 });
     const c = concert();
