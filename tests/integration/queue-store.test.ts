@@ -7,6 +7,14 @@ import { queueKeys, RedisQueueStore, type QueueSettings } from "../../src/module
 
 const REDIS_URL = process.env["TEST_REDIS_URL"] ?? "redis://127.0.0.1:6379";
 const T0 = Date.parse("2030-01-01T00:00:00Z");
+const SETTINGS: QueueSettings = {
+  maxActive: 1,
+  admitPerTick: 1,
+  tickMs: 1000,
+  activeMs: 60_000,
+  idleMs: 30_000,
+  maxAgeMs: 86_400_000,
+};
 
 describe("queue Lua scripts on Redis", () => {
   let redis: Redis;
@@ -14,15 +22,7 @@ describe("queue Lua scripts on Redis", () => {
   const stores: RedisQueueStore[] = [];
 
   const storeWith = (overrides: Partial<QueueSettings> = {}) => {
-    const s = new RedisQueueStore(redis, prefix, {
-      maxActive: 1,
-      admitPerTick: 1,
-      tickMs: 1000,
-      activeMs: 60_000,
-      idleMs: 30_000,
-      maxAgeMs: 86_400_000,
-      ...overrides,
-    });
+    const s = new RedisQueueStore(redis, prefix, { ...SETTINGS, ...overrides });
     stores.push(s);
     return s;
   };
@@ -43,18 +43,8 @@ describe("queue Lua scripts on Redis", () => {
     const c = concert();
     await store.enter(c, "holder", "t-holder", T0); // takes the only slot
     // Several connections, as several instances would use.
-    const clients = Array.from(
-      { length: 4 },
-      () =>
-        new RedisQueueStore(new Redis(REDIS_URL), prefix, {
-          maxActive: 1,
-          admitPerTick: 1,
-          tickMs: 1000,
-          activeMs: 60_000,
-          idleMs: 30_000,
-          maxAgeMs: 86_400_000,
-        }),
-    );
+    const connections = Array.from({ length: 4 }, () => new Redis(REDIS_URL));
+    const clients = connections.map((r) => new RedisQueueStore(r, prefix, SETTINGS));
     try {
       const entries = await Promise.all(
         Array.from({ length: 300 }, (_, i) => clients[i % 4]!.enter(c, `u${i}`, `t${i}`, T0)),
@@ -79,7 +69,7 @@ describe("queue Lua scripts on Redis", () => {
         await store.end(ref(c, admittedUser, bySeq[i]!.ticketId), "LEFT");
       }
     } finally {
-      await Promise.all(clients.map((s) => (s as unknown as { redis: Redis }).redis.quit()));
+      connections.forEach((r) => r.disconnect());
     }
   });
 
@@ -89,17 +79,7 @@ describe("queue Lua scripts on Redis", () => {
     await store.enter(c, "holder", "t-holder", T0);
     const others = Array.from({ length: 4 }, () => new Redis(REDIS_URL));
     try {
-      const stores = others.map(
-        (r) =>
-          new RedisQueueStore(r, prefix, {
-            maxActive: 1,
-            admitPerTick: 1,
-            tickMs: 1000,
-            activeMs: 60_000,
-            idleMs: 30_000,
-            maxAgeMs: 86_400_000,
-          }),
-      );
+      const stores = others.map((r) => new RedisQueueStore(r, prefix, SETTINGS));
       const results = await Promise.all(
         Array.from({ length: 20 }, (_, i) => stores[i % 4]!.enter(c, "racer", `t${i}`, T0)),
       );
