@@ -1,0 +1,205 @@
+// Shared pieces of the sale-day bench: statistics, bounded concurrency, a GraphQL-over-HTTP
+// caller that times each request, server-side memory readings, machine facts, and bulk setup
+// rows (users with known access keys, extra concert dates) written straight into the bench's
+// own database so that setup does not eat the time budget.
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
+import { performance } from "node:perf_hooks";
+import mariadb from "mariadb";
+
+/** BENCH_SCALE=0.1 for a quick run; counts scale, the default is the issue's numbers. */
+export const SCALE = Math.min(1, Math.max(0.01, Number(process.env["BENCH_SCALE"] ?? "1") || 1));
+export const scaled = (n: number, min = 1) => Math.max(min, Math.round(n * SCALE));
+
+export interface Summary {
+  count: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+export function summarize(samples: number[]): Summary {
+  if (samples.length === 0) return { count: 0, p50: 0, p95: 0, p99: 0, max: 0, mean: 0 };
+  const s = Float64Array.from(samples).sort();
+  const at = (p: number) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]!;
+  const round = (x: number) => Math.round(x * 10) / 10;
+  let sum = 0;
+  for (const x of s) sum += x;
+  return {
+    count: s.length,
+    p50: round(at(0.5)),
+    p95: round(at(0.95)),
+    p99: round(at(0.99)),
+    max: round(s[s.length - 1]!),
+    mean: round(sum / s.length),
+  };
+}
+
+/** Runs fn(0..n-1) with at most `concurrency` in flight; stops starting new ones after `deadline`. */
+export async function pool(
+  n: number,
+  concurrency: number,
+  fn: (i: number) => Promise<void>,
+  deadline = Number.POSITIVE_INFINITY,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(n, concurrency) }, async () => {
+      for (let i = next++; i < n && Date.now() < deadline; i = next++) await fn(i);
+    }),
+  );
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface GqlResult<T> {
+  data?: T | null;
+  errors?: { message: string; extensions?: { code?: string } }[];
+  ms: number;
+  /** The first error's code, "HTTP_<status>" or "NETWORK" when the call failed outright. */
+  code: string | null;
+}
+
+/** POST /graphql with a timing; never throws (a failure is a result with a code). */
+export async function gql<T>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<GqlResult<T>> {
+  const t0 = performance.now();
+  try {
+    const res = await fetch(`${url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+      signal: AbortSignal.timeout(60_000),
+    });
+    const body = (await res.json()) as { data?: T | null; errors?: GqlResult<T>["errors"] };
+    const ms = performance.now() - t0;
+    const code = body.errors?.length
+      ? (body.errors[0]!.extensions?.code ?? "UNKNOWN")
+      : res.status === 200
+        ? null
+        : `HTTP_${res.status}`;
+    return { ...body, ms, code };
+  } catch (error) {
+    return { ms: performance.now() - t0, code: "NETWORK", errors: [{ message: String(error) }] };
+  }
+}
+
+export function countBy(codes: (string | null)[], ok = "OK"): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of codes) out[c ?? ok] = (out[c ?? ok] ?? 0) + 1;
+  return out;
+}
+
+/** Resident set size of a process in bytes (Linux /proc). */
+export function rssOf(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+/** One numeric series from a server's /metrics (first match of `name` with optional labels). */
+export async function scrape(url: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const out = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (!line || line.startsWith("#")) continue;
+    const i = line.lastIndexOf(" ");
+    out.set(line.slice(0, i), Number(line.slice(i + 1)));
+  }
+  return out;
+}
+
+export function machine() {
+  const cpu = cpus();
+  return {
+    nproc: cpu.length,
+    cpuModel: cpu[0]?.model ?? "unknown",
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
+}
+
+export const load = () => loadavg().map((l) => Math.round(l * 100) / 100);
+
+export interface SeededUser {
+  userId: string;
+  accessKey: string;
+}
+
+/** Inserts `n` users (with empty wallets) whose access keys we know, 1,000 rows per statement. */
+export async function seedUsers(databaseUrl: string, n: number): Promise<SeededUser[]> {
+  const users = Array.from({ length: n }, () => ({
+    userId: randomUUID(),
+    accessKey: randomBytes(32).toString("base64url"),
+  }));
+  await withDb(databaseUrl, async (conn) => {
+    for (let i = 0; i < n; i += 1000) {
+      const batch = users.slice(i, i + 1000);
+      await conn.batch(
+        "INSERT INTO users (id, name, access_key_hash) VALUES (?, ?, ?)",
+        batch.map((u) => [u.userId, "bench", createHash("sha256").update(u.accessKey).digest("hex")]),
+      );
+      await conn.batch(
+        "INSERT INTO wallets (user_id, balance, updated_at) VALUES (?, 0, NOW(3))",
+        batch.map((u) => [u.userId]),
+      );
+    }
+  });
+  return users;
+}
+
+/** Adds `count` future dates (50 seats each) to a concert; returns their ids in date order. */
+export async function addDates(databaseUrl: string, concertId: string, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  await withDb(databaseUrl, async (conn) => {
+    for (let d = 0; d < count; d++) {
+      const id = randomUUID();
+      const day = new Date(Date.now() + (60 + d) * 86_400_000).toISOString().slice(0, 10);
+      await conn.query("INSERT INTO concert_dates (id, concert_id, date, starts_at) VALUES (?, ?, ?, ?)", [
+        id,
+        concertId,
+        day,
+        `${day} 10:00:00`,
+      ]);
+      await conn.batch(
+        "INSERT INTO seats (id, concert_date_id, number, price) VALUES (?, ?, ?, ?)",
+        Array.from({ length: 50 }, (_, i) => [
+          randomUUID(),
+          id,
+          i + 1,
+          i < 10 ? 165_000 : i < 30 ? 132_000 : 99_000,
+        ]),
+      );
+      ids.push(id);
+    }
+  });
+  return ids;
+}
+
+export async function withDb<T>(
+  databaseUrl: string,
+  fn: (conn: mariadb.Connection) => Promise<T>,
+): Promise<T> {
+  const u = new URL(databaseUrl);
+  const conn = await mariadb.createConnection({
+    host: u.hostname,
+    port: Number(u.port || 3306),
+    user: decodeURIComponent(u.username || "root"),
+    password: decodeURIComponent(u.password),
+    database: u.pathname.slice(1),
+    bigIntAsNumber: true,
+    decimalAsNumber: true,
+  });
+  try {
+    return await fn(conn);
+  } finally {
+    await conn.end();
+  }
+}
