@@ -209,6 +209,23 @@ describe("payReservation across two server processes", () => {
     expect(reservations.find((r) => r.id === holdA.id)?.status).toBe("CONFIRMED");
   });
 
+  it("answers 20 concurrent requests with one key on both processes with the same single payment", async () => {
+    const user = await signUp(server(0));
+    const token = await activeToken(user, concerts[1]!);
+    const [dateId] = await dates(token, concerts[1]!);
+    const hold = await reserve(token, dateId!, 7);
+    await charge(token, hold.price);
+    const bodies = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        server(i).request<{ payReservation: Paid }>(PAY, { id: hold.id, key: "one-pay" }, token),
+      ),
+    );
+    expect(bodies.filter((b) => b.errors)).toEqual([]);
+    expect(new Set(bodies.map((b) => b.data!.payReservation.id)).size).toBe(1);
+    expect(await prisma.payment.count({ where: { reservationId: hold.id } })).toBe(1);
+    expect(await balanceOf(token)).toBe(0);
+  });
+
   it("refuses an insufficient balance with numeric balance and price and changes nothing", async () => {
     const user = await signUp(server(0));
     const token = await activeToken(user, concerts[0]!);

@@ -76,7 +76,15 @@ export class PaymentService {
     }
     const reservation = await reservations.findOwned(db, reservationId, caller.userId);
     if (!reservation) throw notPayable.NOT_FOUND();
-    await guard.requireActive(caller, reservation.concertId);
+    try {
+      await guard.requireActive(caller, reservation.concertId);
+    } catch (refusal) {
+      // A concurrent request with this key may have paid, and so expired the token, since we
+      // looked the key up: its payment is then this request's answer too.
+      const prior = request ? await priorResult(this.deps.idempotency, db, request) : null;
+      if (prior) return this.paymentById(db, prior);
+      throw refusal;
+    }
 
     const paymentId = newId(this.deps.clock.now().getTime());
     const outcome = await this.deps.transaction(async (tx) => {

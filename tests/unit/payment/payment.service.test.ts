@@ -111,6 +111,7 @@ describe("PaymentService", () => {
   let hooks: PaymentHooks;
   let log: { warn: ReturnType<typeof vi.fn<(details: object, message: string) => void>> };
   let service: PaymentService;
+  let wallet: WalletService;
 
   beforeEach(() => {
     clock = new FakeClock();
@@ -122,7 +123,7 @@ describe("PaymentService", () => {
     hooks = {};
     log = { warn: vi.fn<(details: object, message: string) => void>() };
     const transaction = fakeTransactionRunner(wallets, keys, reservations, payments);
-    const wallet = new WalletService(queue, wallets, keys, transaction, fakeDb, clock, {
+    wallet = new WalletService(queue, wallets, keys, transaction, fakeDb, clock, {
       maxCharge: 1_000_000,
       maxBalance: 10_000_000,
     });
@@ -272,6 +273,31 @@ describe("PaymentService", () => {
     await service.pay(token, "r1", "k");
     await expect(service.pay(token, "r2", "k")).rejects.toMatchObject({ code: "BAD_USER_INPUT" });
     expect(reservations.rows.get("r2")?.status).toBe("HELD");
+    await wallet.charge(token, 500, "charge-key");
+    await expect(service.pay(queue.token("u1", "c2"), "r2", "charge-key")).rejects.toMatchObject({
+      code: "BAD_USER_INPUT",
+    });
+    expect(reservations.rows.get("r2")?.status).toBe("HELD");
+  });
+
+  it("answers a same-key request that lost the race to the queue check with the winner's payment", async () => {
+    const token = queue.token("u1", "c1");
+    // The first request pays (and expires the token) while the second is between its key
+    // lookup and its queue check.
+    const realRequireActive = queue.requireActive.bind(queue);
+    let first: Promise<PaymentView> | undefined;
+    queue.requireActive = async (caller, concertId) => {
+      if (!first) {
+        queue.requireActive = realRequireActive;
+        first = service.pay(token, "r1", "race-key");
+        await first;
+      }
+      return realRequireActive(caller, concertId);
+    };
+    const second = await service.pay(token, "r1", "race-key");
+    expect(queue.status.get(token)).toBe("EXPIRED");
+    expect(second.id).toBe((await first!).id);
+    expect(payments.rows).toHaveLength(1);
   });
 
   it("lists the caller's payments newest first, only the caller's", async () => {
