@@ -1,7 +1,6 @@
 // Process entry: config → app → listen; graceful shutdown on SIGTERM/SIGINT.
 import "reflect-metadata";
 import { ConfigError, loadConfig, type Config } from "./config.js";
-import { createApp } from "./app.js";
 import { createLogger } from "./platform/logger.js";
 
 let config: Config;
@@ -15,6 +14,9 @@ try {
   throw error;
 }
 
+// Loaded only once the config is valid: a bad variable is reported at once, without first
+// loading (and compiling) every module of the app.
+const { createApp } = await import("./app.js");
 const log = createLogger(config.LOG_LEVEL);
 const app = createApp(config, { log });
 
