@@ -1,17 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { FakeClock } from "../../../src/platform/clock.js";
-import type { Db } from "../../../src/platform/db/prisma.js";
-import type {
-  ConfirmOutcome,
-  ReservationAfterPayment,
-  ReservationPort,
-  ReservationView,
-} from "../../../src/modules/payment/payment.ports.js";
-import type {
-  NewPayment,
-  PaymentStore,
-  PaymentView,
-} from "../../../src/modules/payment/payment.repository.js";
+import type { PaymentView } from "../../../src/modules/payment/payment.repository.js";
 import { PaymentService, type PaymentHooks } from "../../../src/modules/payment/payment.service.js";
 import { WalletService } from "../../../src/modules/wallet/wallet.service.js";
 import {
@@ -20,86 +9,8 @@ import {
   FakeWalletStore,
   fakeDb,
   fakeTransactionRunner,
-  type Snapshotting,
 } from "../wallet/fakes.js";
-
-class FakeReservations implements ReservationPort, ReservationAfterPayment, Snapshotting {
-  rows = new Map<string, ReservationView>();
-  released: string[] = [];
-  failAfterPayment = false;
-
-  snapshot() {
-    const rows = new Map([...this.rows].map(([id, r]) => [id, { ...r }]));
-    return () => {
-      this.rows = rows;
-    };
-  }
-  hold(
-    id: string,
-    userId: string,
-    concertId: string,
-    price: number,
-    status: ReservationView["status"] = "HELD",
-  ) {
-    this.rows.set(id, {
-      id,
-      userId,
-      seatId: `seat-${id}`,
-      seatNumber: 7,
-      concertDateId: `date-${concertId}`,
-      concertId,
-      price,
-      status,
-      expiresAt: new Date("2030-01-01T00:05:00Z"),
-      createdAt: new Date("2030-01-01T00:00:00Z"),
-    });
-  }
-  async findOwned(_db: Db, id: string, userId: string) {
-    const row = this.rows.get(id);
-    return row && row.userId === userId ? { ...row } : null;
-  }
-  async confirmHeld(_db: Db, id: string, userId: string): Promise<ConfirmOutcome> {
-    const row = this.rows.get(id);
-    if (!row || row.userId !== userId) return "NOT_FOUND";
-    if (row.status === "CONFIRMED") return "ALREADY_PAID";
-    if (row.status !== "HELD") return "EXPIRED";
-    row.status = "CONFIRMED";
-    return "CONFIRMED";
-  }
-  async afterPayment(userId: string, concertId: string, paid: string) {
-    if (this.failAfterPayment) throw new Error("release failed");
-    this.released.push(`${userId}/${concertId}/${paid}`);
-  }
-}
-
-class FakePayments implements PaymentStore, Snapshotting {
-  rows: NewPayment[] = [];
-  constructor(private readonly reservations: FakeReservations) {}
-  snapshot() {
-    const rows = [...this.rows];
-    return () => {
-      this.rows = rows;
-    };
-  }
-  async insert(_db: Db, payment: NewPayment) {
-    if (this.rows.some((p) => p.reservationId === payment.reservationId)) return false;
-    this.rows.push(payment);
-    return true;
-  }
-  private view(p: NewPayment): PaymentView {
-    return { ...p, reservation: { ...this.reservations.rows.get(p.reservationId)! } };
-  }
-  async findById(_db: Db, id: string) {
-    const p = this.rows.find((r) => r.id === id);
-    return p ? this.view(p) : null;
-  }
-  async listByUser(_db: Db, userId: string) {
-    return this.rows
-      .filter((p) => p.userId === userId)
-      .sort((a, b) => b.paidAt.getTime() - a.paidAt.getTime())
-      .map((p) => this.view(p));
-  }
-}
+import { FakePayments, FakeReservations } from "./fakes.js";
 
 describe("PaymentService", () => {
   let clock: FakeClock;
