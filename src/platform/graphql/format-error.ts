@@ -24,6 +24,23 @@ export function isInfrastructureError(error: unknown): boolean {
   );
 }
 
+/**
+ * An error graphql-js raised about the request itself: no cause, or (variable coercion over
+ * graphql-ws, which has no Apollo to tag it) a path-less wrapper around a scalar's own
+ * GraphQLError such as "ID cannot represent value: 1.5".
+ */
+function isGraphQLRequestError(error: GraphQLError): boolean {
+  const cause = error.originalError;
+  if (cause == null) return true;
+  return (
+    error.path === undefined &&
+    cause instanceof GraphQLError &&
+    cause.constructor === GraphQLError &&
+    cause.originalError == null &&
+    !cause.extensions["code"]
+  );
+}
+
 export type ErrorSeverity = "expected" | "unavailable" | "unexpected";
 
 /**
@@ -77,7 +94,7 @@ export function classifyError(
   if (typeof code === "string" && PROTOCOL_CODES.has(code)) {
     return expected({ ...base, extensions: { code } });
   }
-  if (original instanceof GraphQLError && original.originalError == null && !code) {
+  if (original instanceof GraphQLError && !code && isGraphQLRequestError(original)) {
     // graphql-js's own request errors (e.g. variable coercion) carry no code: bad input.
     return expected({ ...base, extensions: { code: "BAD_USER_INPUT" } });
   }

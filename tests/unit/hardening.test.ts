@@ -1,0 +1,81 @@
+// Unit checks behind the hardening tests: graphql-ws variable errors are bad input (not bugs),
+// and the logger censors credentials wherever they sit in a log object.
+import {
+  GraphQLError,
+  GraphQLID,
+  GraphQLInt,
+  GraphQLObjectType,
+  GraphQLSchema,
+  GraphQLString,
+  parse,
+  subscribe,
+} from "graphql";
+import { describe, expect, it } from "vitest";
+import { classifyError } from "../../src/platform/graphql/format-error.js";
+import { createLogger } from "../../src/platform/logger.js";
+
+const schema = new GraphQLSchema({
+  query: new GraphQLObjectType({ name: "Query", fields: { ok: { type: GraphQLString } } }),
+  subscription: new GraphQLObjectType({
+    name: "Subscription",
+    fields: {
+      seat: {
+        type: GraphQLInt,
+        args: { id: { type: GraphQLID } },
+        subscribe: async function* () {
+          yield 1;
+        },
+      },
+    },
+  }),
+});
+
+describe("classifyError for errors graphql-ws passes on", () => {
+  it("maps a variable that cannot be coerced (e.g. a float for an ID) to BAD_USER_INPUT", async () => {
+    const result = await subscribe({
+      schema,
+      document: parse("subscription($d: ID) { seat(id: $d) }"),
+      variableValues: { d: -5e-324 },
+    });
+    const error = (result as { errors: readonly GraphQLError[] }).errors[0]!;
+    const classified = classifyError(error.toJSON(), error);
+    expect(classified.severity).toBe("expected");
+    expect(classified.formatted.extensions).toEqual({ code: "BAD_USER_INPUT" });
+  });
+
+  it("still treats an unknown error thrown inside a subscription stream as a bug", () => {
+    const wrapped = new GraphQLError("boom", { originalError: new TypeError("x is undefined") });
+    expect(classifyError(wrapped.toJSON(), wrapped).severity).toBe("unexpected");
+  });
+});
+
+describe("createLogger", () => {
+  it("censors tokens, access keys and Authorization headers", () => {
+    const lines: string[] = [];
+    const log = createLogger("info");
+    const stream = (log as unknown as { [k: symbol]: { write: (s: string) => void } })[
+      Object.getOwnPropertySymbols(log).find((s) => s.toString() === "Symbol(pino.stream)")!
+    ]!;
+    const write = stream.write.bind(stream);
+    stream.write = (s: string) => {
+      lines.push(s);
+      return true;
+    };
+    try {
+      log.info(
+        {
+          token: "tok-SECRET-1",
+          accessKey: "key-SECRET-2",
+          req: { headers: { authorization: "Bearer tok-SECRET-3" } },
+          variables: { accessKey: "key-SECRET-4", token: "tok-SECRET-5" },
+          ticket: { token: "tok-SECRET-6" },
+        },
+        "credentials",
+      );
+    } finally {
+      stream.write = write;
+    }
+    expect(lines.join("")).toContain("[redacted]");
+    expect(lines.join("")).not.toMatch(/SECRET/);
+  });
+});
