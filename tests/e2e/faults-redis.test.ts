@@ -1,0 +1,124 @@
+// Redis down, on a real process pointed at a Redis of its own: operations that need Redis
+// answer SERVICE_UNAVAILABLE without hanging, the rest keep working, the process stays up,
+// /readyz says 503, no credential reaches the log, and everything recovers by itself when
+// Redis is back.
+import { execFileSync } from "node:child_process";
+import { createServer } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ISSUE, STATUS, eventually, type TestUser, type Ticket } from "../helpers/queue-helpers.js";
+import { startServerProcess, type ServerProcess } from "../helpers/server-processes.js";
+import { createTestEnv, type TestEnv } from "../helpers/test-env.js";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const startRedis = (port: number) =>
+  execFileSync("redis-server", [
+    "--port",
+    String(port),
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--daemonize",
+    "yes",
+  ]);
+const stopRedis = (port: number) => execFileSync("redis-cli", ["-p", String(port), "shutdown", "nosave"]);
+
+/** POST with a liveness bound: a call that hangs fails the test instead of blocking it. */
+async function call(
+  server: ServerProcess,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+) {
+  const res = await fetch(`${server.url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+    signal: AbortSignal.timeout(15_000),
+  });
+  return (await res.json()) as {
+    data?: Record<string, unknown> | null;
+    errors?: { message: string; extensions?: { code?: string } }[];
+  };
+}
+
+describe("Redis down and back", () => {
+  let redisPort: number;
+  let env: TestEnv;
+  let server: ServerProcess;
+  let user: TestUser;
+  let ticket: Ticket;
+  let concertId: string;
+
+  beforeAll(async () => {
+    redisPort = await freePort();
+    startRedis(redisPort);
+    env = createTestEnv({ LOG_LEVEL: "info" });
+    server = await startServerProcess({ ...env.env, REDIS_URL: `redis://127.0.0.1:${redisPort}` });
+    const concerts = await call(server, "{ concerts { id } }");
+    concertId = (concerts.data!["concerts"] as { id: string }[])[0]!.id;
+    user = (await call(server, 'mutation { signUp(name: "r") { userId accessKey } }')).data![
+      "signUp"
+    ] as TestUser;
+    ticket = (await call(server, ISSUE, { ...user, concertId })).data!["issueQueueToken"] as Ticket;
+    expect(ticket.status).toBe("ACTIVE");
+  });
+  afterAll(async () => {
+    await server?.stop();
+    try {
+      stopRedis(redisPort);
+    } catch (error) {
+      // Already stopped by the test: nothing to clean.
+      if (!String(error).includes("Could not connect")) throw error;
+    }
+    await env?.cleanup();
+  });
+
+  it("answers SERVICE_UNAVAILABLE where Redis is needed, keeps MySQL-only calls working, and recovers", async () => {
+    stopRedis(redisPort);
+
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: "unavailable", checks: { mysql: "ok", redis: "down" } });
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+
+    const needRedis = await Promise.all([
+      call(server, ISSUE, { ...user, concertId }),
+      call(server, STATUS, {}, ticket.token),
+      call(server, "query($c: ID!) { availableDates(concertId: $c) { id } }", { c: concertId }, ticket.token),
+      call(server, "mutation { leaveQueue { status } }", {}, ticket.token),
+    ]);
+    for (const body of needRedis) {
+      expect(body.errors?.[0]?.extensions?.code, JSON.stringify(body)).toBe("SERVICE_UNAVAILABLE");
+      expect(body.errors![0]!.message).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|redis|ioredis/i);
+    }
+    // MySQL-only calls go on: browsing concerts, signing up.
+    expect((await call(server, "{ concerts { id } }")).errors).toBeUndefined();
+    expect((await call(server, 'mutation { signUp(name: "during") { userId } }')).errors).toBeUndefined();
+    expect(server.child.exitCode).toBeNull();
+
+    startRedis(redisPort);
+    await eventually(async () => (await fetch(`${server.url}/readyz`)).status === 200, 30_000, 200);
+    // Redis came back empty (nothing on disk): the queue is entered again from scratch.
+    await eventually(async () => !(await call(server, ISSUE, { ...user, concertId })).errors, 30_000, 200);
+    const again = (await call(server, ISSUE, { ...user, concertId })).data!["issueQueueToken"] as Ticket;
+    expect(again.status).toBe("ACTIVE");
+    expect((await call(server, STATUS, {}, again.token)).errors).toBeUndefined();
+    expect(server.child.exitCode).toBeNull();
+
+    const log = server.output();
+    expect(log).toMatch(/redis unreachable/);
+    expect(log).not.toContain(user.accessKey);
+    expect(log).not.toContain(ticket.token);
+    expect(log).not.toContain("Unhandled error event");
+  });
+});
