@@ -2,7 +2,7 @@ import type { FeatureModule } from "../../app.js";
 import type { Infrastructure } from "../../platform/module.js";
 import type { QueueGuard, QueuePass } from "../queue/queue-guard.js";
 import { PrismaIdempotencyStore } from "../wallet/idempotency.js";
-import { prismaTransactionRunner } from "../wallet/transaction.js";
+import { prismaTransactionRunner } from "../../platform/db/transaction.js";
 import { createWalletModule } from "../wallet/wallet.module.js";
 import type { ReservationAfterPayment, ReservationPort, WalletDebit } from "./payment.ports.js";
 import { PrismaPaymentStore } from "./payment.repository.js";

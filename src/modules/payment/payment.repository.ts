@@ -1,7 +1,7 @@
 // The only code that reads or writes payments. A payment is read back with its reservation
 // and seat number, because the API returns them together.
 import type { Db } from "../../platform/db/prisma.js";
-import { isUniqueViolation } from "../wallet/db-errors.js";
+import { isUniqueViolation } from "../../platform/db/db-errors.js";
 import type { ReservationView } from "./payment.ports.js";
 
 export interface PaymentView {

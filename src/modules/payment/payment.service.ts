@@ -7,9 +7,9 @@ import type { Db } from "../../platform/db/prisma.js";
 import { DomainError } from "../../platform/errors.js";
 import type { PaymentMetrics } from "../../platform/metrics/metrics.js";
 import type { QueueGuard, QueuePass } from "../queue/queue-guard.js";
-import { newId } from "../wallet/ids.js";
+import { newId } from "../../platform/db/ids.js";
 import { idempotentRequest, priorResult, type IdempotencyStore } from "../wallet/idempotency.js";
-import type { TransactionRunner } from "../wallet/transaction.js";
+import type { TransactionRunner } from "../../platform/db/transaction.js";
 import type {
   ConfirmOutcome,
   ReservationAfterPayment,

@@ -4,8 +4,8 @@
 // date), and conditional UPDATEs whose affected-row count says who won. Expiry is always judged
 // against the database's NOW(3), so every instance agrees on when a hold lapsed.
 import { Prisma, type Db } from "../../platform/db/prisma.js";
-import { violatedUniqueIndex } from "./db-errors.js";
-import { uuidv7 } from "./ids.js";
+import { violatedUniqueIndex } from "../../platform/db/db-errors.js";
+import { newId } from "../../platform/db/ids.js";
 import type {
   CancelOutcome,
   ConfirmOutcome,
@@ -109,7 +109,7 @@ export class ReservationRepository {
         });
       }
     }
-    const id = uuidv7();
+    const id = newId();
     try {
       await tx.$executeRaw`
         INSERT INTO reservations

@@ -8,7 +8,7 @@ import type { SeatChangedEvent } from "../../platform/redis/topics.js";
 import type { QueueGuard, QueuePass } from "../queue/queue-guard.js";
 import type { HoldOutcome, ReleasedSeat, ReservationView } from "./reservation.model.js";
 import type { ReservationRepository } from "./reservation.repository.js";
-import type { Transactor } from "./transaction.js";
+import type { TransactionRunner } from "../../platform/db/transaction.js";
 
 export const SEATS_PER_DATE = 50;
 /** myReservations shows this many, newest first. */
@@ -35,7 +35,7 @@ export type ReservationStore = Pick<
 
 export interface ReservationServiceDeps {
   db: Db;
-  transact: Transactor;
+  transact: TransactionRunner;
   repository: ReservationStore;
   guard: QueueGuard;
   pass: QueuePass;

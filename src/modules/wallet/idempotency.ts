@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import type { Db } from "../../platform/db/prisma.js";
 import { badInput } from "../../platform/errors.js";
-import { isUniqueViolation } from "./db-errors.js";
+import { isUniqueViolation } from "../../platform/db/db-errors.js";
 
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 

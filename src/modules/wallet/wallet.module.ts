@@ -2,7 +2,7 @@ import type { FeatureModule } from "../../app.js";
 import type { Infrastructure } from "../../platform/module.js";
 import type { QueueGuard } from "../queue/queue-guard.js";
 import { PrismaIdempotencyStore } from "./idempotency.js";
-import { prismaTransactionRunner } from "./transaction.js";
+import { prismaTransactionRunner } from "../../platform/db/transaction.js";
 import { PrismaWalletStore } from "./wallet.repository.js";
 import { WalletResolver } from "./wallet.resolver.js";
 import { WalletService } from "./wallet.service.js";

@@ -5,9 +5,9 @@ import type { Clock } from "../../platform/clock.js";
 import type { Db } from "../../platform/db/prisma.js";
 import { DomainError, badInput, notFound } from "../../platform/errors.js";
 import type { QueueGuard } from "../queue/queue-guard.js";
-import { newId } from "./ids.js";
+import { newId } from "../../platform/db/ids.js";
 import { idempotentRequest, priorResult, type IdempotencyStore } from "./idempotency.js";
-import type { TransactionRunner } from "./transaction.js";
+import type { TransactionRunner } from "../../platform/db/transaction.js";
 import type { WalletStore } from "./wallet.repository.js";
 
 export interface WalletView {

@@ -2,7 +2,7 @@
 // that explains its balance), holds made by the real reservation repository.
 import type { PrismaClient } from "../../../src/platform/db/prisma.js";
 import { ReservationRepository } from "../../../src/modules/reservation/reservation.repository.js";
-import { prismaTransactionRunner } from "../../../src/modules/wallet/transaction.js";
+import { prismaTransactionRunner } from "../../../src/platform/db/transaction.js";
 
 export const PRICE = 100_000;
 

@@ -11,7 +11,7 @@ import { PaymentService, type PaymentHooks } from "../../../src/modules/payment/
 import { ReservationRepository } from "../../../src/modules/reservation/reservation.repository.js";
 import { ReservationService } from "../../../src/modules/reservation/reservation.service.js";
 import { PrismaIdempotencyStore } from "../../../src/modules/wallet/idempotency.js";
-import { prismaTransactionRunner } from "../../../src/modules/wallet/transaction.js";
+import { prismaTransactionRunner } from "../../../src/platform/db/transaction.js";
 import { PrismaWalletStore } from "../../../src/modules/wallet/wallet.repository.js";
 import { WalletService } from "../../../src/modules/wallet/wallet.service.js";
 import { createTestEnv, type TestEnv } from "../../helpers/test-env.js";

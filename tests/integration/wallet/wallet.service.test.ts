@@ -5,8 +5,8 @@ import { createPrisma, type PrismaClient } from "../../../src/platform/db/prisma
 import { migrate } from "../../../src/platform/db/migrate.js";
 import { systemClock } from "../../../src/platform/clock.js";
 import { PrismaIdempotencyStore } from "../../../src/modules/wallet/idempotency.js";
-import { newId } from "../../../src/modules/wallet/ids.js";
-import { prismaTransactionRunner, type TransactionRunner } from "../../../src/modules/wallet/transaction.js";
+import { newId } from "../../../src/platform/db/ids.js";
+import { prismaTransactionRunner, type TransactionRunner } from "../../../src/platform/db/transaction.js";
 import { PrismaWalletStore } from "../../../src/modules/wallet/wallet.repository.js";
 import { WalletService } from "../../../src/modules/wallet/wallet.service.js";
 import { createTestEnv, type TestEnv } from "../../helpers/test-env.js";

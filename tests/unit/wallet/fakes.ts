@@ -9,7 +9,7 @@ import type {
   IdempotencyStore,
   IdempotentRequest,
 } from "../../../src/modules/wallet/idempotency.js";
-import type { TransactionRunner } from "../../../src/modules/wallet/transaction.js";
+import type { TransactionRunner } from "../../../src/platform/db/transaction.js";
 import type {
   LedgerEntryInput,
   LedgerRow,

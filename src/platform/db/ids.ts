@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 
 /**
- * A UUIDv7 (RFC 9562): 48 bits of milliseconds, then randomness. Same shape as the ids Prisma
- * makes for `@default(uuid(7))`, which raw INSERTs do not get; time order keeps primary-key
- * inserts at the end of the index.
+ * A UUID v7 (time-ordered, like Prisma's `uuid(7)` defaults), made before the insert: raw INSERTs
+ * do not get Prisma's defaults, and a ledger row can then name the payment it belongs to
+ * within one transaction; time order keeps primary-key inserts at the end of the index.
  */
-export function uuidv7(now = Date.now()): string {
+export function newId(now = Date.now()): string {
   const bytes = randomBytes(16);
   bytes.writeUIntBE(now, 0, 6);
   bytes[6] = (bytes[6]! & 0x0f) | 0x70;

@@ -1,11 +1,13 @@
 // How MariaDB's answers reach us through Prisma 7's driver adapter, checked by experiment:
-// a raw statement that breaks a unique index fails with P2010 whose
+// the ORM's own calls report a duplicate key as P2002; a raw statement fails with P2010 whose
 // meta.driverAdapterError.cause is { originalCode: "1062", kind: "UniqueConstraintViolation",
-// constraint: { index: "<index name>" } }; the ORM's own calls report P2002 instead.
-import { Prisma } from "../../platform/db/prisma.js";
+// constraint: { index: "<index name>" } }. Both carry the server's own error number, which is
+// what these helpers read.
+import { Prisma } from "./prisma.js";
 
 interface AdapterCause {
   originalCode?: string;
+  kind?: string;
   constraint?: { index?: string };
   originalMessage?: string;
 }
@@ -26,10 +28,28 @@ export function violatedUniqueIndex(error: unknown): string | null {
   return fromMessage?.[1] ?? "";
 }
 
-/** A deadlock (1213) or lock wait timeout (1205): InnoDB rolled back; run the transaction again. */
+/** A unique index (MySQL 1062) refused the row; `index` narrows it to one index by name. */
+export function isUniqueViolation(error: unknown, index?: string): boolean {
+  const violated = violatedUniqueIndex(error);
+  if (violated === null) return false;
+  return index === undefined || violated === index;
+}
+
+/**
+ * A deadlock (1213) or lock wait timeout (1205): InnoDB rolled the transaction back and the
+ * whole transaction may simply be run again.
+ */
 export function isRetryableTransactionError(error: unknown): boolean {
   if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
   if (error.code === "P2034") return true;
   const code = adapterCause(error)?.originalCode;
   return code === "1213" || code === "1205";
+}
+
+/**
+ * The driver's pool gave no connection within its acquireTimeout (mariadb 45028): the
+ * transaction never began, so asking again is safe.
+ */
+export function isPoolTimeout(error: unknown): boolean {
+  return adapterCause(error)?.originalCode === "45028";
 }

@@ -1,6 +1,6 @@
-// The transaction boundary the money services use. Services receive a TransactionRunner (not
-// Prisma), so unit tests hand them an in-memory one.
-import type { Db, PrismaClient } from "../../platform/db/prisma.js";
+// The transaction boundary of every service that writes MySQL. Services receive a
+// TransactionRunner (not Prisma), so unit tests hand them an in-memory one.
+import type { Db, PrismaClient } from "./prisma.js";
 import { isPoolTimeout, isRetryableTransactionError } from "./db-errors.js";
 
 export type TransactionRunner = <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
@@ -26,7 +26,7 @@ export function prismaTransactionRunner(prisma: PrismaClient): TransactionRunner
           timeout: 30_000,
         });
       } catch (error) {
-        // Under a burst on one wallet, transactions queue for a pooled connection behind its
+        // Under a burst on one row (a wallet, a seat), transactions queue for a pooled connection behind its
         // row lock; the driver gives up after its acquireTimeout, before anything ran. Waiting
         // a while longer beats failing a charge that would succeed a moment later.
         if (isPoolTimeout(error) && Date.now() - started < CONNECTION_WAIT_MS) continue;
