@@ -3,33 +3,12 @@
 // that app's ConcertService (the schema build only uses the classes it is given).
 import { Args, Resolver, Root, Subscription, type SubscribeResolverData } from "type-graphql";
 import type { GraphQLContext } from "../../platform/graphql/context.js";
+import { failedStream } from "../../platform/graphql/failed-stream.js";
 import type { SeatChangedEvent } from "../../platform/redis/topics.js";
 import type { ConcertService } from "./concert.service.js";
 import { SeatChange, SeatUpdatesArgs } from "./concert.types.js";
 
 type SeatUpdatesSource = Pick<ConcertService, "seatUpdates">;
-
-/**
- * A stream whose first read fails. graphql-ws answers a failing stream with an `error`
- * message (API.md: a bad `token` argument ends the subscription with one), whereas an error
- * thrown by `subscribe` itself would arrive as a `next` payload followed by `complete`.
- */
-function failedStream<T>(error: unknown): AsyncIterableIterator<T> {
-  let failed = false;
-  const stream: AsyncIterableIterator<T> = {
-    next: () => {
-      if (failed) return Promise.resolve({ value: undefined, done: true });
-      failed = true;
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    },
-    return: () => {
-      failed = true;
-      return Promise.resolve({ value: undefined, done: true });
-    },
-    [Symbol.asyncIterator]: () => stream,
-  };
-  return stream;
-}
 
 export function createSeatUpdatesResolver(service: SeatUpdatesSource): new () => object {
   @Resolver()

@@ -2,21 +2,9 @@
 // depends on the smallest surface (and unit tests hand it fakes). The reservation module's
 // ReservationRepository and ReservationService satisfy these structurally.
 import type { Db } from "../../platform/db/prisma.js";
+import type { ReservationView } from "../reservation/reservation.model.js";
 
-export type ReservationStatus = "HELD" | "CONFIRMED" | "EXPIRED" | "CANCELLED";
-
-export interface ReservationView {
-  id: string;
-  userId: string;
-  seatId: string;
-  seatNumber: number;
-  concertDateId: string;
-  concertId: string;
-  price: number;
-  status: ReservationStatus;
-  expiresAt: Date;
-  createdAt: Date;
-}
+export type { ReservationStatus, ReservationView } from "../reservation/reservation.model.js";
 
 export type ConfirmOutcome = "CONFIRMED" | "NOT_FOUND" | "ALREADY_PAID" | "EXPIRED";
 

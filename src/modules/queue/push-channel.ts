@@ -1,3 +1,6 @@
+// Re-exported for queue-updates.ts; the helper is shared with seatUpdates.
+export { failedStream } from "../../platform/graphql/failed-stream.js";
+
 /**
  * A minimal push-to-pull async iterator: the producer pushes values and ends; a consumer
  * (graphql-ws, via graphql-js) pulls them. `return()` from the consumer runs onClose once.
@@ -56,26 +59,4 @@ export class PushChannel<T> implements AsyncIterableIterator<T> {
     this.closed = true;
     this.onClose();
   }
-}
-
-/**
- * A stream whose first read fails with `error`. graphql-ws answers a stream that fails with an
- * `error` message (API.md: a bad `token` argument), whereas an error thrown by the subscribe
- * function itself would arrive as a `next` payload with errors.
- */
-export function failedStream<T>(error: unknown): AsyncIterableIterator<T> {
-  let failed = false;
-  const it: AsyncIterableIterator<T> = {
-    next: () => {
-      if (failed) return Promise.resolve({ value: undefined, done: true });
-      failed = true;
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    },
-    return: () => {
-      failed = true;
-      return Promise.resolve({ value: undefined, done: true });
-    },
-    [Symbol.asyncIterator]: () => it,
-  };
-  return it;
 }
