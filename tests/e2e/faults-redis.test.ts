@@ -58,6 +58,9 @@ describe("Redis down and back", () => {
   let user: TestUser;
   let ticket: Ticket;
   let concertId: string;
+  let holder: Ticket;
+  let holdId: string;
+  let paymentId: string;
 
   beforeAll(async () => {
     redisPort = await freePort();
@@ -71,6 +74,43 @@ describe("Redis down and back", () => {
     ] as TestUser;
     ticket = (await call(server, ISSUE, { ...user, concertId })).data!["issueQueueToken"] as Ticket;
     expect(ticket.status).toBe("ACTIVE");
+    // Before the outage: the first user pays for a seat, a second (on another concert) holds one.
+    const date = async (t: Ticket, c: string) =>
+      (
+        (await call(server, "query($c: ID!) { availableDates(concertId: $c) { id } }", { c }, t.token)).data![
+          "availableDates"
+        ] as { id: string }[]
+      )[0]!.id;
+    const reserve = async (t: Ticket, d: string, n: number) =>
+      (
+        (
+          await call(
+            server,
+            "mutation($d: ID!, $n: Int!) { reserveSeat(concertDateId: $d, seatNumber: $n) { id } }",
+            { d, n },
+            t.token,
+          )
+        ).data!["reserveSeat"] as { id: string }
+      ).id;
+    const paidHold = await reserve(ticket, await date(ticket, concertId), 5);
+    await call(server, "mutation { chargeBalance(amount: 1000000) { balance } }", {}, ticket.token);
+    const paid = await call(
+      server,
+      "mutation($r: ID!) { payReservation(reservationId: $r) { id } }",
+      { r: paidHold },
+      ticket.token,
+    );
+    paymentId = (paid.data!["payReservation"] as { id: string }).id;
+    const second = (await call(server, 'mutation { signUp(name: "h") { userId accessKey } }')).data![
+      "signUp"
+    ] as TestUser;
+    const otherConcert = (
+      (await call(server, "{ concerts { id } }")).data!["concerts"] as { id: string }[]
+    )[1]!.id;
+    holder = (await call(server, ISSUE, { ...second, concertId: otherConcert })).data![
+      "issueQueueToken"
+    ] as Ticket;
+    holdId = await reserve(holder, await date(holder, otherConcert), 9);
   });
   afterAll(async () => {
     await server?.stop();
@@ -114,6 +154,26 @@ describe("Redis down and back", () => {
     expect(again.status).toBe("ACTIVE");
     expect((await call(server, STATUS, {}, again.token)).errors).toBeUndefined();
     expect(server.child.exitCode).toBeNull();
+
+    // Redis came back empty; MySQL's holds and payments are untouched, the paid user's old token
+    // admits nobody, and the holder can still see and give back its hold.
+    const mine = (await call(server, "{ myPayments { id reservation { status } } }", {}, ticket.token)).data![
+      "myPayments"
+    ];
+    expect(mine).toEqual([{ id: paymentId, reservation: { status: "CONFIRMED" } }]);
+    const paidStatus = (await call(server, STATUS, {}, ticket.token)).data!["queueStatus"] as Ticket;
+    expect(paidStatus.status).toBe("EXPIRED");
+    const holds = (await call(server, "{ myReservations { id status } }", {}, holder.token)).data![
+      "myReservations"
+    ];
+    expect(holds).toEqual([{ id: holdId, status: "HELD" }]);
+    const cancelled = await call(
+      server,
+      "mutation($r: ID!) { cancelReservation(reservationId: $r) { status } }",
+      { r: holdId },
+      holder.token,
+    );
+    expect(cancelled.data).toEqual({ cancelReservation: { status: "CANCELLED" } });
 
     const log = server.output();
     expect(log).toMatch(/redis unreachable/);
