@@ -9,7 +9,8 @@ import type { QueueTokenCodec } from "./queue-token.js";
 
 /** Tells every instance that a concert's queue changed (one message per change or tick). */
 export interface QueueEvents {
-  changed(concertId: string, atMs: number): void;
+  /** `onlyUserId`: just that user's ticket changed (an ACTIVE ticket ended; no position moved). */
+  changed(concertId: string, atMs: number, onlyUserId?: string): void;
 }
 
 export const refOf = (caller: QueueCaller): TicketRef => ({
@@ -64,7 +65,8 @@ export class QueueAccess implements QueueGuard, QueuePass {
 
   /** Held by the end script: the ticket leaves every set at once, so the next tick refills it. */
   async finishAfterPayment(caller: QueueCaller): Promise<void> {
+    // A paying ticket was ACTIVE: no position moves until the next tick (which publishes).
     if (await this.store.end(refOf(caller), "PAID"))
-      this.events.changed(caller.concertId, this.clock.now().getTime());
+      this.events.changed(caller.concertId, this.clock.now().getTime(), caller.userId);
   }
 }

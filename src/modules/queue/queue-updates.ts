@@ -30,6 +30,8 @@ interface ConcertGroup {
   touch: boolean;
   running: Promise<void> | null;
   feed: ReturnType<QueueChangeFeed["listen"]>;
+  /** Users whose own ticket alone changed (an ACTIVE ticket ended), pending a refresh. */
+  users: Set<string>;
   /** `at` of the oldest change not yet refreshed (push latency is measured from it). */
   changedAt: number | null;
 }
@@ -117,6 +119,7 @@ export class QueueUpdatesHub implements QueueUpdates {
       running: null,
       feed: this.feed.listen(concertId),
       changedAt: null,
+      users: new Set(),
     };
     this.groups.set(concertId, group);
     void this.consume(group);
@@ -128,8 +131,13 @@ export class QueueUpdatesHub implements QueueUpdates {
       for (;;) {
         const r = await group.feed.next();
         if (r.done) return;
-        const at = (r.value as { at?: unknown } | undefined)?.at;
-        if (typeof at === "number") group.changedAt = Math.min(group.changedAt ?? at, at);
+        const event = r.value as { at?: unknown; userId?: unknown } | undefined;
+        if (typeof event?.userId === "string") {
+          group.users.add(event.userId);
+          void this.schedule(group);
+          continue;
+        }
+        if (typeof event?.at === "number") group.changedAt = Math.min(group.changedAt ?? event.at, event.at);
         group.refreshAll = true;
         void this.schedule(group);
       }
@@ -161,15 +169,22 @@ export class QueueUpdatesHub implements QueueUpdates {
   }
 
   private async drain(group: ConcertGroup): Promise<void> {
-    while (group.refreshAll || group.fresh.size > 0) {
+    while (group.refreshAll || group.fresh.size > 0 || group.users.size > 0) {
       const all = group.refreshAll;
-      const targets = [...(all ? group.subscribers : group.fresh)];
+      const users = group.users;
+      const targets = all
+        ? [...group.subscribers]
+        : [
+            ...group.fresh,
+            ...[...group.subscribers].filter((s) => users.has(s.caller.userId) && !group.fresh.has(s)),
+          ];
       const touch = group.touch || !all;
       const changedAt = all ? group.changedAt : null;
       if (all) group.changedAt = null;
       group.refreshAll = false;
       group.touch = false;
       group.fresh.clear();
+      group.users = new Set();
       try {
         await this.refresh(targets, touch, changedAt);
       } catch (error) {

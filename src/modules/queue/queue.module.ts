@@ -40,7 +40,8 @@ export function createQueueCore(
   const codec = new QueueTokenCodec(config.TOKEN_SECRET, config.TOKEN_MAX_AGE_SECONDS, clock);
   const store = new RedisQueueStore(infra.redis, config.REDIS_PREFIX, settings);
   const events: QueueEvents = {
-    changed: (concertId, at) => pubsub.publish("QUEUE_CHANGED", concertId, { concertId, at }),
+    changed: (concertId, at, userId) =>
+      pubsub.publish("QUEUE_CHANGED", concertId, { concertId, at, ...(userId ? { userId } : {}) }),
   };
   const access = new QueueAccess(codec, store, events, clock);
   const service = new QueueService({

@@ -78,12 +78,20 @@ export class QueueService {
   async leave(token: string | null): Promise<QueueTicketData> {
     const caller = await this.deps.access.authenticate(token);
     const now = this.deps.clock.now().getTime();
+    // An ACTIVE ticket cannot turn WAITING again, so when it was ACTIVE here no position moves
+    // and only this user's subscribers need the news (a full refresh of every subscriber of the
+    // concert on every departure is what saturated an instance with 10,000 subscribers).
+    const [before] = await this.deps.store.views([refOf(caller)], now, false);
     if (await this.deps.store.end(refOf(caller), "LEFT")) {
-      this.deps.events.changed(caller.concertId, now);
+      this.deps.events.changed(
+        caller.concertId,
+        now,
+        before!.status === "ACTIVE" ? caller.userId : undefined,
+      );
       this.deps.metrics?.abandoned(caller.concertId, "left", 1);
     }
-    const [view] = await this.deps.store.views([refOf(caller)], now, false);
-    return this.present(caller, view!);
+    // Ended now or earlier (the end script refuses only an ended or replaced ticket): EXPIRED.
+    return this.present(caller, { ...before!, status: "EXPIRED", rank: null });
   }
 
   /** One admission tick of every concert that has a queue; one event per concert that changed. */

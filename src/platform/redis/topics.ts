@@ -6,6 +6,11 @@ export interface QueueChangedEvent {
   concertId: string;
   /** Milliseconds since epoch when the change was committed in Redis. */
   at: number;
+  /**
+   * Set when only this user's ticket changed (an ACTIVE ticket ended): nobody's position moved,
+   * so instances refresh that user's subscribers alone instead of every subscriber.
+   */
+  userId?: string;
 }
 
 /** A seat of a date changed state. */

@@ -38,9 +38,12 @@ export function queueOnFakes(overrides: Partial<QueueSettings> = {}) {
   };
   const clock = new FakeClock("2030-01-01T00:00:00Z");
   const store = new FakeQueueStore(settings);
-  const events: { concertId: string; at: number }[] = [];
+  const events: { concertId: string; at: number; userId?: string }[] = [];
   const codec = new QueueTokenCodec("unit-test-secret-0123", settings.maxAgeMs / 1000, clock);
-  const changed = { changed: (concertId: string, at: number) => void events.push({ concertId, at }) };
+  const changed = {
+    changed: (concertId: string, at: number, userId?: string) =>
+      void events.push({ concertId, at, ...(userId ? { userId } : {}) }),
+  };
   const access = new QueueAccess(codec, store, changed, clock);
   const keys = new Map<string, string>();
   let nextId = 0;
