@@ -10,7 +10,11 @@ import {
   parse,
   subscribe,
 } from "graphql";
+import { readFileSync } from "node:fs";
+import { buildSchema, validate } from "graphql";
 import { describe, expect, it } from "vitest";
+import { Q } from "../../web/src/api.js";
+import { queryLimitsRule } from "../../src/platform/graphql/limits.js";
 import { classifyError } from "../../src/platform/graphql/format-error.js";
 import { createLogger } from "../../src/platform/logger.js";
 
@@ -77,5 +81,29 @@ describe("createLogger", () => {
     }
     expect(lines.join("")).toContain("[redacted]");
     expect(lines.join("")).not.toMatch(/SECRET/);
+  });
+});
+
+describe("query limits against the real schema", () => {
+  const real = buildSchema(readFileSync(new URL("../../schema.graphql", import.meta.url), "utf8"));
+  const limitErrors = (document: string) =>
+    validate(real, parse(document), [queryLimitsRule()]).map((e) => e.message);
+
+  it.each(Object.entries(Q))("lets the waiting room's %s document through", (_name, document) => {
+    expect(limitErrors(document)).toEqual([]);
+  });
+
+  it("lets the heaviest honest read through (every list of the caller at once)", () => {
+    const reservation = "id seatNumber concertDateId concertId status price expiresAt createdAt";
+    const document = `query($d: ID!, $c: ID!) {
+      concerts { id title artist venue }
+      availableDates(concertId: $c) { id date availableSeatCount concertId startsAt }
+      seatMap(concertDateId: $d) { number price status }
+      myReservations { ${reservation} }
+      myPayments { id amount paidAt reservation { ${reservation} } }
+      balance { userId balance }
+      queueStatus { token userId concertId status position estimatedWaitSeconds activeUntil }
+    }`;
+    expect(limitErrors(document)).toEqual([]);
   });
 });

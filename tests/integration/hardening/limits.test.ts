@@ -56,21 +56,21 @@ describe("query limits (development settings)", () => {
   });
 
   it("refuses an operation whose cost passes the limit (a list field multiplies its selection)", async () => {
-    const ok = await post(t.url, { query: `{ concerts { ${"id ".repeat(29)} } }` });
+    const ok = await post(t.url, { query: `{ concerts { ${"id ".repeat(49)} } }` });
     expect(codes(ok.text)).toEqual([]);
-    const refused = await post(t.url, { query: `{ concerts { ${"id ".repeat(30)} } }` });
+    const refused = await post(t.url, { query: `{ concerts { ${"id ".repeat(50)} } }` });
     expect(codes(refused.text)).toEqual(["QUERY_TOO_COMPLEX"]);
   });
 
   it("counts every root mutation field as a heavy write, aliased or not", async () => {
-    // Identical fields merge into one execution, but each still costs 21 + its selection: a
+    // Identical fields merge into one execution, but each still costs 22 with its selection: a
     // document cannot smuggle a pile of writes past the limit.
     const one = 'signUp(name: "x") { userId } ';
     const before = await t.app.infra.prisma.user.count();
-    expect(codes((await post(t.url, { query: `mutation { ${one.repeat(13)} }` })).text)).toEqual([]);
-    const refused = await post(t.url, { query: `mutation { ${one.repeat(14)} }` });
+    expect(codes((await post(t.url, { query: `mutation { ${one.repeat(22)} }` })).text)).toEqual([]);
+    const refused = await post(t.url, { query: `mutation { ${one.repeat(23)} }` });
     expect(codes(refused.text)).toEqual(["QUERY_TOO_COMPLEX"]);
-    expect(refused.text).toMatch(/costs 308/);
+    expect(refused.text).toMatch(/costs 506/);
     expect(await t.app.infra.prisma.user.count()).toBe(before + 1);
   });
 
