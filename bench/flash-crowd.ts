@@ -66,6 +66,7 @@ export async function flashCrowd(
   concertId: string,
   users: SeededUser[],
   log: (line: string) => void,
+  afterEntry: () => Promise<void>,
 ): Promise<FlashCrowdResult> {
   const n = users.length;
   const tickets: (Ticket | undefined)[] = new Array(n);
@@ -95,6 +96,8 @@ export async function flashCrowd(
   };
   log(`  ${entry.rps} calls/s, p99 ${entry.latencyMs.p99} ms, errors ${JSON.stringify(entry.errors)}`);
 
+  await afterEntry();
+
   // Memory with no subscriber, then with every ticket subscribed and nothing moving.
   await sleep(1500);
   const pid = server.child.pid!;
@@ -112,7 +115,7 @@ export async function flashCrowd(
   let failed = 0;
   const openStart = performance.now();
   log(`  opening ${issued.length} subscriptions`);
-  await pool(issued.length, 200, async (i) => {
+  await pool(issued.length, 300, async (i) => {
     const w = new QueueWatcher(onPush);
     tokenOf.set(w, issued[i]!.token);
     try {
@@ -175,6 +178,12 @@ export async function flashCrowd(
   }
   stop = true;
   await Promise.all(leavers);
+  // Let pushes already on their way arrive (at most 15 s, until 2 s pass without one).
+  const received = () => waitingWatchers.reduce((s, w) => s + w.pushes.length, 0);
+  for (let i = 0, last = -1; i < 15 && received() !== last; i++) {
+    last = received();
+    await sleep(2000);
+  }
   await readAdmits();
   redis.disconnect();
   const admissionSeconds = (performance.now() - admissionStart) / 1000;

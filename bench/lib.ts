@@ -4,6 +4,7 @@
 // own database so that setup does not eat the time budget.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import http from "node:http";
 import { cpus, loadavg, totalmem } from "node:os";
 import { performance } from "node:perf_hooks";
 import mariadb from "mariadb";
@@ -63,6 +64,39 @@ export interface GqlResult<T> {
   code: string | null;
 }
 
+/**
+ * Keep-alive sockets without a cap, and no client-side connect timeout: a burst of thousands of
+ * requests then measures the server (fetch's 10 s connect timeout would turn a full accept
+ * backlog into client errors).
+ */
+const agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 1000, maxSockets: Infinity });
+
+function post(url: string, body: string, token?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      `${url}/graphql`,
+      {
+        method: "POST",
+        agent,
+        headers: {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(body),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+        res.on("error", reject);
+      },
+    );
+    req.setTimeout(120_000, () => req.destroy(new Error("timeout after 120 s")));
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
 /** POST /graphql with a timing; never throws (a failure is a result with a code). */
 export async function gql<T>(
   url: string,
@@ -72,13 +106,8 @@ export async function gql<T>(
 ): Promise<GqlResult<T>> {
   const t0 = performance.now();
   try {
-    const res = await fetch(`${url}/graphql`, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-      signal: AbortSignal.timeout(60_000),
-    });
-    const body = (await res.json()) as { data?: T | null; errors?: GqlResult<T>["errors"] };
+    const res = await post(url, JSON.stringify({ query, variables }), token);
+    const body = JSON.parse(res.text) as { data?: T | null; errors?: GqlResult<T>["errors"] };
     const ms = performance.now() - t0;
     const code = body.errors?.length
       ? (body.errors[0]!.extensions?.code ?? "UNKNOWN")
@@ -88,6 +117,17 @@ export async function gql<T>(
     return { ...body, ms, code };
   } catch (error) {
     return { ms: performance.now() - t0, code: "NETWORK", errors: [{ message: String(error) }] };
+  }
+}
+
+/**
+ * Leaves about `perServer` idle keep-alive sockets open to each server: each step raises the
+ * concurrency by `step`, so only `step` new connections per server knock at once (the accept
+ * backlog stays small) and the earlier ones are reused.
+ */
+export async function warmSockets(urls: string[], perServer: number, step = 200): Promise<void> {
+  for (let c = Math.min(step, perServer); c <= perServer; c += step) {
+    await Promise.all(urls.flatMap((url) => Array.from({ length: c }, () => gql(url, "{ serverTime }"))));
   }
 }
 

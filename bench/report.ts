@@ -13,7 +13,12 @@ export interface BenchReport {
   counts: Record<string, number>;
   machine: ReturnType<typeof machine>;
   loadAverage: Record<string, number[]>;
-  baselines: { trivialQuery: LoadResult; rawConditionalUpdate: LoadResult; rawRedisIncr: LoadResult };
+  baselines: {
+    trivialQuery: LoadResult;
+    trivialQueryAfterEntry: LoadResult;
+    rawConditionalUpdate: LoadResult;
+    rawRedisIncr: LoadResult;
+  };
   flashCrowd: FlashCrowdResult;
   seatRace: SeatRaceResult;
   steady: SteadyResult;
@@ -32,6 +37,8 @@ const r2 = (x: number) => (Math.round(x * 100) / 100).toString();
 
 export function targets(r: BenchReport): TargetRow[] {
   const t = r.baselines.trivialQuery;
+  const ta = r.baselines.trivialQueryAfterEntry;
+  const ceiling = (t.rps + ta.rps) / 2;
   const u = r.baselines.rawConditionalUpdate;
   const f = r.flashCrowd;
   const within = f.pushes.withinOneSecond;
@@ -39,9 +46,9 @@ export function targets(r: BenchReport): TargetRow[] {
     {
       target: "issueQueueToken rate ≥ 0.5 × trivial-query rate (one instance)",
       measured: `${f.entry.rps} req/s`,
-      baseline: `{ serverTime }: ${t.rps} req/s`,
-      ratio: r2(f.entry.rps / t.rps),
-      met: f.entry.rps / t.rps >= 0.5,
+      baseline: `{ serverTime }: ${t.rps} req/s before, ${ta.rps} after (mean ${r2(ceiling)})`,
+      ratio: r2(f.entry.rps / ceiling),
+      met: f.entry.rps / ceiling >= 0.5,
     },
     {
       target: `seat burst (${r.seatRace.requests} at once) fully answered, p99 < 2 s`,
@@ -133,7 +140,8 @@ export function renderReport(r: BenchReport): string {
     "",
     "| Load | Requests | Per second | p50 / p95 / p99 / max ms | Errors |",
     "| --- | --- | --- | --- | --- |",
-    loadRow("baseline: `{ serverTime }` (100 connections)", r.baselines.trivialQuery),
+    loadRow("baseline: `{ serverTime }` before the entry burst (100 connections)", r.baselines.trivialQuery),
+    loadRow("baseline: `{ serverTime }` after the entry burst", r.baselines.trivialQueryAfterEntry),
     loadRow("baseline: raw conditional UPDATE (40 loops, 20 connections)", r.baselines.rawConditionalUpdate),
     loadRow("baseline: raw Redis INCR (100 in flight)", r.baselines.rawRedisIncr),
     loadRow("flash crowd: issueQueueToken (100 connections, one instance)", f.entry),

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { startCluster, type Cluster } from "../tests/helpers/server-processes.js";
 import { rawConditionalUpdate, rawRedisIncr, trivialQuery } from "./baselines.js";
 import { flashCrowd } from "./flash-crowd.js";
-import { addDates, gql, load, machine, SCALE, scaled, seedUsers } from "./lib.js";
+import { addDates, gql, load, machine, SCALE, scaled, seedUsers, warmSockets } from "./lib.js";
 import { renderReport, type BenchReport } from "./report.js";
 import { admit, checkout, seatRace, steady } from "./seats.js";
 
@@ -20,9 +20,9 @@ const counts = {
   admitPerTick: scaled(500, 10),
   seatRaceUsers: scaled(2_000, 100),
   steadyClients: 50,
-  steadySeconds: SCALE < 1 ? 5 : 20,
+  steadySeconds: SCALE < 1 ? 5 : 15,
   checkoutBuyers: scaled(500, 50),
-  baselineSeconds: SCALE < 1 ? 3 : 8,
+  baselineSeconds: SCALE < 1 ? 3 : 6,
 };
 
 const clusters: Cluster[] = [];
@@ -75,10 +75,6 @@ try {
   const server = one.servers[0]!;
   const { concertId } = await firstConcertAndDates(server.url);
   const crowd = await seedUsers(one.env.databaseUrl, counts.flashCrowdUsers);
-  await trivialQuery(server.url, 2, 50); // warm-up
-  log("baseline: trivial query { serverTime }");
-  const trivial = await trivialQuery(server.url, counts.baselineSeconds, 100);
-  log(`  ${trivial.rps} req/s, p99 ${trivial.latencyMs.p99} ms`);
   log("baseline: raw conditional UPDATE on MariaDB");
   const update = await rawConditionalUpdate(
     one.env.databaseUrl,
@@ -90,9 +86,35 @@ try {
   log("baseline: raw Redis INCR");
   const incr = await rawRedisIncr(REDIS_URL, `${one.env.redisPrefix}bench:incr`, counts.baselineSeconds, 100);
   log(`  ${incr.rps} commands/s, p99 ${incr.latencyMs.p99} ms`);
-  report.baselines = { trivialQuery: trivial, rawConditionalUpdate: update, rawRedisIncr: incr };
+  await trivialQuery(server.url, 2, 50); // warm-up
+  // The framework ceiling is measured right before and right after the entry burst: the
+  // machine is shared, so the ratio uses the two readings that bracket it.
+  const trivialRun = async () => {
+    log("baseline: trivial query { serverTime }");
+    const r = await trivialQuery(server.url, counts.baselineSeconds, 100);
+    log(`  ${r.rps} req/s, p99 ${r.latencyMs.p99} ms`);
+    return r;
+  };
+  const trivial = await trivialRun();
   report.loadAverage.beforeFlashCrowd = load();
-  report.flashCrowd = await flashCrowd(server, REDIS_URL, one.env.redisPrefix, concertId, crowd, log);
+  let trivialAfter = trivial;
+  report.flashCrowd = await flashCrowd(
+    server,
+    REDIS_URL,
+    one.env.redisPrefix,
+    concertId,
+    crowd,
+    log,
+    async () => {
+      trivialAfter = await trivialRun();
+    },
+  );
+  report.baselines = {
+    trivialQuery: trivial,
+    trivialQueryAfterEntry: trivialAfter,
+    rawConditionalUpdate: update,
+    rawRedisIncr: incr,
+  };
   await one.stop();
   clusters.pop();
 
@@ -116,6 +138,10 @@ try {
   const racers = shoppers.slice(0, counts.seatRaceUsers);
   report.loadAverage.beforeSeatRace = load();
   log(`seat race: ${racers.length} reserveSeat at once for 50 seats`);
+  await warmSockets(
+    two.servers.map((x) => x.url),
+    Math.ceil(racers.length / two.servers.length),
+  );
   report.seatRace = await seatRace(two.env.databaseUrl, racers, dateIds[0]!);
   log(
     `  held ${report.seatRace.held}, p99 ${report.seatRace.latencyMs.p99} ms, ${JSON.stringify(report.seatRace.outcomes)}`,

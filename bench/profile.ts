@@ -1,0 +1,98 @@
+// Where a server's CPU goes under one kind of load: starts ONE server process with
+// `node --cpu-prof` (Node 20 refuses --cpu-prof in NODE_OPTIONS, so the spawn is done here),
+// drives it with autocannon for a bounded time, stops it gracefully (the profile is written at
+// exit), and prints self time by package and by function.
+//   node --import @swc-node/register/esm-register bench/profile.ts trivial|issue [seconds]
+// The .cpuprofile stays in bench/profiles/ (open it in Chrome DevTools or speedscope).
+import { spawn } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { createTestEnv } from "../tests/helpers/test-env.js";
+import { cannon } from "./baselines.js";
+import { gql, seedUsers, sleep } from "./lib.js";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const DIR = `${ROOT}bench/profiles`;
+const kind = process.argv[2] ?? "trivial";
+const seconds = Math.min(60, Number(process.argv[3] ?? 8));
+const port = 40_000 + Math.floor(Math.random() * 10_000);
+
+rmSync(DIR, { recursive: true, force: true });
+mkdirSync(DIR, { recursive: true });
+const env = createTestEnv({ RATE_LIMIT_ENABLED: "false", LOG_LEVEL: "warn", QUEUE_MAX_ACTIVE: "1000000" });
+const child = spawn(
+  process.execPath,
+  ["--cpu-prof", "--cpu-prof-dir", DIR, "--import", "@swc-node/register/esm-register", "src/main.ts"],
+  { cwd: ROOT, env: { ...process.env, ...env.env, PORT: String(port), HOST: "127.0.0.1" }, stdio: "inherit" },
+);
+const exited = new Promise((resolve) => child.once("exit", resolve));
+const url = `http://127.0.0.1:${port}`;
+try {
+  for (let i = 0; ; i++) {
+    if (i > 400) throw new Error("server not ready in 60 s");
+    const ok = await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    await sleep(150);
+  }
+  let body: (i: number) => string = () => JSON.stringify({ query: "{ serverTime }" });
+  if (kind === "issue") {
+    const concertId = (await gql<{ concerts: { id: string }[] }>(url, "{ concerts { id } }")).data!
+      .concerts[0]!.id;
+    const users = await seedUsers(env.databaseUrl, 20_000);
+    const q = `mutation ($u: ID!, $k: String!, $c: ID!) { issueQueueToken(userId: $u, accessKey: $k, concertId: $c) { token status position } }`;
+    body = (i) =>
+      JSON.stringify({
+        query: q,
+        variables: {
+          u: users[i % users.length]!.userId,
+          k: users[i % users.length]!.accessKey,
+          c: concertId,
+        },
+      });
+  }
+  await cannon({ url, connections: 50, duration: 2, body });
+  const r = await cannon({ url, connections: 100, duration: seconds, body });
+  console.log(
+    `${kind}: ${r.rps} req/s, latency ${JSON.stringify(r.latencyMs)}, errors ${JSON.stringify(r.errors)}`,
+  );
+} finally {
+  child.kill("SIGTERM");
+  await exited;
+  await env.cleanup();
+}
+
+const file = readdirSync(DIR).find((f) => f.endsWith(".cpuprofile"));
+if (!file) throw new Error("no profile written");
+const prof = JSON.parse(readFileSync(`${DIR}/${file}`, "utf8")) as {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  samples: number[];
+  timeDeltas: number[];
+};
+const self = new Map<number, number>();
+prof.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
+const byFunction = new Map<string, number>();
+const byPackage = new Map<string, number>();
+let total = 0;
+for (const n of prof.nodes) {
+  const t = self.get(n.id) ?? 0;
+  total += t;
+  const where = n.callFrame.url.replace(`file://${ROOT}`, "");
+  const fn = `${n.callFrame.functionName || "(anonymous)"} ${where}:${n.callFrame.lineNumber + 1}`;
+  byFunction.set(fn, (byFunction.get(fn) ?? 0) + t);
+  const pkg =
+    /node_modules\/((@[^/]+\/)?[^/]+)/.exec(where)?.[1] ??
+    (where.startsWith("src/") ? "src (ours)" : where === "" ? n.callFrame.functionName : "node internals");
+  byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + t);
+}
+const top = (m: Map<string, number>, k: number) =>
+  [...m]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, k)
+    .map(([name, t]) => `${((t / total) * 100).toFixed(1).padStart(5)}%  ${name}`)
+    .join("\n");
+console.log(
+  `profile: bench/profiles/${file}\n--- self time by package\n${top(byPackage, 20)}\n--- by function\n${top(byFunction, 25)}`,
+);
