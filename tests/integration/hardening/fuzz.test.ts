@@ -1,5 +1,6 @@
 // Bad input everywhere: fast-check throws 10,000+ random and hostile cases at every operation
-// of API.md over real HTTP (and subscriptions over graphql-ws) on one in-process app, and
+// of API.md over real HTTP (and subscriptions over graphql-ws) at one real server process (its
+// own process, so the server and this generator each get a core), and
 // asserts that every answer is an API.md error code (never INTERNAL_SERVER_ERROR), that no
 // answer leaks internals, and that no balance, hold, payment or queue changed.
 import fc from "fast-check";
@@ -8,7 +9,35 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "graphql-ws";
 import { addDays, businessToday } from "../../../src/platform/business-day.js";
 import { ISSUE, LEAVE, concertIds, signUp, type TestUser, type Ticket } from "../../helpers/queue-helpers.js";
-import { startTestApp, type TestApp } from "../../helpers/test-app.js";
+import { createPrisma, type PrismaClient } from "../../../src/platform/db/prisma.js";
+import type { GraphQLTestClient } from "../../helpers/graphql-client.js";
+import { startCluster } from "../../helpers/server-processes.js";
+import type { TestEnv } from "../../helpers/test-env.js";
+
+/** One server process and a Prisma client of the test's own on its database. */
+interface Target {
+  url: string;
+  client: GraphQLTestClient;
+  env: TestEnv;
+  prisma: PrismaClient;
+  stop(): Promise<void>;
+}
+
+async function startTarget(overrides: Record<string, string>): Promise<Target> {
+  const cluster = await startCluster(1, overrides);
+  const server = cluster.servers[0]!;
+  const prisma = createPrisma(cluster.env.databaseUrl, 4);
+  return {
+    url: server.url,
+    client: server.client,
+    env: cluster.env,
+    prisma,
+    async stop() {
+      await prisma.$disconnect();
+      await cluster.stop();
+    },
+  };
+}
 import { operationCases, subscriptionCases, type FuzzCase, type FuzzWorld } from "./fuzz-cases.js";
 
 /** API.md's codes a client may see when nothing is broken (no INTERNAL_SERVER_ERROR, no outage). */
@@ -46,8 +75,8 @@ interface ErrorBody {
 }
 
 /** Everything a failed operation must leave alone. */
-async function snapshot(t: TestApp, redis: Redis, concerts: string[]): Promise<unknown> {
-  const prisma = t.app.infra.prisma;
+async function snapshot(t: Target, redis: Redis, concerts: string[]): Promise<unknown> {
+  const prisma = t.prisma;
   const [wallets, reservations, payments, ledger, keys] = await Promise.all([
     prisma.$queryRaw<
       { total: unknown }[]
@@ -98,16 +127,16 @@ function checkErrors(c: FuzzCase, errors: ErrorBody[] | undefined, context: stri
 }
 
 describe("hostile input at every operation", () => {
-  let t: TestApp;
+  let t: Target;
   let redis: Redis;
   let world: FuzzWorld;
   let concerts: string[];
   const seen = new Map<string, { cases: number; errors: number }>();
 
   beforeAll(async () => {
-    t = await startTestApp({ QUEUE_MAX_ACTIVE: "1", QUEUE_IDLE_SECONDS: "3600", DATABASE_POOL_SIZE: "20" });
+    t = await startTarget({ QUEUE_MAX_ACTIVE: "1", QUEUE_IDLE_SECONDS: "3600", DATABASE_POOL_SIZE: "20" });
     redis = new Redis(t.env.config.REDIS_URL);
-    const prisma = t.app.infra.prisma;
+    const prisma = t.prisma;
     concerts = await concertIds(prisma);
     const datesOf = async (c: string) =>
       (await prisma.concertDate.findMany({ where: { concertId: c }, orderBy: { date: "asc" } })).map(
