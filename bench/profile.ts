@@ -3,23 +3,42 @@
 // drives it with autocannon for a bounded time, stops it gracefully (the profile is written at
 // exit), and prints self time by package and by function.
 //   node --import @swc-node/register/esm-register bench/profile.ts trivial|issue [seconds]
+//   node --import @swc-node/register/esm-register bench/profile.ts crowd [users]
+// (crowd: the flash-crowd scenario on the profiled server; only its admission phase counts)
 // The .cpuprofile stays in bench/profiles/ (open it in Chrome DevTools or speedscope).
 import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createTestEnv } from "../tests/helpers/test-env.js";
+import type { ServerProcess } from "../tests/helpers/server-processes.js";
 import { cannon } from "./baselines.js";
+import { flashCrowd } from "./flash-crowd.js";
 import { gql, seedUsers, sleep } from "./lib.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DIR = `${ROOT}bench/profiles`;
 const kind = process.argv[2] ?? "trivial";
 const seconds = Math.min(60, Number(process.argv[3] ?? 8));
+const crowdUsers = Math.min(10_000, Number(process.argv[3] ?? 3000));
+const perTick = String(Math.max(10, Math.round(crowdUsers / 20)));
 const port = 40_000 + Math.floor(Math.random() * 10_000);
 
 rmSync(DIR, { recursive: true, force: true });
 mkdirSync(DIR, { recursive: true });
-const env = createTestEnv({ RATE_LIMIT_ENABLED: "false", LOG_LEVEL: "warn", QUEUE_MAX_ACTIVE: "1000000" });
+const env = createTestEnv({
+  RATE_LIMIT_ENABLED: "false",
+  LOG_LEVEL: "warn",
+  ...(kind === "crowd"
+    ? {
+        QUEUE_MAX_ACTIVE: perTick,
+        QUEUE_ADMIT_PER_TICK: perTick,
+        QUEUE_ACTIVE_SECONDS: "600",
+        QUEUE_IDLE_SECONDS: "600",
+      }
+    : { QUEUE_MAX_ACTIVE: "1000000" }),
+});
+const spawnedAt = Date.now();
+let loadFrom = 0;
 const child = spawn(
   process.execPath,
   ["--cpu-prof", "--cpu-prof-dir", DIR, "--import", "@swc-node/register/esm-register", "src/main.ts"],
@@ -37,6 +56,25 @@ try {
     if (ok) break;
     await sleep(150);
   }
+  if (kind === "crowd") {
+    const concertId = (await gql<{ concerts: { id: string }[] }>(url, "{ concerts { id } }")).data!
+      .concerts[0]!.id;
+    const users = await seedUsers(env.databaseUrl, crowdUsers);
+    const server = { url, child } as unknown as ServerProcess;
+    const r = await flashCrowd(
+      server,
+      process.env["TEST_REDIS_URL"] ?? "redis://127.0.0.1:6379",
+      env.redisPrefix,
+      concertId,
+      users,
+      (line) => {
+        if (line.includes("admission running")) loadFrom = Date.now() - spawnedAt;
+        console.log(line);
+      },
+      async () => undefined,
+    );
+    console.log(JSON.stringify({ admission: r.admission, pushes: r.pushes }));
+  }
   let body: (i: number) => string = () => JSON.stringify({ query: "{ serverTime }" });
   if (kind === "issue") {
     const concertId = (await gql<{ concerts: { id: string }[] }>(url, "{ concerts { id } }")).data!
@@ -53,11 +91,14 @@ try {
         },
       });
   }
-  await cannon({ url, connections: 50, duration: 2, body });
-  const r = await cannon({ url, connections: 100, duration: seconds, body });
-  console.log(
-    `${kind}: ${r.rps} req/s, latency ${JSON.stringify(r.latencyMs)}, errors ${JSON.stringify(r.errors)}`,
-  );
+  if (kind !== "crowd") {
+    await cannon({ url, connections: 50, duration: 2, body });
+    loadFrom = Date.now() - spawnedAt;
+    const r = await cannon({ url, connections: 100, duration: seconds, body });
+    console.log(
+      `${kind}: ${r.rps} req/s, latency ${JSON.stringify(r.latencyMs)}, errors ${JSON.stringify(r.errors)}`,
+    );
+  }
 } finally {
   child.kill("SIGTERM");
   await exited;
@@ -71,8 +112,13 @@ const prof = JSON.parse(readFileSync(`${DIR}/${file}`, "utf8")) as {
   samples: number[];
   timeDeltas: number[];
 };
+// Only the measured load counts: startup (module loading, migrations) and warm-up are skipped.
 const self = new Map<number, number>();
-prof.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
+let clock = 0;
+prof.samples.forEach((id, i) => {
+  clock += (prof.timeDeltas[i] ?? 0) / 1000;
+  if (clock >= loadFrom) self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0));
+});
 const byFunction = new Map<string, number>();
 const byPackage = new Map<string, number>();
 let total = 0;
