@@ -4,7 +4,9 @@
 // exit), and prints self time by package and by function.
 //   node --import @swc-node/register/esm-register bench/profile.ts trivial|issue [seconds]
 //   node --import @swc-node/register/esm-register bench/profile.ts crowd [users]
-// (crowd: the flash-crowd scenario on the profiled server; only its admission phase counts)
+//   node --import @swc-node/register/esm-register bench/profile.ts race [users]
+// (crowd: the flash-crowd scenario on the profiled server, only its admission phase counts;
+//  race: that many ACTIVE users send one reserveSeat each at once for the 50 seats of a date)
 // The .cpuprofile stays in bench/profiles/ (open it in Chrome DevTools or speedscope).
 import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -13,7 +15,8 @@ import { createTestEnv } from "../tests/helpers/test-env.js";
 import type { ServerProcess } from "../tests/helpers/server-processes.js";
 import { cannon } from "./baselines.js";
 import { flashCrowd } from "./flash-crowd.js";
-import { gql, seedUsers, sleep } from "./lib.js";
+import { admit, seatRace } from "./seats.js";
+import { gql, seedUsers, sleep, warmSockets } from "./lib.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DIR = `${ROOT}bench/profiles`;
@@ -75,6 +78,24 @@ try {
     );
     console.log(JSON.stringify({ admission: r.admission, pushes: r.pushes }));
   }
+  if (kind === "race") {
+    const concertId = (await gql<{ concerts: { id: string }[] }>(url, "{ concerts { id } }")).data!
+      .concerts[0]!.id;
+    const users = await seedUsers(env.databaseUrl, crowdUsers);
+    const shoppers = await admit([{ url } as unknown as ServerProcess], concertId, users);
+    const dateId = (
+      await gql<{ availableDates: { id: string }[] }>(
+        url,
+        "query ($c: ID!) { availableDates(concertId: $c) { id } }",
+        { c: concertId },
+        shoppers[0]!.token,
+      )
+    ).data!.availableDates[0]!.id;
+    await warmSockets([url], shoppers.length);
+    loadFrom = Date.now() - spawnedAt;
+    const r = await seatRace(env.databaseUrl, shoppers, dateId);
+    console.log(JSON.stringify(r));
+  }
   let body: (i: number) => string = () => JSON.stringify({ query: "{ serverTime }" });
   if (kind === "issue") {
     const concertId = (await gql<{ concerts: { id: string }[] }>(url, "{ concerts { id } }")).data!
@@ -91,7 +112,7 @@ try {
         },
       });
   }
-  if (kind !== "crowd") {
+  if (kind === "trivial" || kind === "issue") {
     await cannon({ url, connections: 50, duration: 2, body });
     loadFrom = Date.now() - spawnedAt;
     const r = await cannon({ url, connections: 100, duration: seconds, body });
