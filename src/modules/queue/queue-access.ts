@@ -17,6 +17,8 @@ export const refOf = (caller: QueueCaller): TicketRef => ({
   concertId: caller.concertId,
   userId: caller.userId,
   ticketId: caller.ticketId,
+  seq: caller.seq,
+  issuedAt: caller.issuedAt,
 });
 
 export class QueueAccess implements QueueGuard, QueuePass {

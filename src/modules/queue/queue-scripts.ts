@@ -6,7 +6,8 @@
 //
 // Keys (see queueKeys): seq (INCR counter), waiting (ZSET userId → seq), active (ZSET userId →
 // activeUntil ms), seen (ZSET userId → last heartbeat ms, WAITING only), admits (ZSET log of
-// admissions for the observed rate), meta (HASH lastTickAt, since, rate), and one HASH per
+// admissions for the observed rate), meta (HASH lastTickAt, since, rate, and for recovery after
+// Redis lost its data: epoch, lossAt, restoredUntil — see docs/security.md), and one HASH per
 // user's current ticket (ticketId, seq, status, issuedAt, activeUntil).
 
 /** Shared view logic: the ticket's effective status at `now` (a late sweep never shows). */
@@ -26,15 +27,40 @@ end
 `;
 
 /**
+ * Records that this concert's data was lost (once per data set: meta goes with the data) and
+ * pauses admission for graceMs so that live clients re-register before anyone is admitted.
+ */
+const MARK_LOSS = `
+local function markLoss(meta, now, graceMs)
+  redis.call('HSETNX', meta, 'epoch', now)
+  if not redis.call('HGET', meta, 'lossAt') then
+    redis.call('HSET', meta, 'lossAt', now, 'restoredUntil', now + graceMs)
+  end
+end
+local function inGrace(meta, now)
+  local ru = redis.call('HGET', meta, 'restoredUntil')
+  return ru and now < tonumber(ru)
+end
+`;
+
+/**
  * enter — KEYS seq, waiting, active, seen, ticket, meta; ARGV userId, newTicketId, now, maxActive,
- * activeMs, idleMs, maxAgeMs, ticketTtlMs.
+ * activeMs, idleMs, maxAgeMs, ticketTtlMs, knownSeq, graceMs.
+ * knownSeq is the highest entry number this instance has seen for the concert: the counter
+ * never goes down, so a counter below it means Redis lost the concert's data — the counter is
+ * raised (new entrants go behind every restorable ticket) and admission pauses (markLoss).
  * Returns the user's live ticket unchanged (idempotent re-issue, counts as a heartbeat) or a new
  * one: seq from INCR (gap-free entry order), ACTIVE at once when nobody waits and a slot is
  * free, else WAITING scored by seq. → {status, ticketId, seq, issuedAt, activeUntil, rank, fresh, rate}
  */
-export const ENTER = `${EFFECTIVE_STATUS}
+export const ENTER = `${EFFECTIVE_STATUS}${MARK_LOSS}
 local userId = ARGV[1]
 local now = tonumber(ARGV[3])
+local known = tonumber(ARGV[9])
+if known > 0 and tonumber(redis.call('GET', KEYS[1]) or '0') < known then
+  redis.call('SET', KEYS[1], known)
+  markLoss(KEYS[6], now, tonumber(ARGV[10]))
+end
 local t = redis.call('HMGET', KEYS[5], 'ticketId', 'seq', 'status', 'issuedAt', 'activeUntil')
 if t[1] then
   local status = effective(t, redis.call('ZSCORE', KEYS[4], userId), now, tonumber(ARGV[6]))
@@ -50,11 +76,13 @@ if t[1] then
   redis.call('ZREM', KEYS[3], userId)
   redis.call('ZREM', KEYS[4], userId)
 end
+redis.call('HSETNX', KEYS[6], 'epoch', now)
 local seq = redis.call('INCR', KEYS[1])
 local status = 'WAITING'
 local activeUntil = ''
 local rank = -1
-if redis.call('ZCARD', KEYS[2]) == 0 and redis.call('ZCOUNT', KEYS[3], '(' .. now, '+inf') < tonumber(ARGV[4]) then
+if redis.call('ZCARD', KEYS[2]) == 0 and redis.call('ZCOUNT', KEYS[3], '(' .. now, '+inf') < tonumber(ARGV[4])
+    and not inGrace(KEYS[6], now) then
   status = 'ACTIVE'
   activeUntil = now + tonumber(ARGV[5])
   redis.call('ZADD', KEYS[3], activeUntil, userId)
@@ -70,17 +98,26 @@ return {status, ARGV[2], tostring(seq), tostring(now), tostring(activeUntil), ra
 `;
 
 /**
- * view — KEYS ticket, waiting, seen, meta; ARGV userId, ticketId, now, idleMs, touch (1|0).
+ * view — KEYS ticket, waiting, seen, meta; ARGV userId, ticketId, now, idleMs, touch (1|0),
+ * issuedAtMs (the token's, or '').
  * The ticket as the token `ticketId` sees it (a replaced ticket is EXPIRED). With touch=1 a
  * WAITING ticket's heartbeat is refreshed (a poll or an open subscription keeps the place).
- * → {status, activeUntil, rank, rate}
+ * lost=1 when no ticket is stored for the user and the token predates this data set (no epoch,
+ * or an epoch after the token was signed): Redis lost it. An ended ticket keeps its hash
+ * (status EXPIRED) longer than its token is valid, so it never reads as lost.
+ * → {status, activeUntil, rank, rate, lost}
  */
 export const VIEW = `${EFFECTIVE_STATUS}
 local userId = ARGV[1]
 local now = tonumber(ARGV[3])
 local t = redis.call('HMGET', KEYS[1], 'ticketId', 'seq', 'status', 'issuedAt', 'activeUntil')
 if t[1] ~= ARGV[2] then
-  return {'EXPIRED', '', -1, ''}
+  local lost = 0
+  if not t[1] and ARGV[6] ~= '' then
+    local epoch = redis.call('HGET', KEYS[4], 'epoch')
+    if not epoch or tonumber(ARGV[6]) < tonumber(epoch) then lost = 1 end
+  end
+  return {'EXPIRED', '', -1, '', lost}
 end
 local status = effective(t, redis.call('ZSCORE', KEYS[3], userId), now, tonumber(ARGV[4]))
 local rank = -1
@@ -93,7 +130,7 @@ if status == 'WAITING' then
     redis.call('ZADD', KEYS[3], 'XX', now, userId)
   end
 end
-return {status, t[5] or '', rank, redis.call('HGET', KEYS[4], 'rate') or ''}
+return {status, t[5] or '', rank, redis.call('HGET', KEYS[4], 'rate') or '', 0}
 `;
 
 /**
@@ -103,10 +140,11 @@ return {status, t[5] or '', rank, redis.call('HGET', KEYS[4], 'rate') or ''}
  * many instances tick, at most one run per minGapMs does work, so the rate stays
  * perTick per tick. Expires ACTIVE tickets past their time, drops WAITING tickets idle longer
  * than idleMs, then admits min(perTick, maxActive - active) in seq order — the cap is checked
- * inside this one atomic script, so active never exceeds maxActive.
+ * inside this one atomic script, so active never exceeds maxActive. Nobody is admitted while
+ * meta.restoredUntil (set when a loss of Redis data was detected) is in the future.
  * → {ran (0|1), admitted, expired, dropped, active, waiting}
  */
-export const ADMIT = `
+export const ADMIT = `${MARK_LOSS}
 local now = tonumber(ARGV[1])
 local last = redis.call('HGET', KEYS[5], 'lastTickAt')
 if last and now - tonumber(last) < tonumber(ARGV[6]) then
@@ -128,6 +166,7 @@ for _, u in ipairs(idle) do
 end
 if #idle > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. idleBefore) end
 local n = math.min(tonumber(ARGV[3]), tonumber(ARGV[2]) - redis.call('ZCARD', KEYS[2]))
+if inGrace(KEYS[5], now) then n = 0 end
 local admitted = 0
 local activeUntil = now + tonumber(ARGV[5])
 while admitted < n do
@@ -191,4 +230,32 @@ if untilMs > tonumber(t[3]) then
   redis.call('ZADD', KEYS[2], 'XX', untilMs, ARGV[1])
 end
 return 1
+`;
+
+/**
+ * restore — KEYS seq, waiting, seen, ticket, meta; ARGV userId, ticketId, seq, issuedAtMs, now,
+ * graceMs, ticketTtlMs, knownSeq.
+ * Puts a ticket Redis lost back as WAITING at its token's entry number. The same conditions as
+ * the view's "lost" are re-checked here, atomically: no ticket stored for the user (a restore on
+ * another instance, or a new entry, wins) and the token older than the data set's epoch (or no
+ * epoch at all). The counter is raised to at least seq (and knownSeq) so that new entrants go
+ * behind; markLoss starts the admission pause on the first restore after a loss.
+ * → {1, rank, rate} restored, or {0}
+ */
+export const RESTORE = `${MARK_LOSS}
+local now = tonumber(ARGV[5])
+local issued = tonumber(ARGV[4])
+if redis.call('HGET', KEYS[4], 'ticketId') then return {0} end
+local epoch = redis.call('HGET', KEYS[5], 'epoch')
+if epoch and issued >= tonumber(epoch) then return {0} end
+markLoss(KEYS[5], now, tonumber(ARGV[6]))
+local seq = tonumber(ARGV[3])
+local floor = math.max(seq, tonumber(ARGV[8]))
+if tonumber(redis.call('GET', KEYS[1]) or '0') < floor then redis.call('SET', KEYS[1], floor) end
+redis.call('ZADD', KEYS[2], 'NX', seq, ARGV[1])
+redis.call('ZADD', KEYS[3], now, ARGV[1])
+redis.call('DEL', KEYS[4])
+redis.call('HSET', KEYS[4], 'ticketId', ARGV[2], 'seq', seq, 'status', 'WAITING', 'issuedAt', issued, 'activeUntil', '', 'restoredAt', now)
+redis.call('PEXPIRE', KEYS[4], ARGV[7])
+return {1, redis.call('ZRANK', KEYS[2], ARGV[1]), redis.call('HGET', KEYS[5], 'rate') or ''}
 `;

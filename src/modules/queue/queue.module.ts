@@ -3,7 +3,9 @@ import { DomainError } from "../../platform/errors.js";
 import { intervalJob, type Infrastructure } from "../../platform/module.js";
 import type { AccessKeyVerifier } from "../user/user.service.js";
 import { PrismaConcertLookup, type ConcertLookup } from "./concert-lookup.repository.js";
+import { PrismaPaymentHistory, type PaymentHistory } from "./payment-history.repository.js";
 import { QueueAccess, type QueueEvents } from "./queue-access.js";
+import { RecoveringQueueStore } from "./queue-recovery.js";
 import type { QueueGuard, QueuePass } from "./queue-guard.js";
 import { createQueueResolver } from "./queue.resolver.js";
 import { QueueService } from "./queue.service.js";
@@ -33,12 +35,19 @@ export function queueSettings(config: Infrastructure["config"]): QueueSettings {
 /** The queue's services on the given infrastructure, without resolvers or jobs. */
 export function createQueueCore(
   infra: Infrastructure,
-  deps: { users: AccessKeyVerifier; concerts?: ConcertLookup },
+  deps: { users: AccessKeyVerifier; concerts?: ConcertLookup; payments?: PaymentHistory },
 ) {
   const { config, clock, log, pubsub } = infra;
   const settings = queueSettings(config);
   const codec = new QueueTokenCodec(config.TOKEN_SECRET, config.TOKEN_MAX_AGE_SECONDS, clock);
-  const store = new RedisQueueStore(infra.redis, config.REDIS_PREFIX, settings);
+  const redisStore = new RedisQueueStore(infra.redis, config.REDIS_PREFIX, settings);
+  // Every reader of tickets goes through recovery, so a lost ticket is restored wherever its
+  // token is presented (poll, subscription, seat or payment call).
+  const store = new RecoveringQueueStore(
+    redisStore,
+    deps.payments ?? new PrismaPaymentHistory(infra.prisma),
+    log,
+  );
   const events: QueueEvents = {
     changed: (concertId, at, userId) =>
       pubsub.publish("QUEUE_CHANGED", concertId, { concertId, at, ...(userId ? { userId } : {}) }),
@@ -65,12 +74,12 @@ export function createQueueCore(
     log,
     (ms) => infra.metrics.pushed(ms),
   );
-  return { settings, codec, store, access, service, updates };
+  return { settings, codec, store: redisStore, access, service, updates };
 }
 
 export function createQueueModule(
   infra: Infrastructure,
-  deps: { users: AccessKeyVerifier; concerts?: ConcertLookup },
+  deps: { users: AccessKeyVerifier; concerts?: ConcertLookup; payments?: PaymentHistory },
 ): QueueModule {
   const { settings, access, service, updates, store } = createQueueCore(infra, deps);
   const log = infra.log;

@@ -2,7 +2,7 @@
 // (queue-scripts.ts) registered with ioredis defineCommand; reads for many tickets go out in
 // one pipeline.
 import type { Redis } from "../../platform/redis/redis.js";
-import { ADMIT, END, ENTER, EXTEND, VIEW } from "./queue-scripts.js";
+import { ADMIT, END, ENTER, EXTEND, RESTORE, VIEW } from "./queue-scripts.js";
 
 export type TicketStatus = "WAITING" | "ACTIVE" | "EXPIRED";
 
@@ -27,6 +27,11 @@ export interface TicketView {
   rank: number | null;
   /** Observed admissions per second over the recent window; null when none were observed. */
   observedRate: number | null;
+  /**
+   * EXPIRED because Redis lost the ticket (nothing stored for the user, and the token is older
+   * than the concert's data set): a candidate for restore (queue-recovery.ts).
+   */
+  lost?: boolean;
 }
 
 /** Identifies the ticket a token names. */
@@ -34,6 +39,9 @@ export interface TicketRef {
   concertId: string;
   userId: string;
   ticketId: string;
+  /** From the signed token: its entry number, and when it was signed (seconds). */
+  seq?: number;
+  issuedAt?: number;
 }
 
 export interface QueueSettings {
@@ -67,6 +75,12 @@ export interface QueueStore {
   concerts(): Promise<string[]>;
 }
 
+/** A store that can put a ticket Redis lost back at its token's entry number. */
+export interface RestorableQueueStore extends QueueStore {
+  /** The restored ticket's view, or null when the script refused (already stored, not lost). */
+  restore(ref: Required<TicketRef>, nowMs: number): Promise<TicketView | null>;
+}
+
 type Reply = (string | number | null)[];
 type Script = (...args: (string | number)[]) => Promise<unknown>;
 interface ScriptHost {
@@ -75,6 +89,7 @@ interface ScriptHost {
   queueAdmit: Script;
   queueEnd: Script;
   queueExtend: Script;
+  queueRestore: Script;
 }
 
 /** Minimum fraction of a tick between two admission runs of one concert (timer jitter slack). */
@@ -96,9 +111,15 @@ export function queueKeys(prefix: string, concertId: string) {
   };
 }
 
-export class RedisQueueStore implements QueueStore {
+export class RedisQueueStore implements RestorableQueueStore {
   private readonly scripts: ScriptHost;
   private readonly registered = new Set<string>();
+  /**
+   * The highest entry number this process has seen per concert (entries and signed tokens).
+   * Redis's counter never goes below it unless Redis lost the data, which is how an entry
+   * detects the loss (enter script).
+   */
+  private readonly knownSeq = new Map<string, number>();
 
   constructor(
     private readonly redis: Redis,
@@ -110,6 +131,7 @@ export class RedisQueueStore implements QueueStore {
     redis.defineCommand("queueAdmit", { numberOfKeys: 5, lua: ADMIT });
     redis.defineCommand("queueEnd", { numberOfKeys: 4, lua: END });
     redis.defineCommand("queueExtend", { numberOfKeys: 2, lua: EXTEND });
+    redis.defineCommand("queueRestore", { numberOfKeys: 5, lua: RESTORE });
     this.scripts = redis as unknown as ScriptHost;
   }
 
@@ -131,7 +153,10 @@ export class RedisQueueStore implements QueueStore {
       s.idleMs,
       s.maxAgeMs,
       s.maxAgeMs + 60_000,
+      this.knownSeq.get(concertId) ?? 0,
+      s.idleMs,
     )) as Reply;
+    this.remember(concertId, Number(r[2]));
     return {
       status: r[0] as TicketStatus,
       ticketId: String(r[1]),
@@ -151,6 +176,7 @@ export class RedisQueueStore implements QueueStore {
     };
     for (const ref of refs) {
       const k = queueKeys(this.prefix, ref.concertId);
+      if (ref.seq !== undefined) this.remember(ref.concertId, ref.seq);
       void pipeline.queueView(
         k.ticket(ref.userId),
         k.waiting,
@@ -161,6 +187,7 @@ export class RedisQueueStore implements QueueStore {
         nowMs,
         this.settings.idleMs,
         touch ? 1 : 0,
+        ref.issuedAt === undefined ? "" : ref.issuedAt * 1000,
       );
     }
     const results = await pipeline.exec();
@@ -172,8 +199,48 @@ export class RedisQueueStore implements QueueStore {
         activeUntilMs: numberOrNull(r[1]),
         rank: rankOrNull(r[2]),
         observedRate: numberOrNull(r[3]),
+        ...(Number(r[4]) === 1 ? { lost: true } : {}),
       };
     });
+  }
+
+  /**
+   * Held by the restore script: it re-checks that nothing is stored for the user and that the
+   * token predates the data set, so two instances restoring the same token insert it once, and
+   * a ticket that ended while the data was intact is never resurrected.
+   */
+  async restore(ref: Required<TicketRef>, nowMs: number): Promise<TicketView | null> {
+    const k = queueKeys(this.prefix, ref.concertId);
+    const issuedAtMs = ref.issuedAt * 1000;
+    const r = (await this.scripts.queueRestore(
+      k.seq,
+      k.waiting,
+      k.seen,
+      k.ticket(ref.userId),
+      k.meta,
+      ref.userId,
+      ref.ticketId,
+      ref.seq,
+      issuedAtMs,
+      nowMs,
+      this.settings.idleMs,
+      Math.max(60_000, issuedAtMs + this.settings.maxAgeMs + 60_000 - nowMs),
+      this.knownSeq.get(ref.concertId) ?? 0,
+    )) as Reply;
+    if (Number(r[0]) !== 1) return null;
+    // The concert list went with the data: the ticker must find this concert again.
+    await this.redis.sadd(`${this.prefix}queue:concerts`, ref.concertId);
+    this.registered.add(ref.concertId);
+    return {
+      status: "WAITING",
+      activeUntilMs: null,
+      rank: rankOrNull(r[1]),
+      observedRate: numberOrNull(r[2]),
+    };
+  }
+
+  private remember(concertId: string, seq: number): void {
+    if (seq > (this.knownSeq.get(concertId) ?? 0)) this.knownSeq.set(concertId, seq);
   }
 
   async admit(concertId: string, nowMs: number): Promise<TickResult> {
@@ -241,7 +308,14 @@ export class RedisQueueStore implements QueueStore {
   }
 
   async concerts(): Promise<string[]> {
-    return this.redis.smembers(`${this.prefix}queue:concerts`);
+    const key = `${this.prefix}queue:concerts`;
+    const stored = await this.redis.smembers(key);
+    // A set this process registered into but that is now missing members was lost with Redis's
+    // data: register them again, or the ticker would never admit from those queues.
+    const missing = [...this.registered].filter((c) => !stored.includes(c));
+    if (missing.length === 0) return stored;
+    await this.redis.sadd(key, ...missing);
+    return [...stored, ...missing];
   }
 
   /** Live sizes for /metrics: ACTIVE counts only tickets whose time has not run out at `nowMs`. */
