@@ -8,7 +8,17 @@ import { performance } from "node:perf_hooks";
 import { Redis } from "ioredis";
 import type { ServerProcess } from "../tests/helpers/server-processes.js";
 import { cannon, type LoadResult } from "./baselines.js";
-import { gql, pool, rssOf, scrape, sleep, summarize, type SeededUser, type Summary } from "./lib.js";
+import {
+  collectGarbage,
+  gql,
+  pool,
+  rssOf,
+  scrape,
+  sleep,
+  summarize,
+  type SeededUser,
+  type Summary,
+} from "./lib.js";
 import { QueueWatcher, type Push } from "./queue-watcher.js";
 
 const ISSUE = `mutation ($u: ID!, $k: String!, $c: ID!) {
@@ -36,6 +46,8 @@ export interface FlashCrowdResult {
     heapAfterMiB: number;
     rssPerSubKB: number;
     heapPerSubKB: number;
+    /** Both readings taken right after a full GC (server started with --inspect). */
+    afterFullGc: boolean;
   };
   admission: {
     seconds: number;
@@ -99,7 +111,8 @@ export async function flashCrowd(
   await afterEntry();
 
   // Memory with no subscriber, then with every ticket subscribed and nothing moving.
-  await sleep(1500);
+  const gc = () => collectGarbage(server.output());
+  await gc();
   const pid = server.child.pid!;
   const heapOf = async () => (await scrape(server.url)).get("nodejs_heap_size_used_bytes") ?? 0;
   const rssBefore = rssOf(pid);
@@ -128,6 +141,7 @@ export async function flashCrowd(
   });
   const openSeconds = (performance.now() - openStart) / 1000;
   await sleep(2000);
+  const collected = await gc();
   const rssAfter = rssOf(pid);
   const heapAfter = await heapOf();
   const subs = Math.max(1, watchers.length);
@@ -138,6 +152,7 @@ export async function flashCrowd(
     heapAfterMiB: mib(heapAfter),
     rssPerSubKB: Math.round(((rssAfter - rssBefore) / subs / 1024) * 10) / 10,
     heapPerSubKB: Math.round(((heapAfter - heapBefore) / subs / 1024) * 10) / 10,
+    afterFullGc: collected,
   };
   log(
     `  ${watchers.length} open in ${openSeconds.toFixed(1)} s; per idle subscription ${memory.rssPerSubKB} KB RSS, ${memory.heapPerSubKB} KB heap`,

@@ -8,6 +8,7 @@ import http from "node:http";
 import { cpus, loadavg, totalmem } from "node:os";
 import { performance } from "node:perf_hooks";
 import mariadb from "mariadb";
+import WebSocket from "ws";
 
 /** BENCH_SCALE=0.1 for a quick run; counts scale, the default is the issue's numbers. */
 export const SCALE = Math.min(1, Math.max(0.01, Number(process.env["BENCH_SCALE"] ?? "1") || 1));
@@ -141,6 +142,38 @@ export function countBy(codes: (string | null)[], ok = "OK"): Record<string, num
 export function rssOf(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return m ? Number(m[1]) * 1024 : 0;
+}
+
+/**
+ * Runs a full garbage collection in a server started with `--inspect=127.0.0.1:0` (through the
+ * inspector protocol, on loopback), so that memory readings compare live objects, not garbage
+ * left by earlier load. Returns false when the server has no inspector.
+ */
+export async function collectGarbage(output: string): Promise<boolean> {
+  const url = /Debugger listening on (ws:\/\/\S+)/.exec(output)?.[1];
+  if (!url) return false;
+  const ws = new WebSocket(url);
+  await new Promise<void>((resolve, reject) => {
+    ws.once("open", () => resolve());
+    ws.once("error", reject);
+  });
+  try {
+    for (let id = 1; id <= 2; id++) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("inspector did not answer")), 30_000);
+        ws.on("message", (raw: Buffer) => {
+          if ((JSON.parse(raw.toString()) as { id?: number }).id === id) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        ws.send(JSON.stringify({ id, method: "HeapProfiler.collectGarbage" }));
+      });
+    }
+  } finally {
+    ws.close();
+  }
+  return true;
 }
 
 /** One numeric series from a server's /metrics (first match of `name` with optional labels). */

@@ -80,10 +80,10 @@ export function targets(r: BenchReport): TargetRow[] {
     },
     {
       target: "memory per idle subscription < 20 KB",
-      measured: `${f.memory.rssPerSubKB} KB RSS, ${f.memory.heapPerSubKB} KB heap`,
+      measured: `${f.memory.heapPerSubKB} KB heap, ${f.memory.rssPerSubKB} KB RSS`,
       baseline: `idle server: ${f.memory.rssBeforeMiB} MiB RSS, ${f.memory.heapBeforeMiB} MiB heap`,
-      ratio: `${r2(f.memory.rssPerSubKB / 20)} of target`,
-      met: f.memory.rssPerSubKB < 20,
+      ratio: `${r2(Math.max(f.memory.heapPerSubKB, f.memory.rssPerSubKB) / 20)} of target`,
+      met: Math.max(f.memory.heapPerSubKB, f.memory.rssPerSubKB) < 20,
     },
     {
       target: "seat race: exactly 50 holds, none twice",
@@ -153,7 +153,7 @@ export function renderReport(r: BenchReport): string {
     "",
     `- Entry: ${f.entry.requests} calls in ${f.entry.seconds} s; ${f.entry.active} ACTIVE at once, ${f.entry.waiting} WAITING with ${f.entry.distinctPositions} distinct positions (gap-free 1..n: ${f.entry.positionsGapFree}).`,
     `- Subscribers: ${f.subscribers.opened} opened in ${f.subscribers.openSeconds} s (${f.subscribers.failed} failed); subscriber errors ${f.pushes.subscriberErrors}.`,
-    `- Memory: RSS ${f.memory.rssBeforeMiB} → ${f.memory.rssAfterMiB} MiB, heap ${f.memory.heapBeforeMiB} → ${f.memory.heapAfterMiB} MiB: ${f.memory.rssPerSubKB} KB RSS and ${f.memory.heapPerSubKB} KB heap per idle subscription.`,
+    `- Memory: RSS ${f.memory.rssBeforeMiB} → ${f.memory.rssAfterMiB} MiB, heap ${f.memory.heapBeforeMiB} → ${f.memory.heapAfterMiB} MiB: ${f.memory.rssPerSubKB} KB RSS and ${f.memory.heapPerSubKB} KB heap per idle subscription (${f.memory.afterFullGc ? "each reading right after a full GC" : "no forced GC: noisy"}).`,
     `- Admission: ${f.admission.admitted} admitted in ${f.admission.ticks} ticks over ${f.admission.seconds} s (${f.admission.admittedPerSecond}/s; each admitted user left at once, ${f.admission.leaves} leaves, ${f.admission.leaveErrors} failed).`,
     `- Pushes: ${f.pushes.received} position/ACTIVE pushes; tick → arrival p50 ${f.pushes.latencyMs.p50} ms, p95 ${f.pushes.latencyMs.p95} ms, p99 ${f.pushes.latencyMs.p99} ms, max ${f.pushes.latencyMs.max} ms; ${r2(f.pushes.withinOneSecond * 100)}% within 1 s (server histogram: ${f.pushes.serverHistogramWithin1s === null ? "n/a" : `${r2(f.pushes.serverHistogramWithin1s * 100)}%`}).`,
     `- Lost ${f.pushes.lost}, out of order ${f.pushes.outOfOrder}, coalesced steps ${f.pushes.coalesced}, unexplained ${f.pushes.unexplained}, never admitted ${f.pushes.neverActive}.`,

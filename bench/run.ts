@@ -1,7 +1,7 @@
 // `npm run bench`: the sale-day benchmark. Starts its own server processes (one, then two) on
 // fresh databases and Redis prefixes, runs the baselines and every scenario, and writes
-// bench/results/<date>.md and .json. BENCH_SCALE=0.1 for a quick run; BENCH_CPU_PROF=1 writes
-// V8 CPU profiles of the servers to bench/profiles/. Loopback only; every loop is bounded.
+// bench/results/<date>.md and .json. BENCH_SCALE=0.1 for a quick run (profiles: bench/profile.ts).
+// Loopback only; every loop is bounded.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { startCluster, type Cluster } from "../tests/helpers/server-processes.js";
@@ -34,9 +34,7 @@ const watchdog = setTimeout(() => {
 watchdog.unref();
 
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
-const profileEnv: Record<string, string> =
-  process.env["BENCH_CPU_PROF"] === "1" ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${HERE}profiles` } : {};
-const common = { RATE_LIMIT_ENABLED: "false", LOG_LEVEL: "warn", DATABASE_POOL_SIZE: "20", ...profileEnv };
+const common = { RATE_LIMIT_ENABLED: "false", LOG_LEVEL: "warn", DATABASE_POOL_SIZE: "20" };
 
 async function firstConcertAndDates(url: string, token?: string) {
   const c = await gql<{ concerts: { id: string }[] }>(url, "{ concerts { id } }");
@@ -70,6 +68,8 @@ try {
     QUEUE_TICK_MS: "1000",
     QUEUE_ACTIVE_SECONDS: "600",
     QUEUE_IDLE_SECONDS: "600",
+    // Loopback inspector, used only to run a full GC before each memory reading.
+    NODE_OPTIONS: "--inspect=127.0.0.1:0",
   });
   clusters.push(one);
   const server = one.servers[0]!;
