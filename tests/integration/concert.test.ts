@@ -5,7 +5,6 @@ import { ConcertRepository } from "../../src/modules/concert/concert.repository.
 import { ConcertService } from "../../src/modules/concert/concert.service.js";
 import { ReservationRepository } from "../../src/modules/reservation/reservation.repository.js";
 import { ReservationService } from "../../src/modules/reservation/reservation.service.js";
-import { prismaTransactionRunner } from "../../src/platform/db/transaction.js";
 import { addDays, businessToday, dayIn } from "../../src/platform/business-day.js";
 import { systemClock } from "../../src/platform/clock.js";
 import type { PrismaClient } from "../../src/platform/db/prisma.js";
@@ -32,7 +31,6 @@ function servicesOn(prisma: PrismaClient) {
     }),
     reservations: new ReservationService({
       db: prisma,
-      transact: prismaTransactionRunner(prisma),
       repository: reservationRepository,
       guard: queue,
       pass: queue,

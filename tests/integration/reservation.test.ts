@@ -5,7 +5,6 @@ import { ConcertRepository } from "../../src/modules/concert/concert.repository.
 import { ConcertService } from "../../src/modules/concert/concert.service.js";
 import { ReservationRepository } from "../../src/modules/reservation/reservation.repository.js";
 import { ReservationService } from "../../src/modules/reservation/reservation.service.js";
-import { prismaTransactionRunner } from "../../src/platform/db/transaction.js";
 import { systemClock } from "../../src/platform/clock.js";
 import { errorCodeOf, FakeQueue, RecordingSeatEvents } from "../unit/reservation-fakes.js";
 import {
@@ -35,7 +34,6 @@ beforeEach(() => {
   events = new RecordingSeatEvents();
   reservations = new ReservationService({
     db: db.prisma,
-    transact: prismaTransactionRunner(db.prisma),
     repository,
     guard: queue,
     pass: queue,

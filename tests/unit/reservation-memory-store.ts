@@ -82,14 +82,9 @@ export class MemoryReservationStore implements ReservationStore {
     };
   }
 
-  async hold(_tx: unknown, req: HoldRequest): Promise<HoldOutcome> {
-    const blocking = (r: Row) => r.live && !this.lapsed(r);
-    if (this.rows.some((r) => blocking(r) && r.seatId === req.seatId)) return { kind: "SEAT_UNAVAILABLE" };
-    if (
-      this.rows.some((r) => blocking(r) && r.userId === req.userId && r.concertDateId === req.concertDateId)
-    ) {
-      return { kind: "ALREADY_RESERVED" };
-    }
+  async hold(_db: unknown, req: HoldRequest): Promise<HoldOutcome> {
+    // As in SQL: lapsed holds in the way are retired whatever the outcome, then the unique
+    // "live" rules decide.
     const retire = this.rows.filter(
       (r) =>
         r.live &&
@@ -97,6 +92,12 @@ export class MemoryReservationStore implements ReservationStore {
         (r.seatId === req.seatId || (r.userId === req.userId && r.concertDateId === req.concertDateId)),
     );
     for (const r of retire) Object.assign(r, { status: "EXPIRED", live: false });
+    const released = retire.map((r) => this.released(r));
+    if (this.rows.some((r) => r.live && r.seatId === req.seatId))
+      return { kind: "SEAT_UNAVAILABLE", released };
+    if (this.rows.some((r) => r.live && r.userId === req.userId && r.concertDateId === req.concertDateId)) {
+      return { kind: "ALREADY_RESERVED", released };
+    }
     const now = this.clock.now();
     this.next += 1;
     const row: Row = {
@@ -111,7 +112,7 @@ export class MemoryReservationStore implements ReservationStore {
       createdAt: new Date(now.getTime() + this.next), // distinct, increasing
     };
     this.rows.push(row);
-    return { kind: "HELD", reservation: this.view(row), released: retire.map((r) => this.released(r)) };
+    return { kind: "HELD", reservation: this.view(row), released };
   }
 
   async expireIfLapsed(_db: unknown, id: string): Promise<boolean> {

@@ -27,7 +27,6 @@ beforeEach(() => {
   events = new RecordingSeatEvents();
   service = new ReservationService({
     db: {} as Db,
-    transact: (work) => work({} as Db),
     repository: store,
     guard: queue,
     pass: queue,

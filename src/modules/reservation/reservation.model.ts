@@ -34,10 +34,14 @@ export interface HoldTarget {
   seat: { id: string; price: number } | null;
 }
 
+/**
+ * `released`: lapsed holds that this call took out of the unique indexes on its way (their
+ * seats are FREE now), whatever the outcome.
+ */
 export type HoldOutcome =
   | { kind: "HELD"; reservation: ReservationView; released: ReleasedSeat[] }
-  | { kind: "SEAT_UNAVAILABLE" }
-  | { kind: "ALREADY_RESERVED" };
+  | { kind: "SEAT_UNAVAILABLE"; released: ReleasedSeat[] }
+  | { kind: "ALREADY_RESERVED"; released: ReleasedSeat[] };
 
 export type ConfirmOutcome = "CONFIRMED" | "NOT_FOUND" | "ALREADY_PAID" | "EXPIRED";
 export type CancelOutcome =

@@ -5,7 +5,6 @@ import type { QueueGuard, QueuePass } from "../queue/queue-guard.js";
 import { ReservationRepository } from "./reservation.repository.js";
 import { ReservationResolver } from "./reservation.resolver.js";
 import { ReservationService, type SeatEvents } from "./reservation.service.js";
-import { prismaTransactionRunner } from "../../platform/db/transaction.js";
 
 /** How often each instance looks for lapsed holds to release and announce as FREE. */
 export const SWEEP_INTERVAL_MS = 1000;
@@ -21,7 +20,6 @@ export function createReservationModule(
   const repository = new ReservationRepository();
   const service = new ReservationService({
     db: infra.prisma,
-    transact: prismaTransactionRunner(infra.prisma),
     repository,
     guard: deps.guard,
     pass: deps.pass,

@@ -58,73 +58,139 @@ function toReleased(row: ReleasedRow): ReleasedSeat {
 
 export interface HoldRequest {
   userId: string;
+  concertId: string;
   concertDateId: string;
   seatId: string;
+  seatNumber: number;
   price: number;
   holdSeconds: number;
 }
 
+/** A concert date and its seats as reserveSeat needs them; dates and seats never change once on sale. */
+interface DateTarget {
+  concertId: string;
+  date: Date;
+  seats: Map<number, { id: string; price: number }>;
+  loadedAt: number;
+}
+
+/**
+ * How long a date's seat list is reused before it is read again. Dates and seats are written
+ * only by the seed (there is no API that changes them); the bound keeps a manual fix in the
+ * database visible within a minute on every instance.
+ */
+export const HOLD_TARGET_TTL_MS = 60_000;
+/** Only dates that exist are kept, so the cache is bounded by the real dates. */
+const HOLD_TARGET_MAX = 10_000;
+
 export class ReservationRepository {
-  /** The date and, when it exists, the seat with that number: one statement. */
+  private readonly targets = new Map<string, DateTarget>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /**
+   * The date and, when it exists, the seat with that number. One statement loads the date with
+   * all its seats, and the answer is reused for HOLD_TARGET_TTL_MS: on sale day every
+   * `reserveSeat` of a date needs the same 50 rows, and nothing decided here depends on them
+   * being fresher (the hold itself is decided by the INSERT).
+   */
   async findHoldTarget(db: Db, concertDateId: string, seatNumber: number): Promise<HoldTarget | null> {
-    const rows = await db.$queryRaw<
-      { concertDateId: string; concertId: string; date: Date; seatId: string | null; price: number | null }[]
-    >`
-      SELECT d.id AS concertDateId, d.concert_id AS concertId, d.date, s.id AS seatId, s.price
-      FROM concert_dates d
-      LEFT JOIN seats s ON s.concert_date_id = d.id AND s.number = ${seatNumber}
-      WHERE d.id = ${concertDateId}`;
-    const row = rows[0];
-    if (!row) return null;
+    let target = this.targets.get(concertDateId);
+    if (!target || this.now() - target.loadedAt > HOLD_TARGET_TTL_MS) {
+      const loaded = await this.loadDateTarget(db, concertDateId);
+      if (!loaded) return null;
+      if (this.targets.size >= HOLD_TARGET_MAX) this.targets.clear();
+      this.targets.set(concertDateId, loaded);
+      target = loaded;
+    }
     return {
-      concertDateId: row.concertDateId,
-      concertId: row.concertId,
-      date: row.date,
-      seat: row.seatId === null ? null : { id: row.seatId, price: Number(row.price) },
+      concertDateId,
+      concertId: target.concertId,
+      date: target.date,
+      seat: target.seats.get(seatNumber) ?? null,
     };
   }
 
+  private async loadDateTarget(db: Db, concertDateId: string): Promise<DateTarget | null> {
+    const rows = await db.$queryRaw<
+      { concertId: string; date: Date; number: number | null; seatId: string | null; price: number | null }[]
+    >`
+      SELECT d.concert_id AS concertId, d.date, s.number, s.id AS seatId, s.price
+      FROM concert_dates d
+      LEFT JOIN seats s ON s.concert_date_id = d.id
+      WHERE d.id = ${concertDateId}`;
+    const first = rows[0];
+    if (!first) return null;
+    const seats = new Map<number, { id: string; price: number }>();
+    for (const row of rows) {
+      if (row.seatId !== null) seats.set(Number(row.number), { id: row.seatId, price: Number(row.price) });
+    }
+    return { concertId: first.concertId, date: first.date, seats, loadedAt: this.now() };
+  }
+
   /**
-   * Holds a seat. Must run inside a READ COMMITTED transaction (`tx`). First retires, with a
-   * conditional UPDATE per row, the lapsed HELD rows that would block this seat or this
-   * user's date (so their `live` stops occupying the unique indexes), then INSERTs the HELD
-   * row with live=1. The INSERT is the decision: of any number of concurrent holds on one
-   * seat, `reservations_seat_id_live_key` lets exactly one commit; a second seat for the
-   * same user and date is refused by `reservations_user_id_concert_date_id_live_key`.
+   * Holds a seat. The INSERT of the HELD row with live=1 is the decision, on its own
+   * (autocommit): of any number of concurrent holds on one seat, `reservations_seat_id_live_key`
+   * lets exactly one in; a second seat for the same user and date is refused by
+   * `reservations_user_id_concert_date_id_live_key`. When an index refuses, the row in the way
+   * may be a hold that has lapsed but is still marked live (the sweeper has not reached it):
+   * such rows are retired by conditional UPDATEs (expireIfLapsed) and the INSERT is tried once
+   * more. Retiring a lapsed hold is right whatever happens next, so nothing needs to be undone
+   * and no transaction is held open: the common paths are two statements (INSERT and the read
+   * of the new row's database times, or a refused INSERT and the look for lapsed rows).
    */
-  async hold(tx: Db, request: HoldRequest): Promise<HoldOutcome> {
+  async hold(db: Db, request: HoldRequest): Promise<HoldOutcome> {
     const { userId, concertDateId, seatId, price, holdSeconds } = request;
-    const candidates = await tx.$queryRaw<{ id: string; concertDateId: string; seatNumber: number }[]>`
-      SELECT r.id, r.concert_date_id AS concertDateId, s.number AS seatNumber
+    const released: ReleasedSeat[] = [];
+    for (let attempt = 1; ; attempt++) {
+      const id = newId();
+      try {
+        await db.$executeRaw`
+          INSERT INTO reservations
+            (id, user_id, seat_id, concert_date_id, status, live, price, expires_at, created_at, updated_at)
+          VALUES (${id}, ${userId}, ${seatId}, ${concertDateId}, 'HELD', 1, ${price},
+                  NOW(3) + INTERVAL ${holdSeconds} SECOND, NOW(3), NOW(3))`;
+      } catch (error) {
+        const index = violatedUniqueIndex(error);
+        if (index !== SEAT_LIVE_INDEX && index !== USER_DATE_LIVE_INDEX) throw error;
+        const retired = attempt === 1 ? await this.retireLapsedInTheWay(db, request) : [];
+        released.push(...retired);
+        if (retired.length > 0) continue;
+        return { kind: index === SEAT_LIVE_INDEX ? "SEAT_UNAVAILABLE" : "ALREADY_RESERVED", released };
+      }
+      const times = await db.$queryRaw<{ expiresAt: Date; createdAt: Date }[]>`
+        SELECT expires_at AS expiresAt, created_at AS createdAt FROM reservations WHERE id = ${id}`;
+      const row = times[0];
+      if (!row) throw new Error(`reservation ${id} vanished right after its INSERT`);
+      const reservation: ReservationView = {
+        id,
+        userId,
+        seatId,
+        seatNumber: request.seatNumber,
+        concertDateId,
+        concertId: request.concertId,
+        price,
+        status: "HELD",
+        expiresAt: row.expiresAt,
+        createdAt: row.createdAt,
+      };
+      return { kind: "HELD", reservation, released };
+    }
+  }
+
+  /** Retires the lapsed holds that occupy this seat's or this user's date's unique index. */
+  private async retireLapsedInTheWay(db: Db, request: HoldRequest): Promise<ReleasedSeat[]> {
+    const { userId, concertDateId, seatId } = request;
+    const candidates = await db.$queryRaw<ReleasedRow[]>`
+      SELECT r.id AS reservationId, r.concert_date_id AS concertDateId, s.number AS seatNumber
       FROM reservations r JOIN seats s ON s.id = r.seat_id
       WHERE r.live = 1 AND r.status = 'HELD' AND r.expires_at <= NOW(3)
         AND (r.seat_id = ${seatId} OR (r.user_id = ${userId} AND r.concert_date_id = ${concertDateId}))`;
     const released: ReleasedSeat[] = [];
     for (const c of candidates) {
-      if (await this.expireIfLapsed(tx, c.id)) {
-        released.push({
-          reservationId: c.id,
-          concertDateId: c.concertDateId,
-          seatNumber: Number(c.seatNumber),
-        });
-      }
+      if (await this.expireIfLapsed(db, c.reservationId)) released.push(toReleased(c));
     }
-    const id = newId();
-    try {
-      await tx.$executeRaw`
-        INSERT INTO reservations
-          (id, user_id, seat_id, concert_date_id, status, live, price, expires_at, created_at, updated_at)
-        VALUES (${id}, ${userId}, ${seatId}, ${concertDateId}, 'HELD', 1, ${price},
-                NOW(3) + INTERVAL ${holdSeconds} SECOND, NOW(3), NOW(3))`;
-    } catch (error) {
-      const index = violatedUniqueIndex(error);
-      if (index === SEAT_LIVE_INDEX) return { kind: "SEAT_UNAVAILABLE" };
-      if (index === USER_DATE_LIVE_INDEX) return { kind: "ALREADY_RESERVED" };
-      throw error;
-    }
-    const reservation = await this.findById(tx, id);
-    if (!reservation) throw new Error(`reservation ${id} vanished inside its own transaction`);
-    return { kind: "HELD", reservation, released };
+    return released;
   }
 
   /**

@@ -8,7 +8,6 @@ import type { SeatChangedEvent } from "../../platform/redis/topics.js";
 import type { QueueGuard, QueuePass } from "../queue/queue-guard.js";
 import type { HoldOutcome, ReleasedSeat, ReservationView } from "./reservation.model.js";
 import type { ReservationRepository } from "./reservation.repository.js";
-import type { TransactionRunner } from "../../platform/db/transaction.js";
 
 export const SEATS_PER_DATE = 50;
 /** myReservations shows this many, newest first. */
@@ -35,7 +34,6 @@ export type ReservationStore = Pick<
 
 export interface ReservationServiceDeps {
   db: Db;
-  transact: TransactionRunner;
   repository: ReservationStore;
   guard: QueueGuard;
   pass: QueuePass;
@@ -61,9 +59,9 @@ export class ReservationService {
   constructor(private readonly deps: ReservationServiceDeps) {}
 
   /**
-   * Holds a seat for HOLD_SECONDS. The outcome is decided by the INSERT under the unique
-   * "live" indexes inside one READ COMMITTED transaction (ReservationRepository.hold), so two
-   * callers can never both hold one seat, on any instance.
+   * Holds a seat for HOLD_SECONDS. The outcome is decided by one INSERT under the unique
+   * "live" indexes (ReservationRepository.hold), so two callers can never both hold one seat,
+   * on any instance.
    */
   async reserveSeat(
     token: string | null,
@@ -88,18 +86,21 @@ export class ReservationService {
     if (!target.seat) throw new DomainError("NOT_FOUND", `Seat ${seatNumber} does not exist on this date.`);
     const seat = target.seat;
 
-    const outcome = await this.deps.transact(async (tx) => {
-      const result = await repository.hold(tx, {
-        userId: caller.userId,
-        concertDateId,
-        seatId: seat.id,
-        price: seat.price,
-        holdSeconds: this.deps.holdSeconds,
-      });
-      // Throwing rolls the transaction back: a refused hold changes nothing at all.
-      if (result.kind !== "HELD") throw refusal(result);
-      return result;
+    const outcome = await repository.hold(db, {
+      userId: caller.userId,
+      concertId: target.concertId,
+      concertDateId,
+      seatId: seat.id,
+      seatNumber,
+      price: seat.price,
+      holdSeconds: this.deps.holdSeconds,
     });
+    if (outcome.kind !== "HELD") {
+      // A refused hold changes nothing of anyone's; lapsed holds it retired on the way were
+      // free already and are announced as such.
+      this.publishFree(outcome.released);
+      throw refusal(outcome);
+    }
 
     const held = outcome.reservation;
     this.publishFree(

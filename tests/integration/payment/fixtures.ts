@@ -2,7 +2,6 @@
 // that explains its balance), holds made by the real reservation repository.
 import type { PrismaClient } from "../../../src/platform/db/prisma.js";
 import { ReservationRepository } from "../../../src/modules/reservation/reservation.repository.js";
-import { prismaTransactionRunner } from "../../../src/platform/db/transaction.js";
 
 export const PRICE = 100_000;
 
@@ -37,15 +36,16 @@ export class PaymentFixtures {
     const seat = await this.prisma.seat.findUniqueOrThrow({
       where: { concertDateId_number: { concertDateId: dateId, number: seatNumber } },
     });
-    const outcome = await prismaTransactionRunner(this.prisma)((tx) =>
-      this.repository.hold(tx, {
-        userId,
-        concertDateId: dateId,
-        seatId: seat.id,
-        price: seat.price,
-        holdSeconds: 300,
-      }),
-    );
+    const date = await this.prisma.concertDate.findUniqueOrThrow({ where: { id: dateId } });
+    const outcome = await this.repository.hold(this.prisma, {
+      userId,
+      concertId: date.concertId,
+      concertDateId: dateId,
+      seatId: seat.id,
+      seatNumber,
+      price: seat.price,
+      holdSeconds: 300,
+    });
     if (outcome.kind !== "HELD") throw new Error(`could not hold: ${outcome.kind}`);
     return outcome.reservation.id;
   }

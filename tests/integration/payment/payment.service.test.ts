@@ -48,7 +48,6 @@ describe("payReservation against MariaDB", () => {
     events = [];
     const reservations = new ReservationService({
       db: prisma,
-      transact: transaction(),
       repository,
       guard: queue,
       pass: queue,
