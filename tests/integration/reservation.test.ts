@@ -163,6 +163,37 @@ describe("expiry", () => {
     expect(events.published).toContainEqual({ concertDateId: date, number: 4, status: "FREE" });
   });
 
+  it("refused for a seat someone else holds, still frees and announces the caller's own lapsed hold", async () => {
+    const { tokens, date } = await setup(2);
+    const mine = await reservations.reserveSeat(tokens[0]!, date, 6);
+    await reservations.reserveSeat(tokens[1]!, date, 7);
+    await lapse(db.prisma, mine.id);
+    expect(await errorCodeOf(reservations.reserveSeat(tokens[0]!, date, 7))).toBe("SEAT_UNAVAILABLE");
+    expect(events.published).toContainEqual({ concertDateId: date, number: 6, status: "FREE" });
+    expect(await liveRowsOfSeat(db.prisma, date, 6)).toBe(0);
+    expect(await liveRowsOfSeat(db.prisma, date, 7)).toBe(1);
+    // The retired hold was already EXPIRED for every reader; the other user's hold is untouched.
+    const [after] = await reservations.myReservations(tokens[0]!);
+    expect(after).toMatchObject({ id: mine.id, status: "EXPIRED" });
+  });
+
+  it("tries the INSERT once more after retiring a lapsed hold, and that answer is final", async () => {
+    const { tokens, date } = await setup(3);
+    const old = await reservations.reserveSeat(tokens[0]!, date, 8);
+    await lapse(db.prisma, old.id);
+    // Two callers race for the lapsed seat: both may retire, exactly one holds it.
+    const outcomes = await Promise.all(
+      [tokens[1]!, tokens[2]!].map((t) =>
+        reservations.reserveSeat(t, date, 8).then(
+          () => "HELD",
+          (e: unknown) => errorCodeOf(Promise.reject(e)),
+        ),
+      ),
+    );
+    expect(outcomes.sort()).toEqual(["HELD", "SEAT_UNAVAILABLE"]);
+    expect(await liveRowsOfSeat(db.prisma, date, 8)).toBe(1);
+  });
+
   it("sweeps each lapsed hold exactly once even with several sweepers at once, and never a sold seat", async () => {
     const { tokens, userIds, date } = await setup(3);
     const lapsedA = await reservations.reserveSeat(tokens[0]!, date, 1);
