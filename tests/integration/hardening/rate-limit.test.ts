@@ -4,6 +4,7 @@
 // NODE_ENV=test alone leaving them off.
 import { createHmac } from "node:crypto";
 import { Redis } from "ioredis";
+import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { subscribe } from "../../helpers/graphql-client.js";
 import { ISSUE, concertIds, type Ticket } from "../../helpers/queue-helpers.js";
@@ -179,6 +180,43 @@ describe("rate limits without a trusted proxy (TRUST_PROXY=false)", () => {
     let n = 0;
     const answers = await burst(30, () => call(t.url, "{ serverTime }", { ip: `192.0.2.${++n}` }));
     expect(limitedCount(answers)).toBeGreaterThanOrEqual(10);
+  });
+});
+
+/** Opens a WebSocket handshake to /graphql: "open", or the HTTP status and Retry-After of a refusal. */
+function handshake(url: string): Promise<{ status: number; retryAfter: string | null }> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`${url.replace(/^http/, "ws")}/graphql`, "graphql-transport-ws");
+    socket.on("open", () => {
+      socket.close();
+      resolve({ status: 101, retryAfter: null });
+    });
+    socket.on("unexpected-response", (_req, res) => {
+      const retryAfter = res.headers["retry-after"];
+      resolve({
+        status: res.statusCode ?? 0,
+        retryAfter: typeof retryAfter === "string" ? retryAfter : null,
+      });
+      res.resume();
+      socket.terminate();
+    });
+    socket.on("error", reject);
+  });
+}
+
+describe("WebSocket handshakes under the per-IP budget", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ RATE_LIMIT_ENABLED: "true", RATE_LIMIT_IP_PER_SECOND: "10" });
+  });
+  afterAll(() => t?.stop());
+
+  it("refuses connections past the IP budget with HTTP 429 and Retry-After before any socket opens", async () => {
+    const answers = await Promise.all(Array.from({ length: 30 }, () => handshake(t.url)));
+    const refused = answers.filter((a) => a.status === 429);
+    expect(refused.length).toBeGreaterThanOrEqual(10);
+    expect(answers.every((a) => a.status === 101 || a.status === 429)).toBe(true);
+    expect(Number(refused[0]!.retryAfter)).toBeGreaterThanOrEqual(1);
   });
 });
 
