@@ -5,7 +5,7 @@ import type { NonEmptyArray } from "type-graphql";
 import type { Config } from "./config.js";
 import { seedDemoData } from "../prisma/seed.js";
 import { systemClock, type Clock } from "./platform/clock.js";
-import { createPrisma } from "./platform/db/prisma.js";
+import { createDatabase } from "./platform/db/prisma.js";
 import { migrate } from "./platform/db/migrate.js";
 import { buildAppSchema, type ResolverClass } from "./platform/graphql/build-schema.js";
 import { createGraphQLServer, type RunningServer } from "./platform/graphql/server.js";
@@ -75,7 +75,7 @@ function createModules(infra: Infrastructure): FeatureModule[] {
 
 export function createApp(config: Config, overrides: { log?: Logger; clock?: Clock } = {}): App {
   const log = overrides.log ?? createLogger(config.LOG_LEVEL);
-  const prisma = createPrisma(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const { prisma, sql } = createDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const redis = createRedis(config.REDIS_URL);
   const publisher = createRedis(config.REDIS_URL);
   const subscriber = createRedis(config.REDIS_URL);
@@ -87,6 +87,7 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
     config,
     log,
     prisma,
+    sql,
     redis,
     pubsub,
     clock: overrides.clock ?? systemClock,

@@ -1,6 +1,7 @@
 import type { Config } from "../config.js";
 import type { Clock } from "./clock.js";
 import type { PrismaClient } from "./db/prisma.js";
+import type { Sql } from "./db/sql.js";
 import type { Logger } from "./logger.js";
 import type { AppMetrics } from "./metrics/metrics.js";
 import type { Redis } from "./redis/redis.js";
@@ -12,6 +13,8 @@ export interface Infrastructure {
   config: Config;
   log: Logger;
   prisma: PrismaClient;
+  /** The same MySQL pool without Prisma, for the hot paths' few statements (db/sql.ts). */
+  sql: Sql;
   /** Commands (and Lua scripts). */
   redis: Redis;
   pubsub: AppPubSub<Topics>;

@@ -16,9 +16,8 @@ let db: SeatDb;
 let queue: FakeQueue;
 let concerts: ConcertService;
 let reservations: ReservationService;
-const reservationRepository = new ReservationRepository();
 
-function servicesOn(prisma: PrismaClient) {
+function servicesOn({ prisma, sql }: SeatDb) {
   return {
     concerts: new ConcertService({
       repository: new ConcertRepository(prisma),
@@ -31,7 +30,7 @@ function servicesOn(prisma: PrismaClient) {
     }),
     reservations: new ReservationService({
       db: prisma,
-      repository: reservationRepository,
+      repository: new ReservationRepository(sql),
       guard: queue,
       pass: queue,
       events: new RecordingSeatEvents(),
@@ -50,7 +49,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   queue = new FakeQueue();
-  ({ concerts, reservations } = servicesOn(db.prisma));
+  ({ concerts, reservations } = servicesOn(db));
 });
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
@@ -129,7 +128,7 @@ describe("availableSeats and seatMap", () => {
     const tokens = users.map((u) => queue.admit(u, concertId));
     await reservations.reserveSeat(tokens[0]!, date, 1);
     const sold = await reservations.reserveSeat(tokens[1]!, date, 2);
-    await reservationRepository.confirmHeld(db.prisma, sold.id, users[1]!);
+    await new ReservationRepository(db.sql).confirmHeld(db.prisma, sold.id, users[1]!);
     const lapsed = await reservations.reserveSeat(tokens[2]!, date, 3);
     await lapse(db.prisma, lapsed.id);
     const map = await concerts.seatMap(tokens[0]!, date);
@@ -167,7 +166,7 @@ describe("statement counts", () => {
   }
 
   it("runs the same fixed number of statements for 1 date or 12, 50 seats or 600", async () => {
-    const services = servicesOn(single.prisma);
+    const services = servicesOn(single);
     const small = await createConcert(single.prisma, [1]);
     const big = await createConcert(single.prisma, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     const [user] = await createUsers(single.prisma, 1);

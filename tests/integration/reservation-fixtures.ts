@@ -1,23 +1,27 @@
 // A migrated test database with one concert's dates and seats, for the seat feature's
 // repository and service tests (no server, no queue: the queue is faked).
 import { businessToday, addDays } from "../../src/platform/business-day.js";
-import { createPrisma, type PrismaClient } from "../../src/platform/db/prisma.js";
+import { createDatabase, type PrismaClient } from "../../src/platform/db/prisma.js";
+import type { Sql } from "../../src/platform/db/sql.js";
 import { migrate } from "../../src/platform/db/migrate.js";
 import { createTestEnv, type TestEnv } from "../helpers/test-env.js";
 
 export interface SeatDb {
   env: TestEnv;
   prisma: PrismaClient;
+  /** The same pool without Prisma (what the seat hold runs on). */
+  sql: Sql;
   close(): Promise<void>;
 }
 
 export async function openSeatDb(overrides: Record<string, string> = {}, poolSize = 20): Promise<SeatDb> {
   const env = createTestEnv(overrides);
   await migrate(env.databaseUrl);
-  const prisma = createPrisma(env.databaseUrl, poolSize);
+  const { prisma, sql } = createDatabase(env.databaseUrl, poolSize);
   return {
     env,
     prisma,
+    sql,
     async close() {
       await prisma.$disconnect();
       await env.cleanup();

@@ -21,10 +21,11 @@ let queue: FakeQueue;
 let events: RecordingSeatEvents;
 let reservations: ReservationService;
 let concerts: ConcertService;
-const repository = new ReservationRepository();
+let repository: ReservationRepository;
 
 beforeAll(async () => {
   db = await openSeatDb();
+  repository = new ReservationRepository(db.sql);
 });
 afterAll(async () => {
   await db.close();

@@ -82,7 +82,7 @@ export class MemoryReservationStore implements ReservationStore {
     };
   }
 
-  async hold(_db: unknown, req: HoldRequest): Promise<HoldOutcome> {
+  async hold(req: HoldRequest): Promise<HoldOutcome> {
     // As in SQL: lapsed holds in the way are retired whatever the outcome, then the unique
     // "live" rules decide.
     const retire = this.rows.filter(
@@ -115,7 +115,7 @@ export class MemoryReservationStore implements ReservationStore {
     return { kind: "HELD", reservation: this.view(row), released };
   }
 
-  async expireIfLapsed(_db: unknown, id: string): Promise<boolean> {
+  async expireIfLapsed(id: string): Promise<boolean> {
     const r = this.rows.find((x) => x.id === id && x.live && this.lapsed(x));
     if (!r) return false;
     Object.assign(r, { status: "EXPIRED", live: false });

@@ -17,7 +17,7 @@ export function createReservationModule(
   infra: Infrastructure,
   deps: { guard: QueueGuard; pass: QueuePass },
 ): { module: FeatureModule; service: ReservationService; repository: ReservationRepository } {
-  const repository = new ReservationRepository();
+  const repository = new ReservationRepository(infra.sql);
   const service = new ReservationService({
     db: infra.prisma,
     repository,

@@ -4,8 +4,8 @@
 // date), and conditional UPDATEs whose affected-row count says who won. Expiry is always judged
 // against the database's NOW(3), so every instance agrees on when a hold lapsed.
 import { Prisma, type Db } from "../../platform/db/prisma.js";
-import { violatedUniqueIndex } from "../../platform/db/db-errors.js";
 import { newId } from "../../platform/db/ids.js";
+import { duplicateKeyIndex, type Sql } from "../../platform/db/sql.js";
 import type {
   CancelOutcome,
   ConfirmOutcome,
@@ -86,7 +86,14 @@ const HOLD_TARGET_MAX = 10_000;
 export class ReservationRepository {
   private readonly targets = new Map<string, DateTarget>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /**
+   * @param sql the hold's statements (INSERT, read back, retiring a lapsed hold) run on the
+   *   driver directly: they are the whole of a sale-day seat burst (db/sql.ts).
+   */
+  constructor(
+    private readonly sql: Sql,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /**
    * The date and, when it exists, the seat with that number. One statement loads the date with
@@ -139,28 +146,30 @@ export class ReservationRepository {
    * and no transaction is held open: the common paths are two statements (INSERT and the read
    * of the new row's database times, or a refused INSERT and the look for lapsed rows).
    */
-  async hold(db: Db, request: HoldRequest): Promise<HoldOutcome> {
+  async hold(request: HoldRequest): Promise<HoldOutcome> {
     const { userId, concertDateId, seatId, price, holdSeconds } = request;
     const released: ReleasedSeat[] = [];
     for (let attempt = 1; ; attempt++) {
       const id = newId();
       try {
-        await db.$executeRaw`
-          INSERT INTO reservations
-            (id, user_id, seat_id, concert_date_id, status, live, price, expires_at, created_at, updated_at)
-          VALUES (${id}, ${userId}, ${seatId}, ${concertDateId}, 'HELD', 1, ${price},
-                  NOW(3) + INTERVAL ${holdSeconds} SECOND, NOW(3), NOW(3))`;
+        await this.sql.execute(
+          `INSERT INTO reservations
+             (id, user_id, seat_id, concert_date_id, status, live, price, expires_at, created_at, updated_at)
+           VALUES (?, ?, ?, ?, 'HELD', 1, ?, NOW(3) + INTERVAL ? SECOND, NOW(3), NOW(3))`,
+          [id, userId, seatId, concertDateId, price, holdSeconds],
+        );
       } catch (error) {
-        const index = violatedUniqueIndex(error);
+        const index = duplicateKeyIndex(error);
         if (index !== SEAT_LIVE_INDEX && index !== USER_DATE_LIVE_INDEX) throw error;
-        const retired = attempt === 1 ? await this.retireLapsedInTheWay(db, request) : [];
+        const retired = attempt === 1 ? await this.retireLapsedInTheWay(request) : [];
         released.push(...retired);
         if (retired.length > 0) continue;
         return { kind: index === SEAT_LIVE_INDEX ? "SEAT_UNAVAILABLE" : "ALREADY_RESERVED", released };
       }
-      const times = await db.$queryRaw<{ expiresAt: Date; createdAt: Date }[]>`
-        SELECT expires_at AS expiresAt, created_at AS createdAt FROM reservations WHERE id = ${id}`;
-      const row = times[0];
+      const [row] = await this.sql.select<{ expiresAt: Date; createdAt: Date }>(
+        "SELECT expires_at AS expiresAt, created_at AS createdAt FROM reservations WHERE id = ?",
+        [id],
+      );
       if (!row) throw new Error(`reservation ${id} vanished right after its INSERT`);
       const reservation: ReservationView = {
         id,
@@ -179,16 +188,18 @@ export class ReservationRepository {
   }
 
   /** Retires the lapsed holds that occupy this seat's or this user's date's unique index. */
-  private async retireLapsedInTheWay(db: Db, request: HoldRequest): Promise<ReleasedSeat[]> {
+  private async retireLapsedInTheWay(request: HoldRequest): Promise<ReleasedSeat[]> {
     const { userId, concertDateId, seatId } = request;
-    const candidates = await db.$queryRaw<ReleasedRow[]>`
-      SELECT r.id AS reservationId, r.concert_date_id AS concertDateId, s.number AS seatNumber
-      FROM reservations r JOIN seats s ON s.id = r.seat_id
-      WHERE r.live = 1 AND r.status = 'HELD' AND r.expires_at <= NOW(3)
-        AND (r.seat_id = ${seatId} OR (r.user_id = ${userId} AND r.concert_date_id = ${concertDateId}))`;
+    const candidates = await this.sql.select<ReleasedRow>(
+      `SELECT r.id AS reservationId, r.concert_date_id AS concertDateId, s.number AS seatNumber
+       FROM reservations r JOIN seats s ON s.id = r.seat_id
+       WHERE r.live = 1 AND r.status = 'HELD' AND r.expires_at <= NOW(3)
+         AND (r.seat_id = ? OR (r.user_id = ? AND r.concert_date_id = ?))`,
+      [seatId, userId, concertDateId],
+    );
     const released: ReleasedSeat[] = [];
     for (const c of candidates) {
-      if (await this.expireIfLapsed(db, c.reservationId)) released.push(toReleased(c));
+      if (await this.expireIfLapsed(c.reservationId)) released.push(toReleased(c));
     }
     return released;
   }
@@ -199,11 +210,13 @@ export class ReservationRepository {
    * at once: only one statement can move a row, the others see 0 rows. Never touches a
    * CONFIRMED row.
    */
-  async expireIfLapsed(db: Db, reservationId: string): Promise<boolean> {
-    const affected = await db.$executeRaw`
-      UPDATE reservations SET status = 'EXPIRED', live = NULL, updated_at = NOW(3)
-      WHERE id = ${reservationId} AND live = 1 AND status = 'HELD' AND expires_at <= NOW(3)`;
-    return affected === 1;
+  async expireIfLapsed(reservationId: string): Promise<boolean> {
+    const { affectedRows } = await this.sql.execute(
+      `UPDATE reservations SET status = 'EXPIRED', live = NULL, updated_at = NOW(3)
+       WHERE id = ? AND live = 1 AND status = 'HELD' AND expires_at <= NOW(3)`,
+      [reservationId],
+    );
+    return affectedRows === 1;
   }
 
   /** Lapsed holds still marked HELD, oldest first (the sweeper's candidates). */

@@ -86,7 +86,7 @@ export class ReservationService {
     if (!target.seat) throw new DomainError("NOT_FOUND", `Seat ${seatNumber} does not exist on this date.`);
     const seat = target.seat;
 
-    const outcome = await repository.hold(db, {
+    const outcome = await repository.hold({
       userId: caller.userId,
       concertId: target.concertId,
       concertDateId,
@@ -175,7 +175,7 @@ export class ReservationService {
     const { repository, db } = this.deps;
     const released: ReleasedSeat[] = [];
     for (const candidate of await repository.findLapsed(db, batch)) {
-      if (await repository.expireIfLapsed(db, candidate.reservationId)) released.push(candidate);
+      if (await repository.expireIfLapsed(candidate.reservationId)) released.push(candidate);
     }
     this.publishFree(released);
     return released.length;

@@ -5,6 +5,6 @@ import { UserResolver } from "./user.resolver.js";
 import { UserService } from "./user.service.js";
 
 export function createUserModule(infra: Infrastructure): { module: FeatureModule; service: UserService } {
-  const service = new UserService(new PrismaUserRepository(infra.prisma));
+  const service = new UserService(new PrismaUserRepository(infra.prisma, infra.sql));
   return { module: { resolvers: [new UserResolver(service)] }, service };
 }

@@ -1,4 +1,5 @@
 import type { PrismaClient } from "../../platform/db/prisma.js";
+import type { Sql } from "../../platform/db/sql.js";
 
 export interface UserRepository {
   /** Creates the user and their empty wallet (balance 0) in one transaction. */
@@ -8,7 +9,10 @@ export interface UserRepository {
 }
 
 export class PrismaUserRepository implements UserRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly sql: Sql,
+  ) {}
 
   async createWithWallet(name: string | null, accessKeyHash: string): Promise<{ id: string }> {
     // A nested create is one transaction: a user never exists without a wallet.
@@ -19,7 +23,11 @@ export class PrismaUserRepository implements UserRepository {
   }
 
   async findAccessKeyHash(userId: string): Promise<string | null> {
-    const row = await this.prisma.user.findUnique({ where: { id: userId }, select: { accessKeyHash: true } });
-    return row?.accessKeyHash ?? null;
+    // Every issueQueueToken of a flash crowd runs this: plain SQL on the driver (db/sql.ts).
+    const rows = await this.sql.select<{ accessKeyHash: string }>(
+      "SELECT access_key_hash AS accessKeyHash FROM users WHERE id = ?",
+      [userId],
+    );
+    return rows[0]?.accessKeyHash ?? null;
   }
 }

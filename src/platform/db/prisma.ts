@@ -1,22 +1,35 @@
 import { PrismaMariaDb } from "@prisma/adapter-mariadb";
+import { createPool } from "mariadb";
 import { PrismaClient } from "../../generated/prisma/client.js";
 import { poolConfigFromUrl } from "./connection-options.js";
+import { Sql } from "./sql.js";
 
 export { Prisma, PrismaClient } from "../../generated/prisma/client.js";
 
 /** A transaction client, or the root client: what repositories run their statements on. */
 export type Db = Omit<PrismaClient, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
 
-export function createPrisma(databaseUrl: string, poolSize: number): PrismaClient {
+/** One MySQL connection pool, reached through Prisma, and through `Sql` on the hot paths. */
+export interface Database {
+  prisma: PrismaClient;
+  sql: Sql;
+}
+
+export function createDatabase(databaseUrl: string, poolSize: number): Database {
+  // Prisma's adapter turns the driver's prepared-statement cache off for pools it creates; this
+  // pool does the same (with a cache, pool × cache statements per instance would count against
+  // the server's max_prepared_stmt_count), and `Sql` uses the text protocol anyway.
+  const pool = createPool(
+    poolConfigFromUrl(databaseUrl, { connectionLimit: poolSize, prepareCacheLength: 0 }),
+  );
   // The text protocol: one round trip per statement, values escaped by the driver. The
-  // adapter's default, the binary protocol with its prepared-statement cache turned off, sends
-  // PREPARE, EXECUTE and CLOSE for every statement; on this service's hot paths (access-key
-  // lookup, seat INSERT) that cost about 15% of entry throughput and a quarter of the seat
-  // burst's wall time (bench/README.md, "Where the time goes", item 8). A prepared-statement
-  // cache would also help but puts up to pool × cache statements per instance against the
-  // server's max_prepared_stmt_count.
-  const adapter = new PrismaMariaDb(poolConfigFromUrl(databaseUrl, { connectionLimit: poolSize }), {
-    useTextProtocol: true,
-  });
-  return new PrismaClient({ adapter });
+  // adapter's default, the binary protocol without a statement cache, sends PREPARE, EXECUTE and
+  // CLOSE for every statement (bench/README.md, "Where the time goes", item 9).
+  // disposeExternalPool: `prisma.$disconnect()` ends the pool too, so there is one thing to close.
+  const adapter = new PrismaMariaDb(pool, { useTextProtocol: true, disposeExternalPool: true });
+  return { prisma: new PrismaClient({ adapter }), sql: new Sql(pool) };
+}
+
+export function createPrisma(databaseUrl: string, poolSize: number): PrismaClient {
+  return createDatabase(databaseUrl, poolSize).prisma;
 }

@@ -1,13 +1,19 @@
 // Rows for the payment tests: concerts with 50 seats, users with a wallet (and the ledger row
 // that explains its balance), holds made by the real reservation repository.
 import type { PrismaClient } from "../../../src/platform/db/prisma.js";
+import type { Sql } from "../../../src/platform/db/sql.js";
 import { ReservationRepository } from "../../../src/modules/reservation/reservation.repository.js";
 
 export const PRICE = 100_000;
 
 export class PaymentFixtures {
-  private readonly repository = new ReservationRepository();
-  constructor(private readonly prisma: PrismaClient) {}
+  private readonly repository: ReservationRepository;
+  constructor(
+    private readonly prisma: PrismaClient,
+    sql: Sql,
+  ) {
+    this.repository = new ReservationRepository(sql);
+  }
 
   async concertWithDate(): Promise<{ concertId: string; dateId: string }> {
     const concert = await this.prisma.concert.create({
@@ -37,7 +43,7 @@ export class PaymentFixtures {
       where: { concertDateId_number: { concertDateId: dateId, number: seatNumber } },
     });
     const date = await this.prisma.concertDate.findUniqueOrThrow({ where: { id: dateId } });
-    const outcome = await this.repository.hold(this.prisma, {
+    const outcome = await this.repository.hold({
       userId,
       concertId: date.concertId,
       concertDateId: dateId,

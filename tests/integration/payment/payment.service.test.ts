@@ -3,7 +3,7 @@
 // index and the idempotency primary key. The queue is faked (its own tests cover it).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { systemClock } from "../../../src/platform/clock.js";
-import { createPrisma, type PrismaClient } from "../../../src/platform/db/prisma.js";
+import { createDatabase, type PrismaClient } from "../../../src/platform/db/prisma.js";
 import { migrate } from "../../../src/platform/db/migrate.js";
 import type { SeatChangedEvent } from "../../../src/platform/redis/topics.js";
 import { PrismaPaymentStore } from "../../../src/modules/payment/payment.repository.js";
@@ -33,9 +33,10 @@ describe("payReservation against MariaDB", () => {
   beforeAll(async () => {
     env = createTestEnv();
     await migrate(env.databaseUrl);
-    prisma = createPrisma(env.databaseUrl, 20);
-    repository = new ReservationRepository();
-    fx = new PaymentFixtures(prisma);
+    const db = createDatabase(env.databaseUrl, 20);
+    prisma = db.prisma;
+    repository = new ReservationRepository(db.sql);
+    fx = new PaymentFixtures(prisma, db.sql);
   });
   afterAll(async () => {
     await prisma?.$disconnect();

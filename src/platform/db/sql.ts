@@ -1,0 +1,38 @@
+// Direct SQL on the same mariadb pool that Prisma's adapter uses, for the few statements on the
+// sale-day hot paths (the access-key lookup of every queue entry, and a seat hold). Prisma's
+// query engine costs about 0.4 ms of CPU per statement on top of the driver; on those paths that
+// was most of the request (bench/README.md, "Where the time goes", item 10). Everything else,
+// and every transaction, stays on Prisma. Values are always bound (`?`), never spliced.
+import type { Pool } from "mariadb";
+
+/** What a raw statement that writes reports. */
+export interface WriteResult {
+  affectedRows: number;
+}
+
+export class Sql {
+  constructor(private readonly pool: Pool) {}
+
+  /** Rows as objects keyed by column label (use `AS camelCase`); DATETIME comes back as a UTC Date. */
+  async select<T>(sql: string, values: readonly unknown[]): Promise<T[]> {
+    const rows = await this.pool.query<T[]>(sql, [...values]);
+    return Array.from(rows);
+  }
+
+  async execute(sql: string, values: readonly unknown[]): Promise<WriteResult> {
+    const result = await this.pool.query<{ affectedRows: number }>(sql, [...values]);
+    return { affectedRows: Number(result.affectedRows) };
+  }
+}
+
+/**
+ * The unique index that refused a row (MySQL/MariaDB error 1062), or null for any other error.
+ * MariaDB names the index as `for key 'name'`, MySQL 8 as `for key 'table.name'`.
+ */
+export function duplicateKeyIndex(error: unknown): string | null {
+  const e = error as { errno?: unknown; sqlMessage?: unknown; message?: unknown } | null;
+  if (!e || e.errno !== 1062) return null;
+  const text = typeof e.sqlMessage === "string" ? e.sqlMessage : String(e.message ?? "");
+  const key = /for key '([^']+)'/.exec(text)?.[1] ?? "";
+  return key.slice(key.lastIndexOf(".") + 1);
+}
