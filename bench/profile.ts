@@ -12,7 +12,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createTestEnv } from "../tests/helpers/test-env.js";
-import type { ServerProcess } from "../tests/helpers/server-processes.js";
+import { SERVER_NODE_ARGS, type ServerProcess } from "../tests/helpers/server-processes.js";
 import { cannon } from "./baselines.js";
 import { flashCrowd } from "./flash-crowd.js";
 import { admit, seatRace } from "./seats.js";
@@ -42,11 +42,11 @@ const env = createTestEnv({
 });
 const spawnedAt = Date.now();
 let loadFrom = 0;
-const child = spawn(
-  process.execPath,
-  ["--cpu-prof", "--cpu-prof-dir", DIR, "--import", "@swc-node/register/esm-register", "src/main.ts"],
-  { cwd: ROOT, env: { ...process.env, ...env.env, PORT: String(port), HOST: "127.0.0.1" }, stdio: "inherit" },
-);
+const child = spawn(process.execPath, ["--cpu-prof", "--cpu-prof-dir", DIR, ...SERVER_NODE_ARGS], {
+  cwd: ROOT,
+  env: { ...process.env, ...env.env, PORT: String(port), HOST: "127.0.0.1" },
+  stdio: "inherit",
+});
 const exited = new Promise((resolve) => child.once("exit", resolve));
 const url = `http://127.0.0.1:${port}`;
 try {
@@ -63,7 +63,8 @@ try {
     const concertId = (await gql<{ concerts: { id: string }[] }>(url, "{ concerts { id } }")).data!
       .concerts[0]!.id;
     const users = await seedUsers(env.databaseUrl, crowdUsers);
-    const server = { url, child } as unknown as ServerProcess;
+    // No --inspect here, so output() has no debugger address and memory is read without a forced GC.
+    const server = { url, child, output: () => "" } as unknown as ServerProcess;
     const r = await flashCrowd(
       server,
       process.env["TEST_REDIS_URL"] ?? "redis://127.0.0.1:6379",

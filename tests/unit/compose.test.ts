@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { configSchema, loadConfig } from "../../src/config.js";
+import { SERVER_NODE_ARGS } from "../helpers/server-processes.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const read = (file: string) => readFileSync(`${ROOT}/${file}`, "utf8");
@@ -159,6 +160,13 @@ describe("Dockerfile", () => {
       expect.arrayContaining(["@swc-node/register", "@swc/core"]),
     );
     expect(cmd).toContain("@swc-node/register/esm-register");
+  });
+
+  it("starts the server with the same node flags in the image, in `npm start` and in the tests and bench", () => {
+    const cmd = JSON.parse(/^CMD\s+(\[.*\])$/m.exec(dockerfile)![1]!) as string[];
+    expect(cmd).toEqual(["node", ...SERVER_NODE_ARGS]);
+    const pkg = JSON.parse(read("package.json")) as { scripts: Record<string, string> };
+    expect(pkg.scripts["start"]).toBe(["node", ...SERVER_NODE_ARGS].join(" "));
   });
 
   it("exposes the port the apps listen on", () => {
