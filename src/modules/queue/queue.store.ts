@@ -171,37 +171,36 @@ export class RedisQueueStore implements RestorableQueueStore {
 
   async views(refs: readonly TicketRef[], nowMs: number, touch: boolean): Promise<TicketView[]> {
     if (refs.length === 0) return [];
+    // One ticket (every guarded call, every poll): the script alone, without a pipeline's
+    // bookkeeping. Many (a refresh of an instance's subscribers): one pipeline, one round trip.
+    if (refs.length === 1)
+      return [toView(await this.scripts.queueView(...this.viewArgs(refs[0]!, nowMs, touch)))];
     const pipeline = this.redis.pipeline() as unknown as ScriptHost & {
       exec(): Promise<[Error | null, unknown][]>;
     };
-    for (const ref of refs) {
-      const k = queueKeys(this.prefix, ref.concertId);
-      if (ref.seq !== undefined) this.remember(ref.concertId, ref.seq);
-      void pipeline.queueView(
-        k.ticket(ref.userId),
-        k.waiting,
-        k.seen,
-        k.meta,
-        ref.userId,
-        ref.ticketId,
-        nowMs,
-        this.settings.idleMs,
-        touch ? 1 : 0,
-        ref.issuedAt === undefined ? "" : ref.issuedAt * 1000,
-      );
-    }
+    for (const ref of refs) void pipeline.queueView(...this.viewArgs(ref, nowMs, touch));
     const results = await pipeline.exec();
     return results.map(([error, value]) => {
       if (error) throw error;
-      const r = value as Reply;
-      return {
-        status: r[0] as TicketStatus,
-        activeUntilMs: numberOrNull(r[1]),
-        rank: rankOrNull(r[2]),
-        observedRate: numberOrNull(r[3]),
-        ...(Number(r[4]) === 1 ? { lost: true } : {}),
-      };
+      return toView(value);
     });
+  }
+
+  private viewArgs(ref: TicketRef, nowMs: number, touch: boolean): (string | number)[] {
+    const k = queueKeys(this.prefix, ref.concertId);
+    if (ref.seq !== undefined) this.remember(ref.concertId, ref.seq);
+    return [
+      k.ticket(ref.userId),
+      k.waiting,
+      k.seen,
+      k.meta,
+      ref.userId,
+      ref.ticketId,
+      nowMs,
+      this.settings.idleMs,
+      touch ? 1 : 0,
+      ref.issuedAt === undefined ? "" : ref.issuedAt * 1000,
+    ];
   }
 
   /**
@@ -338,4 +337,16 @@ function numberOrNull(v: string | number | null | undefined): number | null {
 function rankOrNull(v: string | number | null | undefined): number | null {
   const n = numberOrNull(v);
   return n === null || n < 0 ? null : n;
+}
+
+/** The view script's reply: status, activeUntil, rank, observed rate, lost flag. */
+function toView(value: unknown): TicketView {
+  const r = value as Reply;
+  return {
+    status: r[0] as TicketStatus,
+    activeUntilMs: numberOrNull(r[1]),
+    rank: rankOrNull(r[2]),
+    observedRate: numberOrNull(r[3]),
+    ...(Number(r[4]) === 1 ? { lost: true } : {}),
+  };
 }
