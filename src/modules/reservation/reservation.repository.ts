@@ -4,8 +4,9 @@
 // date), and conditional UPDATEs whose affected-row count says who won. Expiry is always judged
 // against the database's NOW(3), so every instance agrees on when a hold lapsed.
 import { Prisma, type Db } from "../../platform/db/prisma.js";
+import { violatedUniqueIndex } from "../../platform/db/db-errors.js";
 import { newId } from "../../platform/db/ids.js";
-import { duplicateKeyIndex, type Sql } from "../../platform/db/sql.js";
+import type { Sql } from "../../platform/db/sql.js";
 import type {
   CancelOutcome,
   ConfirmOutcome,
@@ -159,7 +160,7 @@ export class ReservationRepository {
           [id, userId, seatId, concertDateId, price, holdSeconds],
         );
       } catch (error) {
-        const index = duplicateKeyIndex(error);
+        const index = violatedUniqueIndex(error);
         if (index !== SEAT_LIVE_INDEX && index !== USER_DATE_LIVE_INDEX) throw error;
         const retired = attempt === 1 ? await this.retireLapsedInTheWay(request) : [];
         released.push(...retired);

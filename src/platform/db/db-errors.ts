@@ -1,8 +1,9 @@
 // How MariaDB's answers reach us through Prisma 7's driver adapter, checked by experiment:
 // the ORM's own calls report a duplicate key as P2002; a raw statement fails with P2010 whose
 // meta.driverAdapterError.cause is { originalCode: "1062", kind: "UniqueConstraintViolation",
-// constraint: { index: "<index name>" } }. Both carry the server's own error number, which is
-// what these helpers read.
+// constraint: { index: "<index name>" } }. Statements sent through `Sql` (the driver itself)
+// fail with the driver's SqlError: errno 1062 and the server's message. All carry the server's
+// own error number, which is what these helpers read.
 import { Prisma } from "./prisma.js";
 
 interface AdapterCause {
@@ -18,14 +19,29 @@ function adapterCause(error: unknown): AdapterCause | undefined {
   return meta?.driverAdapterError?.cause;
 }
 
-/** The name of the unique index that refused a row, or null when `error` is not a duplicate key. */
+/**
+ * The index named by a duplicate-key message: MariaDB says `for key 'name'`, MySQL 8
+ * `for key 'table.name'`.
+ */
+function indexOfMessage(message: string): string {
+  const key = /for key '([^']+)'/.exec(message)?.[1] ?? "";
+  return key.slice(key.lastIndexOf(".") + 1);
+}
+
+/**
+ * The name of the unique index that refused a row, or null when `error` is not a duplicate key;
+ * for Prisma's errors and for the driver's own (statements sent through `Sql`).
+ */
 export function violatedUniqueIndex(error: unknown): string | null {
-  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return null;
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) {
+    const driver = error as { errno?: unknown; sqlMessage?: unknown } | null;
+    if (driver?.errno !== 1062) return null;
+    return indexOfMessage(typeof driver.sqlMessage === "string" ? driver.sqlMessage : "");
+  }
   const cause = adapterCause(error);
   if (error.code !== "P2002" && cause?.originalCode !== "1062") return null;
   if (cause?.constraint?.index) return cause.constraint.index;
-  const fromMessage = /for key '([^']+)'/.exec(cause?.originalMessage ?? error.message);
-  return fromMessage?.[1] ?? "";
+  return indexOfMessage(cause?.originalMessage ?? error.message);
 }
 
 /** A unique index (MySQL 1062) refused the row; `index` narrows it to one index by name. */

@@ -14,25 +14,12 @@ export class Sql {
   constructor(private readonly pool: Pool) {}
 
   /** Rows as objects keyed by column label (use `AS camelCase`); DATETIME comes back as a UTC Date. */
-  async select<T>(sql: string, values: readonly unknown[]): Promise<T[]> {
-    const rows = await this.pool.query<T[]>(sql, [...values]);
-    return Array.from(rows);
+  select<T>(sql: string, values: unknown[]): Promise<T[]> {
+    return this.pool.query<T[]>(sql, values);
   }
 
-  async execute(sql: string, values: readonly unknown[]): Promise<WriteResult> {
-    const result = await this.pool.query<{ affectedRows: number }>(sql, [...values]);
+  async execute(sql: string, values: unknown[]): Promise<WriteResult> {
+    const result = await this.pool.query<{ affectedRows: number }>(sql, values);
     return { affectedRows: Number(result.affectedRows) };
   }
-}
-
-/**
- * The unique index that refused a row (MySQL/MariaDB error 1062), or null for any other error.
- * MariaDB names the index as `for key 'name'`, MySQL 8 as `for key 'table.name'`.
- */
-export function duplicateKeyIndex(error: unknown): string | null {
-  const e = error as { errno?: unknown; sqlMessage?: unknown; message?: unknown } | null;
-  if (!e || e.errno !== 1062) return null;
-  const text = typeof e.sqlMessage === "string" ? e.sqlMessage : String(e.message ?? "");
-  const key = /for key '([^']+)'/.exec(text)?.[1] ?? "";
-  return key.slice(key.lastIndexOf(".") + 1);
 }

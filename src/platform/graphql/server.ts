@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
@@ -72,38 +72,15 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
   // Apollo refuses introspection itself (introspection: false); graphql-ws needs the rule.
   const wsRules = [...specifiedRules, ...validationRules];
   if (!options.graphiql) wsRules.push(NoSchemaIntrospectionCustomRule);
-  const limiter = options.rateLimiter;
   const wsServer = new WebSocketServer({
     server: httpServer,
     path: "/graphql",
     maxPayload: 64 * 1024,
-    // Every WebSocket handshake spends one point of its IP's budget (the same budget as HTTP
-    // requests), so a client cannot open connections without limit; over budget the upgrade
-    // is answered 429 with Retry-After and no socket is created.
-    ...(limiter
+    ...(options.rateLimiter
       ? {
-          verifyClient: (
-            info: { req: IncomingMessage },
-            done: (ok: boolean, status?: number, message?: string, headers?: OutgoingHttpHeaders) => void,
-          ) => {
-            const ip = clientIp(
-              info.req.headers["x-forwarded-for"],
-              info.req.socket.remoteAddress,
-              options.trustProxy,
-            );
-            limiter.check(ip, null).then(
-              (limited) => {
-                if (!limited) return done(true);
-                const seconds = limited.details["retryAfterSeconds"] ?? 1;
-                done(false, 429, "Too Many Requests", { "retry-after": String(seconds) });
-              },
-              (error: unknown) => {
-                // Fail open, as for HTTP: the limiter falls back to memory when Redis is away.
-                log.error({ err: error }, "rate limiter failed; WebSocket handshake let through");
-                done(true);
-              },
-            );
-          },
+          verifyClient: options.rateLimiter.verifyUpgrade((req) =>
+            clientIp(req.headers["x-forwarded-for"], req.socket.remoteAddress, options.trustProxy),
+          ),
         }
       : {}),
   });

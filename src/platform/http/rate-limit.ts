@@ -1,4 +1,5 @@
 // Per-IP and per-user request limits (RATE_LIMIT_* in API.md) for HTTP and WebSocket.
+import type { IncomingMessage, OutgoingHttpHeaders } from "node:http";
 import type { NextFunction, Request, Response } from "express";
 import { DomainError } from "../errors.js";
 import type { Logger } from "../logger.js";
@@ -35,6 +36,34 @@ export class RateLimiter {
     return rateLimited(Math.ceil(waitMs / 1000));
   }
 
+  /** The Retry-After of a refusal, in whole seconds. */
+  private static seconds(limited: DomainError): number {
+    return Number(limited.details["retryAfterSeconds"] ?? 1);
+  }
+
+  /**
+   * `verifyClient` for the WebSocket server: every handshake spends one point of its IP's
+   * budget (the HTTP budget), so a client cannot open connections without limit; over budget
+   * the upgrade is answered 429 with Retry-After and no socket is created.
+   */
+  verifyUpgrade(ipOf: (req: IncomingMessage) => string) {
+    return (
+      info: { req: IncomingMessage },
+      done: (ok: boolean, status?: number, message?: string, headers?: OutgoingHttpHeaders) => void,
+    ) => {
+      this.check(ipOf(info.req), null).then(
+        (limited) => {
+          if (!limited) return done(true);
+          done(false, 429, "Too Many Requests", { "retry-after": String(RateLimiter.seconds(limited)) });
+        },
+        (error: unknown) => {
+          this.log.error({ err: error }, "rate limiter failed; WebSocket handshake let through");
+          done(true);
+        },
+      );
+    };
+  }
+
   /**
    * Express middleware for /graphql: answers 429 with a GraphQL error body and Retry-After
    * before the body is even parsed, so a flood costs as little as possible.
@@ -44,7 +73,7 @@ export class RateLimiter {
       this.check(req.ip ?? req.socket.remoteAddress ?? "unknown", tokenOf(req)).then(
         (limited) => {
           if (!limited) return next();
-          const seconds = limited.details["retryAfterSeconds"] ?? 1;
+          const seconds = RateLimiter.seconds(limited);
           res
             .status(429)
             .set("retry-after", String(seconds))
