@@ -61,6 +61,8 @@ function expectedColumnType(field: DmmfField, enums: Map<string, string[]>): str
       return "varchar(191)";
     case "Int":
       return "int";
+    case "BigInt":
+      return "bigint";
     case "Boolean":
       return "tinyint(1)";
     case "DateTime":
@@ -75,6 +77,7 @@ function expectedColumnType(field: DmmfField, enums: Map<string, string[]>): str
 function normaliseColumnType(t: string): string {
   return t
     .replace(/^int\(\d+\)/, "int")
+    .replace(/^bigint\(\d+\)/, "bigint")
     .replace(/^tinyint\(1\)/, "tinyint(1)")
     .replace(/ /g, "");
 }
