@@ -20,7 +20,18 @@ export interface SeatChangedEvent {
   status: "FREE" | "HELD" | "SOLD";
 }
 
+/**
+ * An operator changed the catalogue or a sale's schedule or controls: every instance drops what
+ * it cached of that concert (and of that date, when named) and reads it again.
+ */
+export interface CatalogueChangedEvent {
+  concertId: string;
+  /** Set when one date (or its seats) changed. */
+  concertDateId?: string;
+}
+
 export type Topics = {
   QUEUE_CHANGED: [string, QueueChangedEvent];
   SEAT_CHANGED: [string, SeatChangedEvent];
+  CATALOGUE_CHANGED: [CatalogueChangedEvent];
 };
