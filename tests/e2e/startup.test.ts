@@ -1,55 +1,17 @@
 // The foundation, end to end on real processes: a fresh machine state (no database), two
-// instances started at the same moment, health endpoints, transport rules, config errors and
-// a graceful stop with a WebSocket open.
+// instances started at the same moment, health endpoints and transport rules. Start-up
+// refusals and the graceful stop run in the production configuration:
+// production-lifecycle.test.ts.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import * as mariadb from "mariadb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import { poolConfigFromUrl } from "../../src/platform/db/connection-options.js";
 import { businessToday, dayIn } from "../../src/platform/business-day.js";
 import { startCluster, type Cluster } from "../helpers/server-processes.js";
 import { createTestEnv } from "../helpers/test-env.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-
-/** Runs src/main.ts to its exit; for processes that must refuse to start. */
-function runToExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "@swc-node/register/esm-register", "src/main.ts"], {
-      cwd: ROOT,
-      // An unreachable database: these processes must stop at the config check, before any I/O.
-      env: {
-        ...process.env,
-        PORT: "0",
-        HOST: "127.0.0.1",
-        DATABASE_URL: "mysql://root@127.0.0.1:1/x_test",
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    child.once("exit", (code) => resolve({ code, output }));
-  });
-}
-
-/** Opens a graphql-ws connection and waits for connection_ack. */
-async function openGraphQLSocket(url: string): Promise<{ socket: WebSocket; closed: Promise<number> }> {
-  const socket = new WebSocket(`${url.replace(/^http/, "ws")}/graphql`, "graphql-transport-ws");
-  const closed = new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    socket.once("error", reject);
-    socket.once("open", () => socket.send(JSON.stringify({ type: "connection_init", payload: {} })));
-    socket.once("message", (data: Buffer) => {
-      const message = JSON.parse(data.toString()) as { type: string };
-      if (message.type === "connection_ack") resolve();
-      else reject(new Error(`expected connection_ack, got ${data.toString()}`));
-    });
-  });
-  return { socket, closed };
-}
 
 describe("two instances started at once against one database that does not exist yet", () => {
   let cluster: Cluster;
@@ -137,20 +99,6 @@ describe("two instances started at once against one database that does not exist
   });
 });
 
-describe("configuration errors", () => {
-  it("stops with a message naming the variable of a bad value", async () => {
-    const { code, output } = await runToExit({ HOLD_SECONDS: "soon" });
-    expect(code).not.toBe(0);
-    expect(output).toMatch(/HOLD_SECONDS/);
-  });
-
-  it("refuses the development token secret in production", async () => {
-    const { code, output } = await runToExit({ NODE_ENV: "production", TOKEN_SECRET: "" });
-    expect(code).not.toBe(0);
-    expect(output).toMatch(/TOKEN_SECRET/);
-  });
-});
-
 describe("readiness without Redis", () => {
   it("starts, stays live, reports not ready naming redis, and still stops cleanly", async () => {
     const env = createTestEnv({ REDIS_URL: "redis://127.0.0.1:1" });
@@ -182,23 +130,6 @@ describe("readiness without Redis", () => {
     } finally {
       if (child.exitCode === null) child.kill("SIGKILL");
       await env.cleanup();
-    }
-  });
-});
-
-describe("graceful shutdown", () => {
-  it("on SIGTERM closes open WebSockets with 1001 and exits 0", async () => {
-    const cluster = await startCluster(1, { LOG_LEVEL: "info" });
-    try {
-      const server = cluster.servers[0]!;
-      const { closed } = await openGraphQLSocket(server.url);
-      const code = await server.stop("SIGTERM");
-      expect(await closed).toBe(1001);
-      // main.ts exits 1 when the stop outlasts SHUTDOWN_GRACE_MS + 5 s: 0 means it finished.
-      expect(code).toBe(0);
-      expect(server.output()).toMatch(/"msg":"stopped"/);
-    } finally {
-      await cluster.stop();
     }
   });
 });

@@ -147,6 +147,9 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
     validationRules,
     parseOptions: { maxTokens: MAX_DOCUMENT_TOKENS },
     includeStacktraceInErrorResponses: false,
+    // main.ts owns SIGTERM/SIGINT. Apollo's own handler (installed when NODE_ENV is not "test")
+    // would stop the server a second time under our drain and hang the shutdown.
+    stopOnTerminationSignals: false,
     plugins,
     // Apollo's formatError has no request context; errorsPlugin logs and tags each error with
     // the request id, so here we only keep the raw error for it.
