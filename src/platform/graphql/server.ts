@@ -68,7 +68,10 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
   const httpServer = createServer(app);
 
   // Depth, cost and alias limits: the same rules for HTTP (Apollo) and WebSocket (graphql-ws).
-  const validationRules: ValidationRule[] = [queryLimitsRule(DEFAULT_QUERY_LIMITS)];
+  // Where introspection is on, tools' introspection queries get their own allowance.
+  const validationRules: ValidationRule[] = [
+    queryLimitsRule(DEFAULT_QUERY_LIMITS, { introspection: options.graphiql }),
+  ];
   // Apollo refuses introspection itself (introspection: false); graphql-ws needs the rule.
   const wsRules = [...specifiedRules, ...validationRules];
   if (!options.graphiql) wsRules.push(NoSchemaIntrospectionCustomRule);
