@@ -1,24 +1,30 @@
-// Writes schema.graphql from the code (`npm run schema:emit`), or with --check fails when the
-// committed file differs from what the code builds (`npm run schema:check`, run in CI).
+// Writes every committed schema file (src/resolvers.ts#emittedSchemas: schema.graphql, ...) from
+// the code (`npm run schema:emit`), or with --check fails when a committed file differs from
+// what the code builds (`npm run schema:check`, run in CI).
 import "reflect-metadata";
 import { readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { createPubSub } from "@graphql-yoga/subscription";
 import { buildAppSchema, printAppSchema } from "../src/platform/graphql/build-schema.js";
-import { resolverClasses } from "../src/resolvers.js";
+import { emittedSchemas } from "../src/resolvers.js";
 
-const file = fileURLToPath(new URL("../schema.graphql", import.meta.url));
-// An in-memory pubsub: type-graphql refuses to build subscriptions without one.
-const sdl = printAppSchema(await buildAppSchema({ resolvers: resolverClasses, pubSub: createPubSub() }));
-
-if (process.argv.includes("--check")) {
-  const committed = await readFile(file, "utf8").catch(() => "");
-  if (committed !== sdl) {
-    console.error("schema.graphql is stale: run `npm run schema:emit` and commit the result.");
-    process.exit(1);
+const check = process.argv.includes("--check");
+let stale = 0;
+for (const { file, resolvers } of emittedSchemas) {
+  const path = fileURLToPath(new URL(`../${file}`, import.meta.url));
+  // An in-memory pubsub: type-graphql refuses to build subscriptions without one.
+  const sdl = printAppSchema(await buildAppSchema({ resolvers, pubSub: createPubSub() }));
+  if (check) {
+    const committed = await readFile(path, "utf8").catch(() => "");
+    if (committed === sdl) {
+      console.log(`${file} is up to date.`);
+    } else {
+      console.error(`${file} is stale: run \`npm run schema:emit\` and commit the result.`);
+      stale += 1;
+    }
+  } else {
+    await writeFile(path, sdl);
+    console.log(`wrote ${file}`);
   }
-  console.log("schema.graphql is up to date.");
-} else {
-  await writeFile(file, sdl);
-  console.log(`wrote ${file}`);
 }
+if (stale) process.exit(1);

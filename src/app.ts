@@ -1,15 +1,16 @@
 // The composition root: builds infrastructure, feature modules and the server from a Config.
 // main.ts runs it; tests use it too (createApp(config).start()).
 import type { AddressInfo } from "node:net";
-import type { NonEmptyArray } from "type-graphql";
 import type { Config } from "./config.js";
 import { seedDemoData } from "../prisma/seed.js";
 import { systemClock, type Clock } from "./platform/clock.js";
 import { createDatabase } from "./platform/db/prisma.js";
 import { migrate } from "./platform/db/migrate.js";
 import { buildAppSchema, type ResolverClass } from "./platform/graphql/build-schema.js";
+import type { ResolverServices } from "./platform/graphql/context.js";
 import { createGraphQLServer, type RunningServer } from "./platform/graphql/server.js";
 import { SystemResolver } from "./platform/graphql/system.resolver.js";
+import { resolverClasses } from "./resolvers.js";
 import { RateLimiter } from "./platform/http/rate-limit.js";
 import { RedisRateLimitStore } from "./platform/http/rate-limit.store.js";
 import { mountWaitingRoom } from "./platform/http/waiting-room.js";
@@ -48,8 +49,8 @@ export interface App {
   stop(): Promise<void>;
 }
 
-/** Every feature module, in dependency order. */
-function createModules(infra: Infrastructure): FeatureModule[] {
+/** Every feature module, in dependency order, and the services resolvers read from the context. */
+function createModules(infra: Infrastructure): { modules: FeatureModule[]; services: ResolverServices } {
   const user = createUserModule(infra);
   const queue = createQueueModule(infra, { users: user.service });
   const wallet = createWalletModule(infra, { guard: queue.guard });
@@ -62,15 +63,36 @@ function createModules(infra: Infrastructure): FeatureModule[] {
     reservationRepository: reservation.repository,
     wallet: wallet.service,
   });
-  return [
-    { resolvers: [new SystemResolver()] },
-    user.module,
-    queue.module,
-    wallet.module,
-    concert.module,
-    reservation.module,
-    payment.module,
-  ];
+  return {
+    modules: [
+      { resolvers: [new SystemResolver()] },
+      user.module,
+      queue.module,
+      wallet.module,
+      concert.module,
+      reservation.module,
+      payment.module,
+    ],
+    services: { queue: queue.service, queueUpdates: queue.updates, seatUpdates: concert.service },
+  };
+}
+
+/**
+ * The schema is built from src/resolvers.ts, the one list that schema.graphql is emitted from;
+ * the modules only supply the instances. A module's resolver missing from that list, or a
+ * listed class no module supplies, stops the start.
+ */
+export function resolverContainer(instances: object[], classes: readonly ResolverClass[] = resolverClasses) {
+  const byClass = new Map<ResolverClass, object>(instances.map((r) => [r.constructor, r]));
+  const unlisted = [...byClass.keys()].filter((cls) => !classes.includes(cls)).map((cls) => cls.name);
+  const missing = classes.filter((cls) => !byClass.has(cls)).map((cls) => cls.name);
+  if (unlisted.length || missing.length) {
+    throw new Error(
+      `Resolvers and src/resolvers.ts disagree: not listed [${unlisted.join(", ")}], ` +
+        `listed but not built [${missing.join(", ")}]`,
+    );
+  }
+  return { get: (cls: ResolverClass) => byClass.get(cls) };
 }
 
 export function createApp(config: Config, overrides: { log?: Logger; clock?: Clock } = {}): App {
@@ -109,17 +131,17 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
       });
       if (migrated.applied.length) log.info({ applied: migrated.applied }, "migrations applied");
 
-      const modules = createModules(infra);
-      const instances = modules.flatMap((m) => m.resolvers);
+      const { modules, services } = createModules(infra);
       const schema = await buildAppSchema({
-        resolvers: instances.map((r) => r.constructor) as NonEmptyArray<ResolverClass>,
-        container: { get: (cls) => instances.find((r) => r.constructor === cls) },
+        resolvers: resolverClasses,
+        container: resolverContainer(modules.flatMap((m) => m.resolvers)),
         pubSub: pubsub.raw,
       });
       const connectionChecks = modules.flatMap((m) => (m.acceptConnection ? [m.acceptConnection] : []));
       server = await createGraphQLServer({
         schema,
         log,
+        services,
         production: config.NODE_ENV === "production",
         graphiql: config.GRAPHIQL_ENABLED,
         trustProxy: config.TRUST_PROXY,

@@ -7,7 +7,7 @@ import { PrismaPaymentHistory, type PaymentHistory } from "./payment-history.rep
 import { QueueAccess, type QueueEvents } from "./queue-access.js";
 import { RecoveringQueueStore } from "./queue-recovery.js";
 import type { QueueGuard, QueuePass } from "./queue-guard.js";
-import { createQueueResolver } from "./queue.resolver.js";
+import { QueueResolver } from "./queue.resolver.js";
 import { QueueService } from "./queue.service.js";
 import { RedisQueueStore, type QueueSettings } from "./queue.store.js";
 import { QueueTokenCodec } from "./queue-token.js";
@@ -91,7 +91,7 @@ export function createQueueModule(
   const heartbeatMs = Math.max(500, Math.min(settings.idleMs / 3, 15_000));
   return {
     module: {
-      resolvers: [new (createQueueResolver(service, updates))()],
+      resolvers: [new QueueResolver()],
       jobs: [
         intervalJob("queue-admission", settings.tickMs, log, () => service.tick()),
         intervalJob("queue-heartbeat", heartbeatMs, log, () => updates.heartbeat()),

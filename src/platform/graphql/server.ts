@@ -25,7 +25,7 @@ import { readinessHandler, type ReadinessCheck } from "../http/health.js";
 import { httpErrorHandler } from "../http/http-errors.js";
 import type { RateLimiter } from "../http/rate-limit.js";
 import { requestId } from "../http/request-id.js";
-import { bearerToken, type GraphQLContext } from "./context.js";
+import { bearerToken, type GraphQLContext, type ResolverServices } from "./context.js";
 import { formatError } from "./format-error.js";
 import { DEFAULT_QUERY_LIMITS, MAX_DOCUMENT_TOKENS, queryLimitsRule } from "./limits.js";
 
@@ -36,6 +36,8 @@ export interface GraphQLServerOptions {
   graphiql: boolean;
   trustProxy: boolean;
   readiness: Record<string, ReadinessCheck>;
+  /** Put in every request's and subscription's context (GraphQLContext.services). */
+  services: ResolverServices;
   /** Extra routes (e.g. the waiting room, metrics), mounted before /graphql. */
   extraRoutes?: (app: Express) => void;
   /** Extra Apollo plugins (e.g. query limits, metrics). */
@@ -113,6 +115,7 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
           log: log.child({ requestId: rid }),
           token: bearerToken(ctx.connectionParams?.["authorization"]),
           ip: clientIp(request.headers["x-forwarded-for"], request.socket.remoteAddress, options.trustProxy),
+          services: options.services,
         };
       },
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e, log, undefined)),
@@ -190,6 +193,7 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
           log: log.child({ requestId: rid }),
           token: bearerToken(req.headers.authorization),
           ip: req.ip ?? req.socket.remoteAddress ?? "unknown",
+          services: options.services,
         };
       },
     }),
