@@ -6,7 +6,7 @@
 # The service runs its TypeScript through @swc-node/register (a runtime dependency), exactly as
 # `npm start` does on a developer machine, so there is no second, compiled code path to drift.
 
-ARG NODE_VERSION=22
+ARG NODE_VERSION=26
 
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
