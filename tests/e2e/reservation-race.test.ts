@@ -157,7 +157,7 @@ describe("seatUpdates", () => {
     );
     try {
       const ended = await sub.done;
-      // API.md: a graphql-ws `error` message (not a result carrying errors), and no data.
+      // docs/api.md: a graphql-ws `error` message (not a result carrying errors), and no data.
       const errors = ended.error as { extensions?: { code?: string } }[] | undefined;
       expect(errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
       expect(sub.events).toEqual([]);

@@ -1,4 +1,4 @@
-// Every error code of the API contract (/work/shared/API.md, "Errors") as a message a person
+// Every error code of the API contract (docs/api.md, "Errors") as a message a person
 // can act on. The one table: add a code here when the contract gains one.
 import type { ErrorCode } from "../../src/platform/errors.js";
 

@@ -32,7 +32,7 @@ export interface QueryLimits {
 }
 
 /**
- * Generous for every operation of API.md (the deepest, payReservation → reservation, is 3
+ * Generous for every operation of docs/api.md (the deepest, payReservation → reservation, is 3
  * levels; seatMap costs 31; every list of the caller in one query costs 336), tight for
  * anything built to hurt.
  */

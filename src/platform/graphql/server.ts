@@ -44,7 +44,7 @@ export interface GraphQLServerOptions {
   plugins?: ApolloServerPlugin<GraphQLContext>[];
   /**
    * Checks `connectionParams` when a WebSocket connects. Return false to close the socket
-   * with 4403 Forbidden (API.md, Transport).
+   * with 4403 Forbidden (docs/api.md, Transport).
    */
   acceptConnection?: (token: string | null) => Promise<boolean>;
   /** Per-IP and per-user limits (RATE_LIMIT_*); none when disabled. */

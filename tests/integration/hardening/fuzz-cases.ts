@@ -1,5 +1,5 @@
 // fast-check arbitraries for the bad-input property test: hostile values of every kind, and
-// one case generator per operation of API.md. Each generator is "neutralised" so that no case
+// one case generator per operation of docs/api.md. Each generator is "neutralised" so that no case
 // can be a legitimate state change (e.g. a valid charge): the property can then demand that
 // the state after the run equals the state before it.
 import { createHmac } from "node:crypto";
@@ -140,7 +140,7 @@ export function authorization(world: FuzzWorld): fc.Arbitrary<string | undefined
 const TICKET = "token userId concertId status position estimatedWaitSeconds activeUntil";
 const RESERVATION = "id seatNumber concertDateId concertId status price expiresAt createdAt";
 
-/** One case generator per HTTP operation of API.md. */
+/** One case generator per HTTP operation of docs/api.md. */
 export function operationCases(world: FuzzWorld): fc.Arbitrary<FuzzCase> {
   const { tokens, users, concerts, dates, reservations } = world;
   const auth = authorization(world);
