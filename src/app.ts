@@ -14,6 +14,7 @@ import { resolverClasses } from "./resolvers.js";
 import { RateLimiter } from "./platform/http/rate-limit.js";
 import { RedisRateLimitStore } from "./platform/http/rate-limit.store.js";
 import { mountWaitingRoom } from "./platform/http/waiting-room.js";
+import { checkRedis, withMysql } from "./platform/startup-checks.js";
 import { metricsPlugin } from "./platform/metrics/graphql-metrics.js";
 import { AppMetrics } from "./platform/metrics/metrics.js";
 import { createLogger, type Logger } from "./platform/logger.js";
@@ -101,8 +102,6 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
   const redis = createRedis(config.REDIS_URL);
   const publisher = createRedis(config.REDIS_URL);
   const subscriber = createRedis(config.REDIS_URL);
-  for (const [name, client] of Object.entries({ redis, publisher, subscriber }))
-    logRedisHealth(client, log, name);
   const pubsub = createAppPubSub<Topics>(publisher, subscriber, config.REDIS_PREFIX);
   const metrics = new AppMetrics();
   const infra: Infrastructure = {
@@ -124,11 +123,18 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
     log,
     infra,
     async start() {
-      const migrated = await migrate(config.DATABASE_URL, {
-        afterMigrate: async () => {
-          if (config.SEED_DEMO_DATA) await seedDemoData(prisma, config.TZ_BUSINESS, log);
-        },
-      });
+      // Both servers must answer at start (UnreachableError: one line for a person, main.ts).
+      const clients = { redis, publisher, subscriber };
+      const releaseRedisCheck = await checkRedis(config.REDIS_URL, Object.values(clients));
+      for (const [name, client] of Object.entries(clients)) logRedisHealth(client, log, name);
+      releaseRedisCheck();
+      const migrated = await withMysql(config.DATABASE_URL, () =>
+        migrate(config.DATABASE_URL, {
+          afterMigrate: async () => {
+            if (config.SEED_DEMO_DATA) await seedDemoData(prisma, config.TZ_BUSINESS, log);
+          },
+        }),
+      );
       if (migrated.applied.length) log.info({ applied: migrated.applied }, "migrations applied");
 
       const { modules, services } = createModules(infra);

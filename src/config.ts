@@ -13,6 +13,8 @@ export const configSchema = z.object({
   HOST: z.string().min(1).default("0.0.0.0"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** json: one JSON object per line (production, log shippers); pretty: for people (npm run dev). */
+  LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
   TRUST_PROXY: bool.default(false),
   DATABASE_URL: z
     .string()

@@ -1,13 +1,13 @@
 // Start and stop of real server processes in the production configuration (NODE_ENV=production,
 // a secret of its own, rate limits on, GraphiQL and introspection off), as the Dockerfile and
-// docker-compose.yml run them: graceful stop on SIGTERM and SIGINT, idle and under load, and
-// the start-up refusals (bad variable, default secret, MySQL or Redis unreachable).
+// docker-compose.yml run them: graceful stop on SIGTERM and SIGINT, idle and under load, JSON
+// logs, and the start-up refusals (bad variable, default secret, MySQL or Redis unreachable).
 import { once } from "node:events";
 import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { runToExit, startCluster, type ServerProcess } from "../helpers/server-processes.js";
-import { productionOverrides } from "../helpers/test-env.js";
+import { createTestEnv, productionOverrides } from "../helpers/test-env.js";
 
 const GRACE_MS = 5000; // SHUTDOWN_GRACE_MS's default, which production runs with
 const LOAD_LOOPS = 4;
@@ -68,6 +68,12 @@ describe("production: graceful stop with no traffic", () => {
         // main.ts exits 1 ("shutdown took too long") after SHUTDOWN_GRACE_MS + 5 s.
         expect(result.code, server.output()).toBe(0);
         expect(result.ms).toBeLessThan(GRACE_MS);
+        // Production logs are JSON, one object per line, and nothing else on stdout.
+        const stdout = server
+          .output()
+          .split("\n")
+          .filter((l) => l.startsWith("{") || l.startsWith("["));
+        expect(stdout.every((l) => l.startsWith("{"))).toBe(true);
         const msgs = logLines(server.output()).map((l) => l.msg);
         expect(msgs).toContain("shutting down");
         expect(msgs).toContain("stopped");
@@ -158,6 +164,39 @@ describe("production: refusing to start", () => {
     expect(code).toBe(78);
     expect(output).toMatch(/HOLD_SECONDS: /);
     expect(output).not.toMatch(/\n\s+at /);
+  });
+
+  it("stops with one line naming DATABASE_URL, its host and port and how to get MySQL, when MySQL is unreachable", async () => {
+    const { code, output, ms } = await runToExit(
+      productionOverrides({ DATABASE_URL: "mysql://root:s3cret-pw@127.0.0.1:1/concert_test_x" }),
+    );
+    console.log(`MySQL unreachable: exit ${code} after ${ms} ms: ${output.trim()}`);
+    expect(code).toBe(69);
+    const lines = output.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^Cannot reach MySQL\/MariaDB at 127\.0\.0\.1:1 \(DATABASE_URL\): ECONNREFUSED\./,
+    );
+    expect(lines[0]).toContain("sudo apt-get install -y mariadb-server");
+    expect(lines[0]).toContain("docker compose up -d db");
+    expect(output).not.toContain("s3cret-pw");
+  });
+
+  it("stops with one line naming REDIS_URL, its host and port and how to get Redis, when Redis is unreachable", async () => {
+    const env = createTestEnv(productionOverrides({ REDIS_URL: "redis://:s3cret-pw@127.0.0.1:1" }));
+    try {
+      const { code, output, ms } = await runToExit(env.env);
+      console.log(`Redis unreachable: exit ${code} after ${ms} ms: ${output.trim()}`);
+      expect(code).toBe(69);
+      const lines = output.trim().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^Cannot reach Redis at 127\.0\.0\.1:1 \(REDIS_URL\): ECONNREFUSED\./);
+      expect(lines[0]).toContain("sudo apt-get install -y redis-server");
+      expect(lines[0]).toContain("docker compose up -d redis");
+      expect(output).not.toContain("s3cret-pw");
+    } finally {
+      await env.cleanup();
+    }
   });
 
   it("refuses the development token secret", async () => {

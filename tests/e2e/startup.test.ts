@@ -2,14 +2,13 @@
 // instances started at the same moment, health endpoints and transport rules. Start-up
 // refusals and the graceful stop run in the production configuration:
 // production-lifecycle.test.ts.
-import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import * as mariadb from "mariadb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { poolConfigFromUrl } from "../../src/platform/db/connection-options.js";
 import { businessToday, dayIn } from "../../src/platform/business-day.js";
 import { startCluster, type Cluster } from "../helpers/server-processes.js";
-import { createTestEnv } from "../helpers/test-env.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -99,37 +98,26 @@ describe("two instances started at once against one database that does not exist
   });
 });
 
-describe("readiness without Redis", () => {
-  it("starts, stays live, reports not ready naming redis, and still stops cleanly", async () => {
-    const env = createTestEnv({ REDIS_URL: "redis://127.0.0.1:1" });
-    const child = spawn(process.execPath, ["--import", "@swc-node/register/esm-register", "src/main.ts"], {
-      cwd: ROOT,
-      env: { ...process.env, ...env.env, PORT: "0", LOG_LEVEL: "info" },
-      stdio: ["ignore", "pipe", "pipe"],
+describe("logs for people in development", () => {
+  it("prints pretty lines with LOG_FORMAT=pretty, as npm run dev sets it", async () => {
+    const pkg = JSON.parse(readFileSync(`${ROOT}/package.json`, "utf8")) as {
+      scripts: Record<string, string>;
+    };
+    expect(pkg.scripts["dev"]).toContain("LOG_FORMAT=${LOG_FORMAT:-pretty}");
+    expect(pkg.scripts["start"]).not.toContain("LOG_FORMAT");
+    const cluster = await startCluster(1, {
+      NODE_ENV: "development",
+      LOG_LEVEL: "info",
+      LOG_FORMAT: "pretty",
     });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
     try {
-      // PORT=0: the bound port is in the "listening" log line.
-      let port: number | undefined;
-      while (port === undefined) {
-        if (child.exitCode !== null) throw new Error(`exited early:\n${output}`);
-        port = Number(/"port":(\d+)[^\n]*"msg":"listening"/.exec(output)?.[1]) || undefined;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      const url = `http://127.0.0.1:${port}`;
-      expect((await fetch(`${url}/healthz`)).status).toBe(200);
-      const ready = await fetch(`${url}/readyz`);
-      expect(ready.status).toBe(503);
-      expect(await ready.json()).toEqual({ status: "unavailable", checks: { mysql: "ok", redis: "down" } });
-      child.kill("SIGTERM");
-      expect(await exited).toBe(0);
-      expect(output).not.toContain("Unhandled error event");
+      const server = cluster.servers[0]!;
+      expect(await server.stop("SIGTERM")).toBe(0);
+      const lines = server.output().split("\n");
+      expect(lines.some((l) => /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO \(\d+\): listening$/.test(l))).toBe(true);
+      expect(lines.filter((l) => l.startsWith("{"))).toEqual([]);
     } finally {
-      if (child.exitCode === null) child.kill("SIGKILL");
-      await env.cleanup();
+      await cluster.stop();
     }
   });
 });

@@ -43,6 +43,9 @@ async function freePort(): Promise<number> {
  */
 export const SERVER_NODE_ARGS = [
   "--max-semi-space-size=64",
+  // @swc-node/register 1.12 (the newest) still calls module.register(), which Node 26
+  // deprecates (DEP0205) with a warning on stderr at every start; the loader works as before.
+  "--disable-warning=DEP0205",
   "--import",
   "@swc-node/register/esm-register",
   "src/main.ts",
