@@ -1,6 +1,6 @@
-// The catalogue on the Operator API against real MariaDB: every rule of createConcert,
-// addConcertDate and scheduleSale, each refusal with BAD_USER_INPUT / NOT_FOUND and nothing
-// changed (no row, no audit entry), and the draw's commitment fixed when a sale is scheduled.
+// The catalogue on the Operator API against real MariaDB: every rule of createConcert and
+// addConcertDate, each refusal with BAD_USER_INPUT / NOT_FOUND and nothing changed (no row, no
+// audit entry), and the draw's commitment fixed when a sale is scheduled. scheduleSale: its own file.
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addDays, businessToday } from "../../src/platform/business-day.js";
@@ -8,14 +8,13 @@ import {
   ADD_DATE,
   ADMIN_CONCERTS,
   AdminTestClient,
-  BOB,
   CREATE_CONCERT,
   createConcert,
   FLAT_PRICES,
-  SCHEDULE,
   TEST_OPERATOR_KEYS,
 } from "../helpers/admin-client.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
+import { expectRefusedOn } from "./catalogue-fixtures.js";
 
 let t: TestApp;
 let admin: AdminTestClient;
@@ -32,30 +31,8 @@ afterAll(async () => {
 });
 
 const prisma = () => t.app.infra.prisma;
-/** Row counts a refused call must leave as they were. */
-async function counts() {
-  const p = prisma();
-  const [concerts, dates, seats, draws, actions] = await Promise.all([
-    p.concert.count(),
-    p.concertDate.count(),
-    p.seat.count(),
-    p.saleDraw.count(),
-    p.operatorAction.count(),
-  ]);
-  return { concerts, dates, seats, draws, actions };
-}
-async function expectRefused(
-  query: string,
-  variables: Record<string, unknown>,
-  code: string,
-  message: RegExp,
-) {
-  const before = await counts();
-  const error = await admin.error(query, variables);
-  expect(error.code).toBe(code);
-  expect(error.message).toMatch(message);
-  expect(await counts()).toEqual(before);
-}
+const expectRefused = (query: string, variables: Record<string, unknown>, code: string, message: RegExp) =>
+  expectRefusedOn(prisma(), admin, query, variables, code, message);
 
 describe("createConcert", () => {
   it("creates a concert on sale now, trimmed, listed by both APIs, with one audit row and no draw", async () => {
@@ -218,98 +195,5 @@ describe("addConcertDate", () => {
         /concert was not found/,
       );
     }
-  });
-});
-
-describe("scheduleSale", () => {
-  const draw = (concertId: string) => prisma().saleDraw.findUniqueOrThrow({ where: { concertId } });
-
-  it("moves an opening that is still ahead and keeps the draw's seed", async () => {
-    const concert = await createConcert(admin, { saleOpensAt: inHours(1) });
-    const before = await draw(concert.id);
-    const later = inHours(5);
-    const moved = await admin.data<{ scheduleSale: { saleOpensAt: string } }>(SCHEDULE, {
-      concertId: concert.id,
-      opensAt: later,
-    });
-    expect(new Date(moved.scheduleSale.saleOpensAt).getTime()).toBe(new Date(later).getTime());
-    expect(await draw(concert.id)).toEqual(before);
-    const again = await admin.request(SCHEDULE, { concertId: concert.id, opensAt: later });
-    expect(again.errors).toBeUndefined();
-    const actions = await prisma().operatorAction.findMany({
-      where: { concertId: concert.id, action: "scheduleSale" },
-      orderBy: { id: "asc" },
-    });
-    expect(actions.map((a) => JSON.parse(a.details).args.opensAt)).toEqual([later, later]);
-  });
-
-  it("refuses a concert that is on sale already (no opening)", async () => {
-    const concert = await createConcert(admin);
-    await expectRefused(
-      SCHEDULE,
-      { concertId: concert.id, opensAt: inHours(1) },
-      "BAD_USER_INPUT",
-      /already opened/,
-    );
-    expect((await prisma().concert.findUniqueOrThrow({ where: { id: concert.id } })).saleOpensAt).toBeNull();
-  });
-
-  it("refuses once the opening has passed, or once the draw ran, even for a time ahead", async () => {
-    const passed = await createConcert(admin, { saleOpensAt: inHours(1) });
-    await prisma()
-      .$executeRaw`UPDATE concerts SET sale_opens_at = NOW(3) - INTERVAL 1 SECOND WHERE id = ${passed.id}`;
-    await expectRefused(
-      SCHEDULE,
-      { concertId: passed.id, opensAt: inHours(2) },
-      "BAD_USER_INPUT",
-      /already opened/,
-    );
-    const drawn = await createConcert(admin, { saleOpensAt: inHours(1) });
-    await prisma().saleDraw.update({
-      where: { concertId: drawn.id },
-      data: { drawnAt: new Date(), entrants: 0 },
-    });
-    await expectRefused(
-      SCHEDULE,
-      { concertId: drawn.id, opensAt: inHours(2) },
-      "BAD_USER_INPUT",
-      /already opened/,
-    );
-  });
-
-  it("refuses a time in the past and an unknown concert", async () => {
-    const concert = await createConcert(admin, { saleOpensAt: inHours(1) });
-    await expectRefused(
-      SCHEDULE,
-      { concertId: concert.id, opensAt: inHours(-1) },
-      "BAD_USER_INPUT",
-      /opensAt must be in the future/,
-    );
-    await expectRefused(
-      SCHEDULE,
-      { concertId: "01900000-0000-7000-8000-000000000000", opensAt: inHours(1) },
-      "NOT_FOUND",
-      /concert was not found/,
-    );
-  });
-
-  it("orders racing moves by two operators: each is recorded, and the last recorded one is in force", async () => {
-    const concert = await createConcert(admin, { saleOpensAt: inHours(1) });
-    const seed = (await draw(concert.id)).seed;
-    const bob = admin.as(BOB.secret);
-    const times = Array.from({ length: 10 }, (_, i) => inHours(2 + i));
-    const results = await Promise.all(
-      times.map((opensAt, i) => (i % 2 ? bob : admin).request(SCHEDULE, { concertId: concert.id, opensAt })),
-    );
-    expect(results.filter((r) => r.errors)).toEqual([]);
-    const actions = await prisma().operatorAction.findMany({
-      where: { concertId: concert.id, action: "scheduleSale" },
-      orderBy: { id: "asc" },
-    });
-    expect(actions.map((a) => JSON.parse(a.details).args.opensAt).sort()).toEqual([...times].sort());
-    expect(new Set(actions.map((a) => a.operator))).toEqual(new Set(["alice", "bob"]));
-    const row = await prisma().concert.findUniqueOrThrow({ where: { id: concert.id } });
-    expect(row.saleOpensAt?.toISOString()).toBe(JSON.parse(actions.at(-1)!.details).args.opensAt);
-    expect((await draw(concert.id)).seed).toBe(seed);
   });
 });
