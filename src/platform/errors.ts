@@ -1,4 +1,4 @@
-/** The closed set of error codes of the public contract (../shared/API.md, "Errors"). */
+/** The closed set of error codes of the public contract (docs/api.md, "Errors"). */
 export type ErrorCode =
   | "UNAUTHENTICATED"
   | "QUEUE_TOKEN_EXPIRED"
