@@ -10,6 +10,7 @@ import { buildAppSchema, type ResolverClass } from "./platform/graphql/build-sch
 import type { ResolverServices } from "./platform/graphql/context.js";
 import { createGraphQLServer, type RunningServer } from "./platform/graphql/server.js";
 import { SystemResolver } from "./platform/graphql/system.resolver.js";
+import { adminResolverClasses } from "./admin-resolvers.js";
 import { resolverClasses } from "./resolvers.js";
 import { RateLimiter } from "./platform/http/rate-limit.js";
 import { RedisRateLimitStore } from "./platform/http/rate-limit.store.js";
@@ -21,7 +22,10 @@ import { createLogger, type Logger } from "./platform/logger.js";
 import type { BackgroundJob, Infrastructure } from "./platform/module.js";
 import { createAppPubSub } from "./platform/redis/pubsub.js";
 import { createRedis, logRedisHealth } from "./platform/redis/redis.js";
+import { createCatalogueModule } from "./modules/catalogue/catalogue.module.js";
 import { createConcertModule } from "./modules/concert/concert.module.js";
+import { createOperatorModule } from "./modules/operator/operator.module.js";
+import { PrismaConcertLookup } from "./modules/queue/concert-lookup.repository.js";
 import { createPaymentModule } from "./modules/payment/payment.module.js";
 import { createQueueModule } from "./modules/queue/queue.module.js";
 import { createReservationModule } from "./modules/reservation/reservation.module.js";
@@ -34,10 +38,15 @@ import type { Topics } from "./platform/redis/topics.js";
 
 /** What a feature module gives the composition root. */
 export interface FeatureModule {
+  /** Resolvers of the public API (/graphql, schema.graphql). */
   resolvers: object[];
+  /** Resolvers of the Operator API (/admin/graphql, admin-schema.graphql); list their classes in src/admin-resolvers.ts. */
+  adminResolvers?: object[];
   jobs?: BackgroundJob[];
   /** Extra checks for WebSocket connectionParams (the queue module verifies tokens). */
   acceptConnection?: (token: string | null) => Promise<boolean>;
+  /** The same for the Operator API's WebSockets (the operator module checks the key). */
+  acceptAdminConnection?: (secret: string | null, ip: string) => Promise<boolean>;
 }
 
 export interface App {
@@ -53,7 +62,9 @@ export interface App {
 /** Every feature module, in dependency order, and the services resolvers read from the context. */
 function createModules(infra: Infrastructure): { modules: FeatureModule[]; services: ResolverServices } {
   const user = createUserModule(infra);
-  const queue = createQueueModule(infra, { users: user.service });
+  // Shared with the catalogue, whose changes drop its cached concerts on every instance.
+  const concertLookup = new PrismaConcertLookup(infra.prisma);
+  const queue = createQueueModule(infra, { users: user.service, concerts: concertLookup });
   const wallet = createWalletModule(infra, { guard: queue.guard });
   const concert = createConcertModule(infra, { guard: queue.guard });
   const reservation = createReservationModule(infra, { guard: queue.guard, pass: queue.pass });
@@ -64,6 +75,11 @@ function createModules(infra: Infrastructure): { modules: FeatureModule[]; servi
     reservationRepository: reservation.repository,
     wallet: wallet.service,
   });
+  const operator = createOperatorModule(infra);
+  const catalogue = createCatalogueModule(infra, {
+    operator,
+    caches: [concertLookup, reservation.repository],
+  });
   return {
     modules: [
       { resolvers: [new SystemResolver()] },
@@ -73,15 +89,17 @@ function createModules(infra: Infrastructure): { modules: FeatureModule[]; servi
       concert.module,
       reservation.module,
       payment.module,
+      operator.module,
+      catalogue.module,
     ],
     services: { queue: queue.service, queueUpdates: queue.updates, seatUpdates: concert.service },
   };
 }
 
 /**
- * The schema is built from src/resolvers.ts, the one list that schema.graphql is emitted from;
- * the modules only supply the instances. A module's resolver missing from that list, or a
- * listed class no module supplies, stops the start.
+ * A schema is built from its list in src/resolvers.ts (the one list its committed SDL file is
+ * emitted from); the modules only supply the instances. A module's resolver missing from that
+ * list, or a listed class no module supplies, stops the start.
  */
 export function resolverContainer(instances: object[], classes: readonly ResolverClass[] = resolverClasses) {
   const byClass = new Map<ResolverClass, object>(instances.map((r) => [r.constructor, r]));
@@ -102,7 +120,9 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
   const redis = createRedis(config.REDIS_URL);
   const publisher = createRedis(config.REDIS_URL);
   const subscriber = createRedis(config.REDIS_URL);
-  const pubsub = createAppPubSub<Topics>(publisher, subscriber, config.REDIS_PREFIX);
+  const pubsub = createAppPubSub<Topics>(publisher, subscriber, config.REDIS_PREFIX, (error, what) =>
+    log.warn({ err: error, what }, "redis pubsub command failed"),
+  );
   const metrics = new AppMetrics();
   const infra: Infrastructure = {
     config,
@@ -143,7 +163,16 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
         container: resolverContainer(modules.flatMap((m) => m.resolvers)),
         pubSub: pubsub.raw,
       });
+      const adminSchema = await buildAppSchema({
+        resolvers: adminResolverClasses,
+        container: resolverContainer(
+          modules.flatMap((m) => m.adminResolvers ?? []),
+          adminResolverClasses,
+        ),
+        pubSub: pubsub.raw,
+      });
       const connectionChecks = modules.flatMap((m) => (m.acceptConnection ? [m.acceptConnection] : []));
+      const adminChecks = modules.flatMap((m) => (m.acceptAdminConnection ? [m.acceptAdminConnection] : []));
       server = await createGraphQLServer({
         schema,
         log,
@@ -177,6 +206,17 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
           for (const check of connectionChecks) if (!(await check(token))) return false;
           return true;
         },
+        // The Operator API (docs/api.md, "Operator API"): its own schema and keys on one port.
+        endpoints: [
+          {
+            path: "/admin/graphql",
+            schema: adminSchema,
+            acceptConnection: async (secret, ip) => {
+              for (const check of adminChecks) if (!(await check(secret, ip))) return false;
+              return true;
+            },
+          },
+        ],
       });
       const address = await server.listen(config.PORT, config.HOST);
       jobs = modules.flatMap((m) => m.jobs ?? []);

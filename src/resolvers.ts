@@ -11,6 +11,7 @@ import { ReservationResolver } from "./modules/reservation/reservation.resolver.
 import { UserResolver } from "./modules/user/user.resolver.js";
 import { WalletResolver } from "./modules/wallet/wallet.resolver.js";
 import { SystemResolver } from "./platform/graphql/system.resolver.js";
+import { adminResolverClasses } from "./admin-resolvers.js";
 
 export const resolverClasses: NonEmptyArray<ResolverClass> = [
   SystemResolver,
@@ -33,4 +34,5 @@ export interface EmittedSchema {
 /** Every schema the service serves, one file each; another endpoint adds its own entry here. */
 export const emittedSchemas: readonly EmittedSchema[] = [
   { file: "schema.graphql", resolvers: resolverClasses },
+  { file: "admin-schema.graphql", resolvers: adminResolverClasses },
 ];
