@@ -4,7 +4,8 @@
 import type { Redis } from "../../platform/redis/redis.js";
 import { ADMIT, END, ENTER, EXTEND, RESTORE, VIEW } from "./queue-scripts.js";
 
-export type TicketStatus = "WAITING" | "ACTIVE" | "EXPIRED";
+/** PREQUEUED: entered before the sale opens, waiting for the draw (prequeue-scripts.ts). */
+export type TicketStatus = "PREQUEUED" | "WAITING" | "ACTIVE" | "EXPIRED";
 
 /** A ticket as stored, with its live place in line. */
 export interface StoredTicket {
@@ -18,6 +19,8 @@ export interface StoredTicket {
   /** true when this call created the ticket (false: the user's live ticket was returned). */
   fresh: boolean;
   observedRate: number | null;
+  /** The concert's scheduled opening (ms), when it has one; attached by RecoveringQueueStore. */
+  saleOpensAtMs?: number | null;
 }
 
 /** What the queue knows of a ticket, as seen by one token. */
@@ -32,6 +35,8 @@ export interface TicketView {
    * than the concert's data set): a candidate for restore (queue-recovery.ts).
    */
   lost?: boolean;
+  /** The concert's scheduled opening (ms), when it has one; attached by RecoveringQueueStore. */
+  saleOpensAtMs?: number | null;
 }
 
 /** Identifies the ticket a token names. */
@@ -64,7 +69,17 @@ export interface TickResult {
 }
 
 export interface QueueStore {
-  enter(concertId: string, userId: string, newTicketId: string, nowMs: number): Promise<StoredTicket>;
+  /**
+   * With `drawKey` (before a scheduled opening) the new ticket is PREQUEUED under that key,
+   * unless the concert's draw already ran (then it is an ordinary entry).
+   */
+  enter(
+    concertId: string,
+    userId: string,
+    newTicketId: string,
+    nowMs: number,
+    drawKey?: string,
+  ): Promise<StoredTicket>;
   /** One round trip for all refs, however many (a pipeline); touch refreshes WAITING heartbeats. */
   views(refs: readonly TicketRef[], nowMs: number, touch: boolean): Promise<TicketView[]>;
   admit(concertId: string, nowMs: number): Promise<TickResult>;
@@ -106,6 +121,7 @@ export function queueKeys(prefix: string, concertId: string) {
     seen: `${base}seen`,
     admits: `${base}admits`,
     meta: `${base}meta`,
+    prequeue: `${base}prequeue`,
     ticketPrefix: `${base}u:`,
     ticket: (userId: string) => `${base}u:${userId}`,
   };
@@ -126,16 +142,22 @@ export class RedisQueueStore implements RestorableQueueStore {
     private readonly prefix: string,
     private readonly settings: QueueSettings,
   ) {
-    redis.defineCommand("queueEnter", { numberOfKeys: 6, lua: ENTER });
+    redis.defineCommand("queueEnter", { numberOfKeys: 7, lua: ENTER });
     redis.defineCommand("queueView", { numberOfKeys: 4, lua: VIEW });
-    redis.defineCommand("queueAdmit", { numberOfKeys: 5, lua: ADMIT });
-    redis.defineCommand("queueEnd", { numberOfKeys: 4, lua: END });
+    redis.defineCommand("queueAdmit", { numberOfKeys: 6, lua: ADMIT });
+    redis.defineCommand("queueEnd", { numberOfKeys: 5, lua: END });
     redis.defineCommand("queueExtend", { numberOfKeys: 2, lua: EXTEND });
     redis.defineCommand("queueRestore", { numberOfKeys: 5, lua: RESTORE });
     this.scripts = redis as unknown as ScriptHost;
   }
 
-  async enter(concertId: string, userId: string, newTicketId: string, nowMs: number): Promise<StoredTicket> {
+  async enter(
+    concertId: string,
+    userId: string,
+    newTicketId: string,
+    nowMs: number,
+    drawKey = "",
+  ): Promise<StoredTicket> {
     const k = queueKeys(this.prefix, concertId);
     const s = this.settings;
     const r = (await this.scripts.queueEnter(
@@ -145,6 +167,7 @@ export class RedisQueueStore implements RestorableQueueStore {
       k.seen,
       k.ticket(userId),
       k.meta,
+      k.prequeue,
       userId,
       newTicketId,
       nowMs,
@@ -155,6 +178,7 @@ export class RedisQueueStore implements RestorableQueueStore {
       s.maxAgeMs + 60_000,
       this.knownSeq.get(concertId) ?? 0,
       s.idleMs,
+      drawKey,
     )) as Reply;
     this.remember(concertId, Number(r[2]));
     return {
@@ -251,6 +275,7 @@ export class RedisQueueStore implements RestorableQueueStore {
       k.seen,
       k.admits,
       k.meta,
+      k.prequeue,
       nowMs,
       s.maxActive,
       s.admitPerTick,
@@ -278,6 +303,7 @@ export class RedisQueueStore implements RestorableQueueStore {
       k.waiting,
       k.active,
       k.seen,
+      k.prequeue,
       ref.userId,
       ref.ticketId,
       reason,
