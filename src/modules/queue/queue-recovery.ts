@@ -10,6 +10,7 @@ import type { PaymentHistory } from "./payment-history.repository.js";
 import type { PrequeueStore } from "./prequeue.store.js";
 import type { SaleSchedule } from "./sale-schedule.js";
 import type {
+  PrequeueEntry,
   QueueStore,
   RestorableQueueStore,
   StoredTicket,
@@ -79,7 +80,7 @@ export class RecoveringQueueStore implements QueueStore {
     if (!this.prequeue) return null;
     const state = await this.prequeue.schedule.drawState(ref.concertId, ref.userId);
     if (!state) return null;
-    return this.prequeue.store.restorePrequeued(ref, state.drawKey, state.drawnAtMs, nowMs);
+    return this.prequeue.store.restorePrequeued(ref, state, state.drawnAtMs, nowMs);
   }
 
   enter(
@@ -87,9 +88,9 @@ export class RecoveringQueueStore implements QueueStore {
     userId: string,
     newTicketId: string,
     nowMs: number,
-    drawKey?: string,
+    prequeue?: PrequeueEntry,
   ): Promise<StoredTicket> {
-    return this.inner.enter(concertId, userId, newTicketId, nowMs, drawKey);
+    return this.inner.enter(concertId, userId, newTicketId, nowMs, prequeue);
   }
 
   admit(concertId: string, nowMs: number): Promise<TickResult> {

@@ -8,9 +8,9 @@
 // activeUntil ms), seen (ZSET userId → last heartbeat ms, WAITING only), admits (ZSET log of
 // admissions for the observed rate), meta (HASH lastTickAt, since, rate, and for recovery after
 // Redis lost its data: epoch, lossAt, restoredUntil — see docs/security.md; drawnAt and drawn
-// once the pre-queue was drawn), prequeue (ZSET, all scores 0, member drawKey..userId: the
-// PREQUEUED tickets in draw order, prequeue-scripts.ts), and one HASH per user's current ticket
-// (ticketId, seq, status, issuedAt, activeUntil, drawKey for a PREQUEUED ticket).
+// once the pre-queue was drawn), prequeue (ZSET userId → draw score) and entrants (ZSET
+// userId → opening ms): the PREQUEUED tickets awaiting the draw (prequeue-scripts.ts), one HASH per
+// user's current ticket (ticketId, seq, status, issuedAt, activeUntil).
 
 /**
  * Shared view logic: the ticket's effective status at `now` (a late sweep never shows). A
@@ -52,15 +52,16 @@ end
 `;
 
 /**
- * enter — KEYS seq, waiting, active, seen, ticket, meta, prequeue; ARGV userId, newTicketId, now,
- * maxActive, activeMs, idleMs, maxAgeMs, ticketTtlMs, knownSeq, graceMs, drawKey.
+ * enter — KEYS seq, waiting, active, seen, ticket, meta, prequeue, entrants; ARGV userId,
+ * newTicketId, now, maxActive, activeMs, idleMs, maxAgeMs, ticketTtlMs, knownSeq, graceMs,
+ * drawScore, opensAtMs.
  * knownSeq is the highest entry number this instance has seen for the concert: the counter
  * never goes down, so a counter below it means Redis lost the concert's data — the counter is
  * raised (new entrants go behind every restorable ticket) and admission pauses (markLoss).
  * Returns the user's live ticket unchanged (idempotent re-issue, counts as a heartbeat) or a new
- * one. drawKey (64 hex, '' once the sale is open) asks for a PREQUEUED ticket: member
- * drawKey..userId of the score-0 prequeue set (lexicographic order = draw order), seq 0, no
- * heartbeat; refused once the draw ran (meta.drawnAt), then the entry is an ordinary one.
+ * one. drawScore ('' once the sale is open) asks for a PREQUEUED ticket: in prequeue at that
+ * score and in entrants at opensAtMs (its heartbeat-to-be), seq 0, no heartbeat before the
+ * draw; refused once the draw ran (meta.drawnAt), then the entry is an ordinary one.
  * Ordinary: seq from INCR (gap-free entry order), ACTIVE at once when nobody waits or is
  * prequeued and a slot is free, else WAITING scored by seq.
  * → {status, ticketId, seq, issuedAt, activeUntil, rank, fresh, rate}
@@ -74,7 +75,7 @@ if known > 0 and tonumber(redis.call('GET', KEYS[1]) or '0') < known then
   markLoss(KEYS[6], now, tonumber(ARGV[10]))
 end
 local drawn = redis.call('HGET', KEYS[6], 'drawnAt')
-local t = redis.call('HMGET', KEYS[5], 'ticketId', 'seq', 'status', 'issuedAt', 'activeUntil', 'drawKey')
+local t = redis.call('HMGET', KEYS[5], 'ticketId', 'seq', 'status', 'issuedAt', 'activeUntil')
 if t[1] then
   local status = effective(t, redis.call('ZSCORE', KEYS[4], userId), now, tonumber(ARGV[6]), drawn)
   if status ~= 'EXPIRED' and now - tonumber(t[4]) < tonumber(ARGV[7]) then
@@ -88,13 +89,15 @@ if t[1] then
   redis.call('ZREM', KEYS[2], userId)
   redis.call('ZREM', KEYS[3], userId)
   redis.call('ZREM', KEYS[4], userId)
-  if t[6] then redis.call('ZREM', KEYS[7], t[6] .. userId) end
+  redis.call('ZREM', KEYS[7], userId)
+  redis.call('ZREM', KEYS[8], userId)
 end
 redis.call('HSETNX', KEYS[6], 'epoch', now)
 if ARGV[11] ~= '' and not drawn then
-  redis.call('ZADD', KEYS[7], 0, ARGV[11] .. userId)
+  redis.call('ZADD', KEYS[7], ARGV[11], userId)
+  redis.call('ZADD', KEYS[8], ARGV[12], userId)
   redis.call('DEL', KEYS[5])
-  redis.call('HSET', KEYS[5], 'ticketId', ARGV[2], 'seq', 0, 'status', 'PREQUEUED', 'issuedAt', now, 'activeUntil', '', 'drawKey', ARGV[11])
+  redis.call('HSET', KEYS[5], 'ticketId', ARGV[2], 'seq', 0, 'status', 'PREQUEUED', 'issuedAt', now, 'activeUntil', '')
   redis.call('PEXPIRE', KEYS[5], ARGV[8])
   return {'PREQUEUED', ARGV[2], '0', tostring(now), '', -1, 1, redis.call('HGET', KEYS[6], 'rate') or ''}
 end
@@ -229,17 +232,18 @@ return {1, admitted, #expired, #idle, redis.call('ZCARD', KEYS[2]), redis.call('
 `;
 
 /**
- * end — KEYS ticket, waiting, active, seen, prequeue; ARGV userId, ticketId, reason.
+ * end — KEYS ticket, waiting, active, seen, prequeue, entrants; ARGV userId, ticketId, reason.
  * Ends the ticket (leaveQueue or a payment): EXPIRED, out of every set, so its slot is free for
  * the next tick. A replaced or already ended ticket is left alone. → 1 when something changed.
  */
 export const END = `
-local t = redis.call('HMGET', KEYS[1], 'ticketId', 'status', 'drawKey')
+local t = redis.call('HMGET', KEYS[1], 'ticketId', 'status')
 if t[1] ~= ARGV[2] or t[2] == 'EXPIRED' then return 0 end
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[1])
-if t[3] then redis.call('ZREM', KEYS[5], t[3] .. ARGV[1]) end
+redis.call('ZREM', KEYS[5], ARGV[1])
+redis.call('ZREM', KEYS[6], ARGV[1])
 redis.call('HSET', KEYS[1], 'status', 'EXPIRED', 'endedBy', ARGV[3])
 return 1
 `;

@@ -64,8 +64,11 @@ export class QueueService {
     await store.registerConcert(concertId);
     const opening = await (this.deps.schedule ?? noSchedule).opening(concertId);
     const now = clock.now().getTime();
-    const drawKey = opening && now < opening.opensAtMs ? opening.drawKey(userId) : undefined;
-    const t = await store.enter(concertId, userId, this.newTicketId(), now, drawKey);
+    const prequeue =
+      opening && now < opening.opensAtMs
+        ? { drawKey: opening.drawKey(userId), opensAtMs: opening.opensAtMs }
+        : undefined;
+    const t = await store.enter(concertId, userId, this.newTicketId(), now, prequeue);
     const token = codec.sign({
       ticketId: t.ticketId,
       userId,

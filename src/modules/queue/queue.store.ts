@@ -2,6 +2,7 @@
 // (queue-scripts.ts) registered with ioredis defineCommand; reads for many tickets go out in
 // one pipeline.
 import type { Redis } from "../../platform/redis/redis.js";
+import { drawScore } from "./prequeue-scripts.js";
 import { ADMIT, END, ENTER, EXTEND, RESTORE, VIEW } from "./queue-scripts.js";
 
 /** PREQUEUED: entered before the sale opens, waiting for the draw (prequeue-scripts.ts). */
@@ -49,6 +50,12 @@ export interface TicketRef {
   issuedAt?: number;
 }
 
+/** How a PREQUEUED ticket enters: the user's draw key and the opening it waits for. */
+export interface PrequeueEntry {
+  drawKey: string;
+  opensAtMs: number;
+}
+
 export interface QueueSettings {
   maxActive: number;
   admitPerTick: number;
@@ -70,15 +77,15 @@ export interface TickResult {
 
 export interface QueueStore {
   /**
-   * With `drawKey` (before a scheduled opening) the new ticket is PREQUEUED under that key,
-   * unless the concert's draw already ran (then it is an ordinary entry).
+   * With `prequeue` (before a scheduled opening) the new ticket is PREQUEUED under that draw
+   * key, unless the concert's draw already ran (then it is an ordinary entry).
    */
   enter(
     concertId: string,
     userId: string,
     newTicketId: string,
     nowMs: number,
-    drawKey?: string,
+    prequeue?: PrequeueEntry,
   ): Promise<StoredTicket>;
   /** One round trip for all refs, however many (a pipeline); touch refreshes WAITING heartbeats. */
   views(refs: readonly TicketRef[], nowMs: number, touch: boolean): Promise<TicketView[]>;
@@ -122,6 +129,7 @@ export function queueKeys(prefix: string, concertId: string) {
     admits: `${base}admits`,
     meta: `${base}meta`,
     prequeue: `${base}prequeue`,
+    entrants: `${base}entrants`,
     ticketPrefix: `${base}u:`,
     ticket: (userId: string) => `${base}u:${userId}`,
   };
@@ -142,10 +150,10 @@ export class RedisQueueStore implements RestorableQueueStore {
     private readonly prefix: string,
     private readonly settings: QueueSettings,
   ) {
-    redis.defineCommand("queueEnter", { numberOfKeys: 7, lua: ENTER });
+    redis.defineCommand("queueEnter", { numberOfKeys: 8, lua: ENTER });
     redis.defineCommand("queueView", { numberOfKeys: 4, lua: VIEW });
     redis.defineCommand("queueAdmit", { numberOfKeys: 6, lua: ADMIT });
-    redis.defineCommand("queueEnd", { numberOfKeys: 5, lua: END });
+    redis.defineCommand("queueEnd", { numberOfKeys: 6, lua: END });
     redis.defineCommand("queueExtend", { numberOfKeys: 2, lua: EXTEND });
     redis.defineCommand("queueRestore", { numberOfKeys: 5, lua: RESTORE });
     this.scripts = redis as unknown as ScriptHost;
@@ -156,7 +164,7 @@ export class RedisQueueStore implements RestorableQueueStore {
     userId: string,
     newTicketId: string,
     nowMs: number,
-    drawKey = "",
+    prequeue?: PrequeueEntry,
   ): Promise<StoredTicket> {
     const k = queueKeys(this.prefix, concertId);
     const s = this.settings;
@@ -168,6 +176,7 @@ export class RedisQueueStore implements RestorableQueueStore {
       k.ticket(userId),
       k.meta,
       k.prequeue,
+      k.entrants,
       userId,
       newTicketId,
       nowMs,
@@ -178,7 +187,8 @@ export class RedisQueueStore implements RestorableQueueStore {
       s.maxAgeMs + 60_000,
       this.knownSeq.get(concertId) ?? 0,
       s.idleMs,
-      drawKey,
+      prequeue ? drawScore(prequeue.drawKey) : "",
+      prequeue?.opensAtMs ?? "",
     )) as Reply;
     this.remember(concertId, Number(r[2]));
     return {
@@ -304,6 +314,7 @@ export class RedisQueueStore implements RestorableQueueStore {
       k.active,
       k.seen,
       k.prequeue,
+      k.entrants,
       ref.userId,
       ref.ticketId,
       reason,

@@ -40,7 +40,11 @@ export class SaleScheduleCache implements SaleSchedule {
     const concert = await this.repository.find(concertId);
     if (!concert?.saleOpensAt) return null;
     const draw = concert.draw ?? (await this.repository.ensureDraw(concertId));
-    return { drawKey: drawKeyOf(draw.seed, userId), drawnAtMs: draw.drawnAt?.getTime() ?? null };
+    return {
+      drawKey: drawKeyOf(draw.seed, userId),
+      opensAtMs: concert.saleOpensAt.getTime(),
+      drawnAtMs: draw.drawnAt?.getTime() ?? null,
+    };
   }
 
   /** Drops what this process knows of the concert (an operator changed it). */
