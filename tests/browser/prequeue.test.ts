@@ -9,7 +9,8 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, type PrismaClient } from "../../src/platform/db/prisma.js";
 import { issue, signUp } from "../helpers/queue-helpers.js";
-import { drawKey, scheduledConcert } from "../helpers/sale-fixture.js";
+import { AdminTestClient, createConcert, TEST_OPERATOR_KEYS } from "../helpers/admin-client.js";
+import { drawKey } from "../helpers/sale-fixture.js";
 import { startCluster, type Cluster } from "../helpers/server-processes.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -59,6 +60,7 @@ describe("browser pre-queue", () => {
       QUEUE_TICK_MS: "300",
       QUEUE_ACTIVE_SECONDS: "600",
       RATE_LIMIT_ENABLED: "false",
+      OPERATOR_KEYS: TEST_OPERATOR_KEYS,
     });
     prisma = createDatabase(cluster.env.databaseUrl, 2).prisma;
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
@@ -72,7 +74,12 @@ describe("browser pre-queue", () => {
   it("counts down to the opening, then shows the drawn place in line", async () => {
     const server = cluster.servers[0]!;
     const opensAt = new Date(Date.now() + OPENS_IN_MS);
-    const concertId = await scheduledConcert(prisma, opensAt);
+    // The operator creates the concert with its opening (Operator API).
+    const admin = new AdminTestClient(server.url);
+    const { id: concertId } = await createConcert(admin, {
+      title: "Scheduled Live",
+      saleOpensAt: opensAt.toISOString(),
+    });
     const context = await browser.newContext({ viewport: { width: 1024, height: 760 } });
     const page = await context.newPage();
     const pageErrors: string[] = [];

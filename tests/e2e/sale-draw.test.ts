@@ -1,11 +1,13 @@
-// The pre-queue draw with two server processes: both instances' tickers race for the draw at
-// the opening and it happens once; subscribers on both instances are pushed PREQUEUED, then
-// WAITING at the place the revealed seed gives them; the reveal matches the commitment.
+// The pre-queue draw with two server processes: the operator schedules the sale on one
+// instance (the real scheduleSale of /admin/graphql), fans enter on both; both instances'
+// tickers race for the draw at the opening and it happens once; subscribers on both instances
+// are pushed PREQUEUED, then WAITING at the place the revealed seed gives them; the reveal
+// matches the commitment published before.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDatabase, type PrismaClient } from "../../src/platform/db/prisma.js";
 import { subscribe } from "../helpers/graphql-client.js";
 import { eventually, issue, signUp, UPDATES, type Ticket } from "../helpers/queue-helpers.js";
-import { drawOrder, saleDraw, scheduledConcert, sha256Hex } from "../helpers/sale-fixture.js";
+import { AdminTestClient, createConcert, SCHEDULE, TEST_OPERATOR_KEYS } from "../helpers/admin-client.js";
+import { drawOrder, saleDraw, sha256Hex } from "../helpers/sale-fixture.js";
 import { startCluster, type Cluster } from "../helpers/server-processes.js";
 
 const TICK_MS = 300;
@@ -13,7 +15,6 @@ const ENTRANTS = 30;
 
 describe("pre-queue draw across two instances", () => {
   let cluster: Cluster;
-  let prisma: PrismaClient;
 
   beforeAll(async () => {
     // One slot: after the draw exactly the head of the draw is admitted, everyone else waits.
@@ -23,18 +24,24 @@ describe("pre-queue draw across two instances", () => {
       QUEUE_MAX_ACTIVE: "1",
       QUEUE_ADMIT_PER_TICK: "1",
       QUEUE_IDLE_SECONDS: "120",
+      OPERATOR_KEYS: TEST_OPERATOR_KEYS,
     });
-    prisma = createDatabase(cluster.env.databaseUrl, 2).prisma;
   });
   afterAll(async () => {
-    await prisma?.$disconnect();
     await cluster?.stop();
   });
 
   it("draws once at the opening and pushes every subscriber on both instances its drawn place", async () => {
     const clients = cluster.servers.map((s) => s.client);
     const opensAt = new Date(Date.now() + 10_000);
-    const concertId = await scheduledConcert(prisma, opensAt);
+    // Created on instance A with an opening in an hour, moved to ten seconds from now on B.
+    const { id: concertId } = await createConcert(new AdminTestClient(cluster.servers[0]!.url), {
+      saleOpensAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    const scheduled = await new AdminTestClient(cluster.servers[1]!.url).data<{
+      scheduleSale: { saleOpensAt: string };
+    }>(SCHEDULE, { concertId, opensAt: opensAt.toISOString() });
+    expect(scheduled.scheduleSale.saleOpensAt).toBe(opensAt.toISOString());
     const users = await Promise.all(Array.from({ length: ENTRANTS }, (_, i) => signUp(clients[i % 2]!)));
     const tickets = await Promise.all(users.map((u, i) => issue(clients[i % 2]!, u, concertId)));
     expect(tickets.every((t) => t.status === "PREQUEUED" && t.position === null)).toBe(true);
