@@ -167,7 +167,7 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
 
 /** RATE_LIMIT_*: counted in Redis; the per-user budget is keyed by the user a valid token names. */
 function createRateLimiter(config: Config, redis: Redis, log: Logger, clock: Clock): RateLimiter {
-  const codec = new QueueTokenCodec(config.TOKEN_SECRET, config.TOKEN_MAX_AGE_SECONDS, clock);
+  const codec = new QueueTokenCodec(config.TOKEN_SECRETS, config.TOKEN_MAX_AGE_SECONDS, clock);
   const store = new RedisRateLimitStore(redis, config.REDIS_PREFIX, {
     ip: config.RATE_LIMIT_IP_PER_SECOND,
     user: config.RATE_LIMIT_USER_PER_SECOND,

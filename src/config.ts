@@ -25,6 +25,18 @@ export const configSchema = z.object({
     .default("redis://127.0.0.1:6379"),
   REDIS_PREFIX: z.string().max(100).default("concert:"),
   TOKEN_SECRET: z.string().min(16, "must be at least 16 characters").default(DEFAULT_TOKEN_SECRET),
+  /** Newest first: the first signs queue tokens, every one verifies them. Replaces TOKEN_SECRET. */
+  TOKEN_SECRETS: z
+    .string()
+    .transform((v) => v.split(",").map((s) => s.trim()))
+    .pipe(
+      z
+        .array(z.string().min(16, "every secret must be at least 16 characters"))
+        .min(1)
+        .max(10, "at most 10 secrets (one signs, the rest only verify while they are retired)")
+        .refine((list) => new Set(list).size === list.length, "a secret is listed twice"),
+    )
+    .optional(),
   HOLD_SECONDS: int(1, 86_400).default(300),
   QUEUE_MAX_ACTIVE: int(1, 1_000_000).default(100),
   QUEUE_ADMIT_PER_TICK: int(1, 1_000_000).default(50),
@@ -47,9 +59,11 @@ export const configSchema = z.object({
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
-export interface Config extends Omit<RawConfig, "RATE_LIMIT_ENABLED" | "GRAPHIQL_ENABLED"> {
+export interface Config extends Omit<RawConfig, "RATE_LIMIT_ENABLED" | "GRAPHIQL_ENABLED" | "TOKEN_SECRETS"> {
   RATE_LIMIT_ENABLED: boolean;
   GRAPHIQL_ENABLED: boolean;
+  /** The queue token secrets, newest first: TOKEN_SECRETS when set, else [TOKEN_SECRET]. */
+  TOKEN_SECRETS: string[];
 }
 
 export class ConfigError extends Error {}
@@ -77,13 +91,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const raw = parsed.data;
   const production = raw.NODE_ENV === "production";
-  if (production && raw.TOKEN_SECRET === DEFAULT_TOKEN_SECRET) {
+  const secrets = raw.TOKEN_SECRETS ?? [raw.TOKEN_SECRET];
+  if (production && secrets.includes(DEFAULT_TOKEN_SECRET)) {
+    const name = raw.TOKEN_SECRETS ? "TOKEN_SECRETS" : "TOKEN_SECRET";
     throw new ConfigError(
-      "Invalid configuration:\n  TOKEN_SECRET: must be set to a secret of your own when NODE_ENV=production",
+      `Invalid configuration:\n  ${name}: must be set to a secret of your own when NODE_ENV=production`,
     );
   }
   return {
     ...raw,
+    TOKEN_SECRETS: secrets,
     RATE_LIMIT_ENABLED: raw.RATE_LIMIT_ENABLED ?? raw.NODE_ENV !== "test",
     GRAPHIQL_ENABLED: raw.GRAPHIQL_ENABLED ?? !production,
   };

@@ -39,7 +39,7 @@ export function createQueueCore(
 ) {
   const { config, clock, log, pubsub } = infra;
   const settings = queueSettings(config);
-  const codec = new QueueTokenCodec(config.TOKEN_SECRET, config.TOKEN_MAX_AGE_SECONDS, clock);
+  const codec = new QueueTokenCodec(config.TOKEN_SECRETS, config.TOKEN_MAX_AGE_SECONDS, clock);
   const redisStore = new RedisQueueStore(infra.redis, config.REDIS_PREFIX, settings);
   // Every reader of tickets goes through recovery, so a lost ticket is restored wherever its
   // token is presented (poll, subscription, seat or payment call).
