@@ -76,12 +76,12 @@ function createModules(infra: Infrastructure): FeatureModule[] {
 export function createApp(config: Config, overrides: { log?: Logger; clock?: Clock } = {}): App {
   const log = overrides.log ?? createLogger(config.LOG_LEVEL);
   const { prisma, sql } = createDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
-  const redis = createRedis(config.REDIS_URL);
-  const publisher = createRedis(config.REDIS_URL);
-  const subscriber = createRedis(config.REDIS_URL);
+  const redis = createRedis(config);
+  const publisher = createRedis(config);
+  const subscriber = createRedis(config, { sharded: true });
   for (const [name, client] of Object.entries({ redis, publisher, subscriber }))
     logRedisHealth(client, log, name);
-  const pubsub = createAppPubSub<Topics>(publisher, subscriber, config.REDIS_PREFIX);
+  const pubsub = createAppPubSub<Topics>(publisher, subscriber, config.REDIS_PREFIX, log);
   const metrics = new AppMetrics();
   const infra: Infrastructure = {
     config,

@@ -40,7 +40,10 @@ export function createQueueCore(
   const { config, clock, log, pubsub } = infra;
   const settings = queueSettings(config);
   const codec = new QueueTokenCodec(config.TOKEN_SECRETS, config.TOKEN_MAX_AGE_SECONDS, clock);
-  const redisStore = new RedisQueueStore(infra.redis, config.REDIS_PREFIX, settings);
+  const redisStore = new RedisQueueStore(infra.redis, config.REDIS_PREFIX, settings, {
+    replicas: config.REDIS_WAIT_REPLICAS,
+    timeoutMs: config.REDIS_WAIT_TIMEOUT_MS,
+  });
   // Every reader of tickets goes through recovery, so a lost ticket is restored wherever its
   // token is presented (poll, subscription, seat or payment call).
   const store = new RecoveringQueueStore(
