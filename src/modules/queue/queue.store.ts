@@ -106,6 +106,8 @@ interface ScriptHost {
   queueRestore: Script;
 }
 
+/** How often a ticket write refused by a moving slot is sent again (100, 200, ... ms apart). */
+const MOVED_RETRIES = 10;
 /** Minimum fraction of a tick between two admission runs of one concert (timer jitter slack). */
 const TICK_GAP_FRACTION = 0.9;
 /** The observed admission rate looks back this far. */
@@ -151,17 +153,23 @@ export class RedisQueueStore implements RestorableQueueStore {
 
   /**
    * Runs a script that changes tickets; with a replica wait, in one pipeline with WAIT (keyless,
-   * so on a cluster it goes with the script to the shard that owns the concert's slot).
+   * so on a cluster it goes with the script to the shard that owns the concert's slot). ioredis
+   * re-sends a pipeline on MOVED only when every command of it was moved, which the keyless
+   * WAIT never is: a script refused with MOVED (it did not run) is sent again here, once the
+   * client has the new slot map (a failover).
    */
   private async write(script: keyof ScriptHost, ...args: (string | number)[]): Promise<unknown> {
     const { replicas, timeoutMs } = this.replicaWait;
     if (replicas === 0) return this.scripts[script](...args);
-    const pipeline = this.redis.pipeline() as unknown as Pipeline;
-    void pipeline[script](...args);
-    void pipeline.wait(replicas, timeoutMs);
-    const [[error, value]] = (await pipeline.exec()) as [[Error | null, unknown]];
-    if (error) throw error;
-    return value;
+    for (let attempt = 1; ; attempt++) {
+      const pipeline = this.redis.pipeline() as unknown as Pipeline;
+      void pipeline[script](...args);
+      void pipeline.wait(replicas, timeoutMs);
+      const [[error, value]] = (await pipeline.exec()) as [[Error | null, unknown]];
+      if (!error) return value;
+      if (attempt >= MOVED_RETRIES || !/^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN) /.test(error.message)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
   }
 
   async enter(concertId: string, userId: string, newTicketId: string, nowMs: number): Promise<StoredTicket> {

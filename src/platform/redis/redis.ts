@@ -23,14 +23,16 @@ export interface RedisTarget {
  * shard that owns its slot).
  */
 export function createRedis(target: RedisTarget, options: { sharded?: boolean } = {}): Redis {
-  const nodeOptions: RedisOptions = {
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
-    retryStrategy: (times) => Math.min(times * 200, 2000),
-    lazyConnect: false,
-  };
-  if (!target.REDIS_CLUSTER_NODES) return new SingleRedis(target.REDIS_URL, nodeOptions);
+  const nodeOptions: RedisOptions = { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: false };
+  if (!target.REDIS_CLUSTER_NODES) {
+    return new SingleRedis(target.REDIS_URL, {
+      ...nodeOptions,
+      retryStrategy: (times) => Math.min(times * 200, 2000),
+    });
+  }
   return new Cluster(target.REDIS_CLUSTER_NODES, {
+    // No reconnect strategy per node: a node that went away is dropped from the pool, which
+    // makes ioredis refresh the slot map and find the replica that took over its slots.
     redisOptions: {
       ...nodeOptions,
       ...(target.REDIS_PASSWORD ? { password: target.REDIS_PASSWORD } : {}),
@@ -45,7 +47,6 @@ export function createRedis(target: RedisTarget, options: { sharded?: boolean } 
     retryDelayOnTryAgain: 200,
     slotsRefreshTimeout: 2000,
     clusterRetryStrategy: (times) => Math.min(times * 200, 2000),
-    clusterNodeRetryStrategy: (times) => Math.min(times * 200, 2000),
   });
 }
 
