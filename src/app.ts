@@ -107,12 +107,12 @@ function schemaOf(instances: object[], pubSub: PubSub<TopicMap>) {
 export function createApp(config: Config, overrides: { log?: Logger; clock?: Clock } = {}): App {
   const log = overrides.log ?? createLogger(config.LOG_LEVEL);
   const { prisma, sql } = createDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
-  const redis = createRedis(config.REDIS_URL);
-  const publisher = createRedis(config.REDIS_URL);
-  const subscriber = createRedis(config.REDIS_URL);
+  const redis = createRedis(config);
+  const publisher = createRedis(config);
+  const subscriber = createRedis(config, { sharded: true });
   for (const [name, client] of Object.entries({ redis, publisher, subscriber }))
     logRedisHealth(client, log, name);
-  const pubsub = createAppPubSub<Topics>(publisher, subscriber, config.REDIS_PREFIX);
+  const pubsub = createAppPubSub<Topics>(publisher, subscriber, config.REDIS_PREFIX, log);
   const metrics = new AppMetrics();
   const infra: Infrastructure = {
     config,
@@ -212,7 +212,7 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
 
 /** RATE_LIMIT_*: counted in Redis; the per-user budget is keyed by the user a valid token names. */
 function createRateLimiter(config: Config, redis: Redis, log: Logger, clock: Clock): RateLimiter {
-  const codec = new QueueTokenCodec(config.TOKEN_SECRET, config.TOKEN_MAX_AGE_SECONDS, clock);
+  const codec = new QueueTokenCodec(config.TOKEN_SECRETS, config.TOKEN_MAX_AGE_SECONDS, clock);
   const store = new RedisRateLimitStore(redis, config.REDIS_PREFIX, {
     ip: config.RATE_LIMIT_IP_PER_SECOND,
     user: config.RATE_LIMIT_USER_PER_SECOND,

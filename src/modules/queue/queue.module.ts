@@ -49,9 +49,10 @@ export function queueSettings(config: Infrastructure["config"]): QueueSettings {
 export function createQueueCore(infra: Infrastructure, deps: QueueDeps) {
   const { config, clock, log, pubsub } = infra;
   const settings = queueSettings(config);
-  const codec = new QueueTokenCodec(config.TOKEN_SECRET, config.TOKEN_MAX_AGE_SECONDS, clock);
-  const redisStore = new RedisQueueStore(infra.redis, config.REDIS_PREFIX, settings);
-  const prequeue = new RedisPrequeueStore(infra.redis, config.REDIS_PREFIX, settings);
+  const codec = new QueueTokenCodec(config.TOKEN_SECRETS, config.TOKEN_MAX_AGE_SECONDS, clock);
+  const replicaWait = { replicas: config.REDIS_WAIT_REPLICAS, timeoutMs: config.REDIS_WAIT_TIMEOUT_MS };
+  const redisStore = new RedisQueueStore(infra.redis, config.REDIS_PREFIX, settings, replicaWait);
+  const prequeue = new RedisPrequeueStore(infra.redis, config.REDIS_PREFIX, settings, replicaWait);
   const schedule = deps.schedule ?? noSchedule;
   // Every reader of tickets goes through recovery, so a lost ticket is restored wherever its
   // token is presented (poll, subscription, seat or payment call).
