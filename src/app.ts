@@ -28,6 +28,7 @@ import { createOperatorModule } from "./modules/operator/operator.module.js";
 import { PrismaConcertLookup } from "./modules/queue/concert-lookup.repository.js";
 import { createPaymentModule } from "./modules/payment/payment.module.js";
 import { createQueueModule } from "./modules/queue/queue.module.js";
+import { createSaleModule, createSaleSchedule } from "./modules/sale/sale.module.js";
 import { createReservationModule } from "./modules/reservation/reservation.module.js";
 import { createUserModule } from "./modules/user/user.module.js";
 import { createWalletModule } from "./modules/wallet/wallet.module.js";
@@ -64,7 +65,9 @@ function createModules(infra: Infrastructure): { modules: FeatureModule[]; servi
   const user = createUserModule(infra);
   // Shared with the catalogue, whose changes drop its cached concerts on every instance.
   const concertLookup = new PrismaConcertLookup(infra.prisma);
-  const queue = createQueueModule(infra, { users: user.service, concerts: concertLookup });
+  const schedule = createSaleSchedule(infra);
+  const queue = createQueueModule(infra, { users: user.service, concerts: concertLookup, schedule });
+  const sale = createSaleModule(infra, { schedule, prequeue: queue.prequeue, events: queue.events });
   const wallet = createWalletModule(infra, { guard: queue.guard });
   const concert = createConcertModule(infra, { guard: queue.guard });
   const reservation = createReservationModule(infra, { guard: queue.guard, pass: queue.pass });
@@ -78,13 +81,14 @@ function createModules(infra: Infrastructure): { modules: FeatureModule[]; servi
   const operator = createOperatorModule(infra);
   const catalogue = createCatalogueModule(infra, {
     operator,
-    caches: [concertLookup, reservation.repository],
+    caches: [concertLookup, reservation.repository, schedule],
   });
   return {
     modules: [
       { resolvers: [new SystemResolver()] },
       user.module,
       queue.module,
+      sale.module,
       wallet.module,
       concert.module,
       reservation.module,
@@ -117,9 +121,9 @@ export function resolverContainer(instances: object[], classes: readonly Resolve
 export function createApp(config: Config, overrides: { log?: Logger; clock?: Clock } = {}): App {
   const log = overrides.log ?? createLogger(config.LOG_LEVEL);
   const { prisma, sql } = createDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
-  const redis = createRedis(config.REDIS_URL);
-  const publisher = createRedis(config.REDIS_URL);
-  const subscriber = createRedis(config.REDIS_URL);
+  const redis = createRedis(config);
+  const publisher = createRedis(config);
+  const subscriber = createRedis(config, { sharded: true });
   const pubsub = createAppPubSub<Topics>(publisher, subscriber, config.REDIS_PREFIX, (error, what) =>
     log.warn({ err: error, what }, "redis pubsub command failed"),
   );
@@ -235,7 +239,7 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
 
 /** RATE_LIMIT_*: counted in Redis; the per-user budget is keyed by the user a valid token names. */
 function createRateLimiter(config: Config, redis: Redis, log: Logger, clock: Clock): RateLimiter {
-  const codec = new QueueTokenCodec(config.TOKEN_SECRET, config.TOKEN_MAX_AGE_SECONDS, clock);
+  const codec = new QueueTokenCodec(config.TOKEN_SECRETS, config.TOKEN_MAX_AGE_SECONDS, clock);
   const store = new RedisRateLimitStore(redis, config.REDIS_PREFIX, {
     ip: config.RATE_LIMIT_IP_PER_SECOND,
     user: config.RATE_LIMIT_USER_PER_SECOND,

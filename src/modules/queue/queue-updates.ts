@@ -37,7 +37,7 @@ interface ConcertGroup {
 }
 
 const fingerprint = (t: QueueTicketData) =>
-  `${t.status}|${t.position ?? ""}|${t.activeUntil ? t.activeUntil.getTime() : ""}`;
+  `${t.status}|${t.position ?? ""}|${t.activeUntil ? t.activeUntil.getTime() : ""}|${t.saleOpensAt?.getTime() ?? ""}`;
 
 /** What the subscription resolver calls. */
 export interface QueueUpdates {

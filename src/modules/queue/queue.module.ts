@@ -12,6 +12,8 @@ import { QueueService } from "./queue.service.js";
 import { RedisQueueStore, type QueueSettings } from "./queue.store.js";
 import { QueueTokenCodec } from "./queue-token.js";
 import { QueueUpdatesHub } from "./queue-updates.js";
+import { RedisPrequeueStore, type PrequeueStore } from "./prequeue.store.js";
+import { noSchedule, type SaleSchedule } from "./sale-schedule.js";
 
 export interface QueueModule {
   module: FeatureModule;
@@ -19,6 +21,17 @@ export interface QueueModule {
   pass: QueuePass;
   service: QueueService;
   updates: QueueUpdatesHub;
+  /** The pre-queue's draw (the sale module's draw job) and the change events it publishes. */
+  prequeue: PrequeueStore;
+  events: QueueEvents;
+}
+
+export interface QueueDeps {
+  users: AccessKeyVerifier;
+  concerts?: ConcertLookup;
+  payments?: PaymentHistory;
+  /** Scheduled openings (the sale module); absent: every concert is on sale now. */
+  schedule?: SaleSchedule;
 }
 
 export function queueSettings(config: Infrastructure["config"]): QueueSettings {
@@ -33,20 +46,21 @@ export function queueSettings(config: Infrastructure["config"]): QueueSettings {
 }
 
 /** The queue's services on the given infrastructure, without resolvers or jobs. */
-export function createQueueCore(
-  infra: Infrastructure,
-  deps: { users: AccessKeyVerifier; concerts?: ConcertLookup; payments?: PaymentHistory },
-) {
+export function createQueueCore(infra: Infrastructure, deps: QueueDeps) {
   const { config, clock, log, pubsub } = infra;
   const settings = queueSettings(config);
-  const codec = new QueueTokenCodec(config.TOKEN_SECRET, config.TOKEN_MAX_AGE_SECONDS, clock);
-  const redisStore = new RedisQueueStore(infra.redis, config.REDIS_PREFIX, settings);
+  const codec = new QueueTokenCodec(config.TOKEN_SECRETS, config.TOKEN_MAX_AGE_SECONDS, clock);
+  const replicaWait = { replicas: config.REDIS_WAIT_REPLICAS, timeoutMs: config.REDIS_WAIT_TIMEOUT_MS };
+  const redisStore = new RedisQueueStore(infra.redis, config.REDIS_PREFIX, settings, replicaWait);
+  const prequeue = new RedisPrequeueStore(infra.redis, config.REDIS_PREFIX, settings, replicaWait);
+  const schedule = deps.schedule ?? noSchedule;
   // Every reader of tickets goes through recovery, so a lost ticket is restored wherever its
   // token is presented (poll, subscription, seat or payment call).
   const store = new RecoveringQueueStore(
     redisStore,
     deps.payments ?? new PrismaPaymentHistory(infra.prisma),
     log,
+    { schedule, store: prequeue },
   );
   const events: QueueEvents = {
     changed: (concertId, at, userId) =>
@@ -63,6 +77,7 @@ export function createQueueCore(
     clock,
     settings,
     log,
+    schedule,
     metrics: infra.metrics,
   });
   const updates = new QueueUpdatesHub(
@@ -74,14 +89,11 @@ export function createQueueCore(
     log,
     (ms) => infra.metrics.pushed(ms),
   );
-  return { settings, codec, store: redisStore, access, service, updates };
+  return { settings, codec, store: redisStore, prequeue, events, access, service, updates };
 }
 
-export function createQueueModule(
-  infra: Infrastructure,
-  deps: { users: AccessKeyVerifier; concerts?: ConcertLookup; payments?: PaymentHistory },
-): QueueModule {
-  const { settings, access, service, updates, store } = createQueueCore(infra, deps);
+export function createQueueModule(infra: Infrastructure, deps: QueueDeps): QueueModule {
+  const { settings, access, service, updates, store, prequeue, events } = createQueueCore(infra, deps);
   const log = infra.log;
   infra.metrics.watchQueues({
     concerts: () => store.concerts(),
@@ -111,5 +123,7 @@ export function createQueueModule(
     pass: access,
     service,
     updates,
+    prequeue,
+    events,
   };
 }

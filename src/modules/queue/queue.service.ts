@@ -11,6 +11,7 @@ import { refOf, type QueueAccess, type QueueEvents } from "./queue-access.js";
 import type { QueueCaller } from "./queue-guard.js";
 import type { QueueSettings, QueueStore, TicketStatus, TicketView } from "./queue.store.js";
 import type { QueueTokenCodec } from "./queue-token.js";
+import { noSchedule, type SaleSchedule } from "./sale-schedule.js";
 
 /** A ticket as clients see it (QueueTicket in the schema). */
 export interface QueueTicketData {
@@ -21,6 +22,8 @@ export interface QueueTicketData {
   position: number | null;
   estimatedWaitSeconds: number;
   activeUntil: Date | null;
+  /** The concert's scheduled opening; null when it was on sale from the start. */
+  saleOpensAt: Date | null;
 }
 
 export interface QueueServiceDeps {
@@ -33,6 +36,8 @@ export interface QueueServiceDeps {
   clock: Clock;
   settings: QueueSettings;
   log: Logger;
+  /** Scheduled openings (absent: every concert is on sale now). */
+  schedule?: SaleSchedule;
   newTicketId?: () => string;
   metrics?: Pick<QueueMetrics, "admitted" | "abandoned">;
 }
@@ -49,14 +54,21 @@ export class QueueService {
   /**
    * Enters the concert's queue, or returns the user's live ticket unchanged. Exact FIFO across
    * instances is held by the enter script: INCR gives the entry order and the WAITING sorted
-   * set is scored by it, in one atomic step.
+   * set is scored by it, in one atomic step. Before a scheduled opening the ticket is
+   * PREQUEUED under the user's draw key (the enter script refuses that once the draw ran).
    */
   async issue(userId: string, accessKey: string, concertId: string): Promise<QueueTicketData> {
     const { users, concerts, store, codec, clock } = this.deps;
     await users.verifyAccessKey(userId, accessKey);
     if (!(await concerts.exists(concertId))) throw notFound(`Concert ${concertId}`);
     await store.registerConcert(concertId);
-    const t = await store.enter(concertId, userId, this.newTicketId(), clock.now().getTime());
+    const opening = await (this.deps.schedule ?? noSchedule).opening(concertId);
+    const now = clock.now().getTime();
+    const prequeue =
+      opening && now < opening.opensAtMs
+        ? { drawKey: opening.drawKey(userId), opensAtMs: opening.opensAtMs }
+        : undefined;
+    const t = await store.enter(concertId, userId, this.newTicketId(), now, prequeue);
     const token = codec.sign({
       ticketId: t.ticketId,
       userId,
@@ -64,7 +76,7 @@ export class QueueService {
       seq: t.seq,
       issuedAt: Math.floor(t.issuedAtMs / 1000),
     });
-    return this.present({ token, userId, concertId }, t);
+    return this.present({ token, userId, concertId }, { ...t, saleOpensAtMs: opening?.opensAtMs ?? null });
   }
 
   /** The caller's ticket now; a poll is also a heartbeat that keeps a WAITING place. */
@@ -120,6 +132,7 @@ export class QueueService {
       estimatedWaitSeconds:
         position === null ? 0 : estimateWaitSeconds(position, view.observedRate, this.fallbackRate),
       activeUntil: view.activeUntilMs === null ? null : new Date(view.activeUntilMs),
+      saleOpensAt: view.saleOpensAtMs == null ? null : new Date(view.saleOpensAtMs),
     };
   }
 }
