@@ -2,6 +2,8 @@
 // for at most one admission tick. An operator's change (CATALOGUE_CHANGED, published by the
 // operator API; the catalogue's invalidation job hands it to forget) drops the concert at once
 // on every instance; the tick-long lifetime bounds staleness even if that message is lost.
+// While MySQL is away, a concert read before keeps its last answer (the queue lives in Redis
+// and must go on answering polls); one never read, or dropped by an operator's change, fails.
 import type { Clock } from "../../platform/clock.js";
 import type { CatalogueChangedEvent } from "../../platform/redis/topics.js";
 import type { DrawState, SaleOpening, SaleSchedule } from "../queue/sale-schedule.js";
@@ -15,6 +17,8 @@ interface Entry {
 
 export class SaleScheduleCache implements SaleSchedule {
   private readonly entries = new Map<string, Entry>();
+  /** The last answer MySQL gave for each concert, until an operator's change drops it. */
+  private readonly lastKnown = new Map<string, SaleOpening | null>();
 
   constructor(
     private readonly repository: Pick<SaleDrawRepository, "find" | "ensureDraw">,
@@ -26,10 +30,19 @@ export class SaleScheduleCache implements SaleSchedule {
     const now = this.clock.now().getTime();
     const hit = this.entries.get(concertId);
     if (hit && now - hit.at < this.maxAgeMs) return hit.value;
-    const value = this.load(concertId);
+    const value = this.load(concertId).then(
+      (opening) => {
+        this.lastKnown.set(concertId, opening);
+        return opening;
+      },
+      (error: unknown) => {
+        // A failed read is not cached: the next call asks MySQL again.
+        this.entries.delete(concertId);
+        if (this.lastKnown.has(concertId)) return this.lastKnown.get(concertId) ?? null;
+        throw error;
+      },
+    );
     this.entries.set(concertId, { at: now, value });
-    // A failed read is not cached: the next call asks MySQL again.
-    value.catch(() => this.entries.delete(concertId));
     return value;
   }
 
@@ -47,6 +60,7 @@ export class SaleScheduleCache implements SaleSchedule {
   /** Drops what this process knows of the concert (an operator changed it). */
   forget(event: CatalogueChangedEvent): void {
     this.entries.delete(event.concertId);
+    this.lastKnown.delete(event.concertId);
   }
 
   private async load(concertId: string): Promise<SaleOpening | null> {

@@ -69,7 +69,7 @@ function setup() {
 }
 
 describe("SaleScheduleCache", () => {
-  it("keeps an opening for one tick, drops it on an operator's change, never keeps a failure", async () => {
+  it("keeps an opening for one tick, drops it on an operator's change, never caches a failure", async () => {
     const { clock, repository, cache } = setup();
     expect(await cache.opening("none")).toBeNull();
     const opensAt = new Date(clock.now().getTime() + 60_000);
@@ -89,6 +89,14 @@ describe("SaleScheduleCache", () => {
     expect((await cache.opening("c1"))!.opensAtMs).toBe(opensAt.getTime() + 5_000);
     clock.advance(TICK);
     repository.fail = true;
+    // MySQL away: the last answer stands (polls go on); the failure itself is not cached.
+    const reads2 = repository.finds;
+    expect((await cache.opening("c1"))!.opensAtMs).toBe(opensAt.getTime() + 5_000);
+    expect((await cache.opening("c1"))!.opensAtMs).toBe(opensAt.getTime() + 5_000);
+    expect(repository.finds).toBe(reads2 + 2);
+    // Nothing to fall back on: never read, or dropped by an operator's change.
+    await expect(cache.opening("c2")).rejects.toThrow("MySQL away");
+    cache.forget({ concertId: "c1" });
     await expect(cache.opening("c1")).rejects.toThrow("MySQL away");
     repository.fail = false;
     expect((await cache.opening("c1"))!.opensAtMs).toBe(opensAt.getTime() + 5_000);
