@@ -1,4 +1,4 @@
-/** The closed set of error codes of the public contract (../shared/API.md, "Errors"). */
+/** The closed set of error codes of the public contract (docs/api.md, "Errors"). */
 export type ErrorCode =
   | "UNAUTHENTICATED"
   | "QUEUE_TOKEN_EXPIRED"
@@ -13,6 +13,7 @@ export type ErrorCode =
   | "INSUFFICIENT_BALANCE"
   | "BALANCE_LIMIT_EXCEEDED"
   | "RATE_LIMITED"
+  | "SOLD_OUT"
   | "SERVICE_UNAVAILABLE"
   | "QUERY_TOO_COMPLEX";
 

@@ -1,4 +1,4 @@
-// Every error code of the API contract (/work/shared/API.md, "Errors") as a message a person
+// Every error code of the API contract (docs/api.md, "Errors") as a message a person
 // can act on. The one table: add a code here when the contract gains one.
 import type { ErrorCode } from "../../src/platform/errors.js";
 
@@ -57,6 +57,7 @@ const MESSAGES: Record<Code, (ext: Extensions) => string> = {
   },
   BALANCE_LIMIT_EXCEEDED: () =>
     "That charge would take your balance over the maximum. Charge a smaller amount.",
+  SOLD_OUT: () => "This concert is sold out: every seat of every coming date is taken. Pick another concert.",
   RATE_LIMITED: (ext) => {
     const wait = num(ext, "retryAfterSeconds");
     return `Too many requests. Please wait${wait ? ` ${wait} s` : " a moment"} and try again.`;

@@ -6,6 +6,7 @@
 import type { Logger } from "../../platform/logger.js";
 import type { PaymentHistory } from "./payment-history.repository.js";
 import type {
+  AdmissionControl,
   QueueStore,
   RestorableQueueStore,
   StoredTicket,
@@ -54,16 +55,22 @@ export class RecoveringQueueStore implements QueueStore {
     return now!.lost ? expired : now!;
   }
 
-  enter(concertId: string, userId: string, newTicketId: string, nowMs: number): Promise<StoredTicket> {
-    return this.inner.enter(concertId, userId, newTicketId, nowMs);
+  enter(
+    concertId: string,
+    userId: string,
+    newTicketId: string,
+    nowMs: number,
+    control?: AdmissionControl,
+  ): Promise<StoredTicket> {
+    return this.inner.enter(concertId, userId, newTicketId, nowMs, control);
   }
 
-  admit(concertId: string, nowMs: number): Promise<TickResult> {
-    return this.inner.admit(concertId, nowMs);
+  admit(concertId: string, nowMs: number, control?: AdmissionControl): Promise<TickResult> {
+    return this.inner.admit(concertId, nowMs, control);
   }
 
-  end(ref: TicketRef, reason: "LEFT" | "PAID"): Promise<boolean> {
-    return this.inner.end(ref, reason);
+  end(ref: TicketRef, reason: "LEFT" | "PAID", nowMs?: number): Promise<boolean> {
+    return this.inner.end(ref, reason, nowMs);
   }
 
   extend(ref: TicketRef, untilMs: number, nowMs: number): Promise<boolean> {

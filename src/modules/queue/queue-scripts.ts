@@ -8,7 +8,10 @@
 // activeUntil ms), seen (ZSET userId → last heartbeat ms, WAITING only), admits (ZSET log of
 // admissions for the observed rate), meta (HASH lastTickAt, since, rate, and for recovery after
 // Redis lost its data: epoch, lossAt, restoredUntil — see docs/security.md), and one HASH per
-// user's current ticket (ticketId, seq, status, issuedAt, activeUntil).
+// user's current ticket (ticketId, seq, status, issuedAt, activeUntil). Operator controls
+// (docs/queue.md, "Pause, policy, sold out"): abandons (ZSET log of tickets that ended without a
+// payment, for saleStats), soldout (a flag set when no seat of a future date is free or held);
+// pause and policy come in as ARGV from sale_controls (MySQL), read by every tick.
 
 /** Shared view logic: the ticket's effective status at `now` (a late sweep never shows). */
 const EFFECTIVE_STATUS = `
@@ -44,14 +47,17 @@ end
 `;
 
 /**
- * enter — KEYS seq, waiting, active, seen, ticket, meta; ARGV userId, newTicketId, now, maxActive,
- * activeMs, idleMs, maxAgeMs, ticketTtlMs, knownSeq, graceMs.
+ * enter — KEYS seq, waiting, active, seen, ticket, meta, prequeue, soldout; ARGV userId,
+ * newTicketId, now, maxActive, activeMs, idleMs, maxAgeMs, ticketTtlMs, knownSeq, graceMs, drawKey,
+ * paused (1|0).
  * knownSeq is the highest entry number this instance has seen for the concert: the counter
  * never goes down, so a counter below it means Redis lost the concert's data — the counter is
  * raised (new entrants go behind every restorable ticket) and admission pauses (markLoss).
  * Returns the user's live ticket unchanged (idempotent re-issue, counts as a heartbeat) or a new
  * one: seq from INCR (gap-free entry order), ACTIVE at once when nobody waits and a slot is
- * free, else WAITING scored by seq. → {status, ticketId, seq, issuedAt, activeUntil, rank, fresh, rate}
+ * free, else WAITING scored by seq. While paused (sale controls) nobody is ACTIVE at once; while the
+ * soldout flag is set no new ticket is made → {'SOLD_OUT'}.
+ * → {status, ticketId, seq, issuedAt, activeUntil, rank, fresh, rate}
  */
 export const ENTER = `${EFFECTIVE_STATUS}${MARK_LOSS}
 local userId = ARGV[1]
@@ -76,13 +82,15 @@ if t[1] then
   redis.call('ZREM', KEYS[3], userId)
   redis.call('ZREM', KEYS[4], userId)
 end
+-- sale controls: sold out, no new ticket (a live one was returned above)
+if redis.call('EXISTS', KEYS[8]) == 1 then return {'SOLD_OUT'} end
 redis.call('HSETNX', KEYS[6], 'epoch', now)
 local seq = redis.call('INCR', KEYS[1])
 local status = 'WAITING'
 local activeUntil = ''
 local rank = -1
 if redis.call('ZCARD', KEYS[2]) == 0 and redis.call('ZCOUNT', KEYS[3], '(' .. now, '+inf') < tonumber(ARGV[4])
-    and not inGrace(KEYS[6], now) then
+    and not inGrace(KEYS[6], now) and ARGV[12] ~= '1' then
   status = 'ACTIVE'
   activeUntil = now + tonumber(ARGV[5])
   redis.call('ZADD', KEYS[3], activeUntil, userId)
@@ -134,21 +142,23 @@ return {status, t[5] or '', rank, redis.call('HGET', KEYS[4], 'rate') or '', 0}
 `;
 
 /**
- * admit — KEYS waiting, active, seen, admits, meta; ARGV now, maxActive, perTick, idleMs,
- * activeMs, minGapMs, windowMs, ticketKeyPrefix, tickMs.
+ * admit — KEYS waiting, active, seen, admits, meta, prequeue, abandons, soldout; ARGV now, maxActive,
+ * perTick, idleMs, activeMs, minGapMs, windowMs, ticketKeyPrefix, tickMs, paused (1|0).
  * One admission tick of one concert. The lastTickAt gate is the per-concert tick lock: however
  * many instances tick, at most one run per minGapMs does work, so the rate stays
  * perTick per tick. Expires ACTIVE tickets past their time, drops WAITING tickets idle longer
  * than idleMs, then admits min(perTick, maxActive - active) in seq order — the cap is checked
  * inside this one atomic script, so active never exceeds maxActive. Nobody is admitted while
- * meta.restoredUntil (set when a loss of Redis data was detected) is in the future.
- * → {ran (0|1), admitted, expired, dropped, active, waiting}
+ * meta.restoredUntil (set when a loss of Redis data was detected) is in the future, nor while
+ * paused. maxActive and perTick are the concert's effective policy (sale_controls or defaults).
+ * Expired and dropped tickets are logged in abandons.
+ * → {ran (0|1), admitted, expired, dropped, active, waiting, soldOut (0|1)}
  */
 export const ADMIT = `${MARK_LOSS}
 local now = tonumber(ARGV[1])
 local last = redis.call('HGET', KEYS[5], 'lastTickAt')
 if last and now - tonumber(last) < tonumber(ARGV[6]) then
-  return {0, 0, 0, 0, redis.call('ZCARD', KEYS[2]), redis.call('ZCARD', KEYS[1])}
+  return {0, 0, 0, 0, redis.call('ZCARD', KEYS[2]), redis.call('ZCARD', KEYS[1]), redis.call('EXISTS', KEYS[8])}
 end
 redis.call('HSET', KEYS[5], 'lastTickAt', now)
 redis.call('HSETNX', KEYS[5], 'since', now)
@@ -166,7 +176,7 @@ for _, u in ipairs(idle) do
 end
 if #idle > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. idleBefore) end
 local n = math.min(tonumber(ARGV[3]), tonumber(ARGV[2]) - redis.call('ZCARD', KEYS[2]))
-if inGrace(KEYS[5], now) then n = 0 end
+if inGrace(KEYS[5], now) or ARGV[10] == '1' then n = 0 end
 local admitted = 0
 local activeUntil = now + tonumber(ARGV[5])
 while admitted < n do
@@ -187,6 +197,11 @@ local windowMs = tonumber(ARGV[7])
 if admitted > 0 then
   redis.call('ZADD', KEYS[4], now, now .. ':' .. admitted)
 end
+-- sale controls: the abandon log (saleStats): members 'now:T:count', like admits
+if #expired + #idle > 0 then
+  redis.call('ZADD', KEYS[7], now, now .. ':T:' .. (#expired + #idle))
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', '(' .. (now - windowMs))
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. (now - windowMs))
 local sum = 0
 for _, m in ipairs(redis.call('ZRANGE', KEYS[4], 0, -1)) do
@@ -198,13 +213,14 @@ if sum > 0 then
 else
   redis.call('HDEL', KEYS[5], 'rate')
 end
-return {1, admitted, #expired, #idle, redis.call('ZCARD', KEYS[2]), redis.call('ZCARD', KEYS[1])}
+return {1, admitted, #expired, #idle, redis.call('ZCARD', KEYS[2]), redis.call('ZCARD', KEYS[1]), redis.call('EXISTS', KEYS[8])}
 `;
 
 /**
- * end — KEYS ticket, waiting, active, seen; ARGV userId, ticketId, reason.
+ * end — KEYS ticket, waiting, active, seen, prequeue, abandons; ARGV userId, ticketId, reason, now ('' or ms).
  * Ends the ticket (leaveQueue or a payment): EXPIRED, out of every set, so its slot is free for
- * the next tick. A replaced or already ended ticket is left alone. → 1 when something changed.
+ * the next tick. A replaced or already ended ticket is left alone. A LEFT end with a time is
+ * logged in abandons (saleStats). → 1 when something changed.
  */
 export const END = `
 local t = redis.call('HMGET', KEYS[1], 'ticketId', 'status')
@@ -213,6 +229,9 @@ redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[1])
 redis.call('HSET', KEYS[1], 'status', 'EXPIRED', 'endedBy', ARGV[3])
+if ARGV[3] == 'LEFT' and ARGV[4] ~= '' then
+  redis.call('ZADD', KEYS[6], tonumber(ARGV[4]), ARGV[4] .. ':L:' .. ARGV[1])
+end
 return 1
 `;
 

@@ -2,6 +2,8 @@ import type { FeatureModule } from "../../app.js";
 import { DomainError } from "../../platform/errors.js";
 import { intervalJob, type Infrastructure } from "../../platform/module.js";
 import type { AccessKeyVerifier } from "../user/user.service.js";
+import { SaleControlRepository } from "../live-sale/sale-control.repository.js";
+import { AdmissionControls } from "./admission-controls.js";
 import { PrismaConcertLookup, type ConcertLookup } from "./concert-lookup.repository.js";
 import { PrismaPaymentHistory, type PaymentHistory } from "./payment-history.repository.js";
 import { QueueAccess, type QueueEvents } from "./queue-access.js";
@@ -19,6 +21,8 @@ export interface QueueModule {
   pass: QueuePass;
   service: QueueService;
   updates: QueueUpdatesHub;
+  controls: AdmissionControls;
+  store: RedisQueueStore;
 }
 
 export function queueSettings(config: Infrastructure["config"]): QueueSettings {
@@ -53,6 +57,14 @@ export function createQueueCore(
       pubsub.publish("QUEUE_CHANGED", concertId, { concertId, at, ...(userId ? { userId } : {}) }),
   };
   const access = new QueueAccess(codec, store, events, clock);
+  // A flip of pause or sold out is pushed to this instance's subscribers of the concert (the
+  // hub is made below; flips happen only once the app runs).
+  const controls = new AdmissionControls(
+    new SaleControlRepository(infra.sql),
+    { maxActive: settings.maxActive, admitPerTick: settings.admitPerTick },
+    log,
+    (concertId) => updates.refreshConcert(concertId),
+  );
   const service = new QueueService({
     store,
     codec,
@@ -64,6 +76,7 @@ export function createQueueCore(
     settings,
     log,
     metrics: infra.metrics,
+    controls,
   });
   const updates = new QueueUpdatesHub(
     access,
@@ -74,14 +87,14 @@ export function createQueueCore(
     log,
     (ms) => infra.metrics.pushed(ms),
   );
-  return { settings, codec, store: redisStore, access, service, updates };
+  return { settings, codec, store: redisStore, access, service, updates, controls };
 }
 
 export function createQueueModule(
   infra: Infrastructure,
   deps: { users: AccessKeyVerifier; concerts?: ConcertLookup; payments?: PaymentHistory },
 ): QueueModule {
-  const { settings, access, service, updates, store } = createQueueCore(infra, deps);
+  const { settings, access, service, updates, store, controls } = createQueueCore(infra, deps);
   const log = infra.log;
   infra.metrics.watchQueues({
     concerts: () => store.concerts(),
@@ -111,5 +124,7 @@ export function createQueueModule(
     pass: access,
     service,
     updates,
+    controls,
+    store,
   };
 }

@@ -3,6 +3,7 @@
 // one pipeline.
 import type { Redis } from "../../platform/redis/redis.js";
 import { ADMIT, END, ENTER, EXTEND, RESTORE, VIEW } from "./queue-scripts.js";
+import { soldOut } from "./queue.errors.js";
 
 export type TicketStatus = "WAITING" | "ACTIVE" | "EXPIRED";
 
@@ -53,6 +54,13 @@ export interface QueueSettings {
   maxAgeMs: number;
 }
 
+/** A concert's effective admission controls (sale_controls over the QUEUE_* defaults). */
+export interface AdmissionControl {
+  paused: boolean;
+  maxActive: number;
+  admitPerTick: number;
+}
+
 export interface TickResult {
   /** false when another instance already ticked this concert within this tick. */
   ran: boolean;
@@ -61,14 +69,27 @@ export interface TickResult {
   dropped: number;
   active: number;
   waiting: number;
+  /** The concert's soldout flag as the script saw it. */
+  soldOut: boolean;
 }
 
 export interface QueueStore {
-  enter(concertId: string, userId: string, newTicketId: string, nowMs: number): Promise<StoredTicket>;
+  /**
+   * The user's live ticket, or a new one. Throws SOLD_OUT (no new ticket) while the concert's
+   * soldout flag is set. `control` defaults to the QUEUE_* settings, unpaused.
+   */
+  enter(
+    concertId: string,
+    userId: string,
+    newTicketId: string,
+    nowMs: number,
+    control?: AdmissionControl,
+  ): Promise<StoredTicket>;
   /** One round trip for all refs, however many (a pipeline); touch refreshes WAITING heartbeats. */
   views(refs: readonly TicketRef[], nowMs: number, touch: boolean): Promise<TicketView[]>;
-  admit(concertId: string, nowMs: number): Promise<TickResult>;
-  end(ref: TicketRef, reason: "LEFT" | "PAID"): Promise<boolean>;
+  admit(concertId: string, nowMs: number, control?: AdmissionControl): Promise<TickResult>;
+  /** With `nowMs`, a LEFT end is logged as an abandon (saleStats). */
+  end(ref: TicketRef, reason: "LEFT" | "PAID", nowMs?: number): Promise<boolean>;
   extend(ref: TicketRef, untilMs: number, nowMs: number): Promise<boolean>;
   /** Concerts that have had a queue, for the ticker. */
   registerConcert(concertId: string): Promise<void>;
@@ -105,6 +126,9 @@ export function queueKeys(prefix: string, concertId: string) {
     active: `${base}active`,
     seen: `${base}seen`,
     admits: `${base}admits`,
+    abandons: `${base}abandons`,
+    soldOut: `${base}soldout`,
+    prequeue: `${base}prequeue`,
     meta: `${base}meta`,
     ticketPrefix: `${base}u:`,
     ticket: (userId: string) => `${base}u:${userId}`,
@@ -126,16 +150,22 @@ export class RedisQueueStore implements RestorableQueueStore {
     private readonly prefix: string,
     private readonly settings: QueueSettings,
   ) {
-    redis.defineCommand("queueEnter", { numberOfKeys: 6, lua: ENTER });
+    redis.defineCommand("queueEnter", { numberOfKeys: 8, lua: ENTER });
     redis.defineCommand("queueView", { numberOfKeys: 4, lua: VIEW });
-    redis.defineCommand("queueAdmit", { numberOfKeys: 5, lua: ADMIT });
-    redis.defineCommand("queueEnd", { numberOfKeys: 4, lua: END });
+    redis.defineCommand("queueAdmit", { numberOfKeys: 8, lua: ADMIT });
+    redis.defineCommand("queueEnd", { numberOfKeys: 6, lua: END });
     redis.defineCommand("queueExtend", { numberOfKeys: 2, lua: EXTEND });
     redis.defineCommand("queueRestore", { numberOfKeys: 5, lua: RESTORE });
     this.scripts = redis as unknown as ScriptHost;
   }
 
-  async enter(concertId: string, userId: string, newTicketId: string, nowMs: number): Promise<StoredTicket> {
+  async enter(
+    concertId: string,
+    userId: string,
+    newTicketId: string,
+    nowMs: number,
+    control: AdmissionControl = this.defaults(),
+  ): Promise<StoredTicket> {
     const k = queueKeys(this.prefix, concertId);
     const s = this.settings;
     const r = (await this.scripts.queueEnter(
@@ -145,17 +175,22 @@ export class RedisQueueStore implements RestorableQueueStore {
       k.seen,
       k.ticket(userId),
       k.meta,
+      k.prequeue,
+      k.soldOut,
       userId,
       newTicketId,
       nowMs,
-      s.maxActive,
+      control.maxActive,
       s.activeMs,
       s.idleMs,
       s.maxAgeMs,
       s.maxAgeMs + 60_000,
       this.knownSeq.get(concertId) ?? 0,
       s.idleMs,
+      "",
+      control.paused ? 1 : 0,
     )) as Reply;
+    if (r[0] === "SOLD_OUT") throw soldOut();
     this.remember(concertId, Number(r[2]));
     return {
       status: r[0] as TicketStatus,
@@ -242,7 +277,15 @@ export class RedisQueueStore implements RestorableQueueStore {
     if (seq > (this.knownSeq.get(concertId) ?? 0)) this.knownSeq.set(concertId, seq);
   }
 
-  async admit(concertId: string, nowMs: number): Promise<TickResult> {
+  private defaults(): AdmissionControl {
+    return { paused: false, maxActive: this.settings.maxActive, admitPerTick: this.settings.admitPerTick };
+  }
+
+  async admit(
+    concertId: string,
+    nowMs: number,
+    control: AdmissionControl = this.defaults(),
+  ): Promise<TickResult> {
     const k = queueKeys(this.prefix, concertId);
     const s = this.settings;
     const r = (await this.scripts.queueAdmit(
@@ -251,15 +294,19 @@ export class RedisQueueStore implements RestorableQueueStore {
       k.seen,
       k.admits,
       k.meta,
+      k.prequeue,
+      k.abandons,
+      k.soldOut,
       nowMs,
-      s.maxActive,
-      s.admitPerTick,
+      control.maxActive,
+      control.admitPerTick,
       s.idleMs,
       s.activeMs,
       Math.floor(s.tickMs * TICK_GAP_FRACTION),
       RATE_WINDOW_MS,
       k.ticketPrefix,
       s.tickMs,
+      control.paused ? 1 : 0,
     )) as number[];
     return {
       ran: r[0] === 1,
@@ -268,19 +315,23 @@ export class RedisQueueStore implements RestorableQueueStore {
       dropped: Number(r[3]),
       active: Number(r[4]),
       waiting: Number(r[5]),
+      soldOut: Number(r[6]) === 1,
     };
   }
 
-  async end(ref: TicketRef, reason: "LEFT" | "PAID"): Promise<boolean> {
+  async end(ref: TicketRef, reason: "LEFT" | "PAID", nowMs?: number): Promise<boolean> {
     const k = queueKeys(this.prefix, ref.concertId);
     const r = await this.scripts.queueEnd(
       k.ticket(ref.userId),
       k.waiting,
       k.active,
       k.seen,
+      k.prequeue,
+      k.abandons,
       ref.userId,
       ref.ticketId,
       reason,
+      nowMs ?? "",
     );
     return Number(r) === 1;
   }

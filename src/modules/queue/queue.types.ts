@@ -44,6 +44,18 @@ export class QueueTicket {
     description: "When the ACTIVE time ends; null until admitted.",
   })
   activeUntil!: Date | null;
+
+  @Field({
+    description:
+      "An operator paused this concert's admission: nobody is admitted until it resumes (your place is kept).",
+  })
+  admissionPaused!: boolean;
+
+  @Field({
+    description:
+      "No seat of any future date of this concert is free or held: waiting on is pointless (pushed when it turns true).",
+  })
+  soldOut!: boolean;
 }
 
 @ArgsType()

@@ -1,0 +1,98 @@
+// Factory of the live-sale feature (pause, policy, figures, sold out) for the composition root.
+// Its operations are served on the operator endpoint (/admin/graphql) only.
+import { intervalJob, type BackgroundJob, type Infrastructure } from "../../platform/module.js";
+import type { AdmissionControls } from "../queue/admission-controls.js";
+import type { RedisQueueStore } from "../queue/queue.store.js";
+import { SaleControlRepository } from "./sale-control.repository.js";
+import { SaleControlService, type AuditedRunner } from "./sale-control.service.js";
+import { SaleFiguresStore } from "./sale-figures.store.js";
+import { SaleStatsHub } from "./sale-stats-updates.js";
+import { SaleStatsRepository, SoldOutRepository } from "./sale-stats.repository.js";
+import { SaleStatsService } from "./sale-stats.service.js";
+import { SoldOutWatch } from "./sold-out.js";
+
+export interface LiveSaleModule {
+  controls: SaleControlService;
+  stats: SaleStatsService;
+  statsUpdates: SaleStatsHub;
+  soldOut: SoldOutWatch;
+  jobs: BackgroundJob[];
+}
+
+export function createLiveSaleModule(
+  infra: Infrastructure,
+  deps: {
+    queue: { controls: AdmissionControls; store: Pick<RedisQueueStore, "concerts"> };
+    audit: AuditedRunner;
+    concertExists(concertId: string): Promise<boolean>;
+  },
+): LiveSaleModule {
+  const { config, clock, log, pubsub } = infra;
+  const defaults = { maxActive: config.QUEUE_MAX_ACTIVE, admitPerTick: config.QUEUE_ADMIT_PER_TICK };
+  const repository = new SaleControlRepository(infra.sql);
+  const figures = new SaleFiguresStore(infra.redis, config.REDIS_PREFIX);
+  const controls = new SaleControlService({
+    controls: repository,
+    concertExists: deps.concertExists,
+    audit: deps.audit,
+    defaults,
+    clock,
+    announce: (concertId) => pubsub.publish("CATALOGUE_CHANGED", { concertId }),
+  });
+  const stats = new SaleStatsService({
+    seats: new SaleStatsRepository(infra.sql),
+    queue: figures,
+    controls: repository,
+    defaults,
+    clock,
+    timeZone: config.TZ_BUSINESS,
+  });
+  const statsUpdates = new SaleStatsHub(stats, log);
+  const soldOut = new SoldOutWatch(new SoldOutRepository(infra.sql), figures, clock, config.TZ_BUSINESS);
+  infra.metrics.watchSales({ concerts: () => deps.queue.store.concerts(), stats: (id) => stats.stats(id) });
+  const onCatalogue = catalogueListener(infra, async (concertId) => {
+    // A control or a date changed: the pause is in force here at once, and a new date may un-sell.
+    await deps.queue.controls.reload(concertId);
+    await soldOut.check(concertId);
+  });
+  return {
+    controls,
+    stats,
+    statsUpdates,
+    soldOut,
+    jobs: [
+      intervalJob("sale-stats-updates", config.QUEUE_TICK_MS, log, () => statsUpdates.tick()),
+      onCatalogue,
+    ],
+  };
+}
+
+/** Consumes CATALOGUE_CHANGED for as long as the app runs; a failed handler is logged, not fatal. */
+function catalogueListener(
+  infra: Infrastructure,
+  handle: (concertId: string) => Promise<void>,
+): BackgroundJob {
+  let feed: ReturnType<Infrastructure["pubsub"]["subscribe"]> | null = null;
+  let running: Promise<void> | null = null;
+  return {
+    name: "live-sale-catalogue",
+    start() {
+      if (feed) return;
+      const events = infra.pubsub.subscribe("CATALOGUE_CHANGED");
+      feed = events;
+      running = (async () => {
+        for await (const event of events) {
+          await handle(event.concertId).catch((error: unknown) =>
+            infra.log.warn({ err: error, concertId: event.concertId }, "catalogue change not applied"),
+          );
+        }
+      })();
+    },
+    async stop() {
+      const events = feed;
+      feed = null;
+      await events?.return?.();
+      await running;
+    },
+  };
+}
