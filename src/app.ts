@@ -22,6 +22,7 @@ import { createRedis, logRedisHealth } from "./platform/redis/redis.js";
 import { createConcertModule } from "./modules/concert/concert.module.js";
 import { createPaymentModule } from "./modules/payment/payment.module.js";
 import { createQueueModule } from "./modules/queue/queue.module.js";
+import { createSaleModule, createSaleSchedule } from "./modules/sale/sale.module.js";
 import { createReservationModule } from "./modules/reservation/reservation.module.js";
 import { createUserModule } from "./modules/user/user.module.js";
 import { createWalletModule } from "./modules/wallet/wallet.module.js";
@@ -51,7 +52,9 @@ export interface App {
 /** Every feature module, in dependency order. */
 function createModules(infra: Infrastructure): FeatureModule[] {
   const user = createUserModule(infra);
-  const queue = createQueueModule(infra, { users: user.service });
+  const schedule = createSaleSchedule(infra);
+  const queue = createQueueModule(infra, { users: user.service, schedule });
+  const sale = createSaleModule(infra, { schedule, prequeue: queue.prequeue, events: queue.events });
   const wallet = createWalletModule(infra, { guard: queue.guard });
   const concert = createConcertModule(infra, { guard: queue.guard });
   const reservation = createReservationModule(infra, { guard: queue.guard, pass: queue.pass });
@@ -66,6 +69,7 @@ function createModules(infra: Infrastructure): FeatureModule[] {
     { resolvers: [new SystemResolver()] },
     user.module,
     queue.module,
+    sale.module,
     wallet.module,
     concert.module,
     reservation.module,

@@ -5,6 +5,7 @@ import { ConcertResolver } from "./modules/concert/concert.resolver.js";
 import { SeatUpdatesResolver } from "./modules/concert/seat-updates.resolver.js";
 import { PaymentResolver } from "./modules/payment/payment.resolver.js";
 import { QueueResolver } from "./modules/queue/queue.resolver.js";
+import { SaleResolver } from "./modules/sale/sale.resolver.js";
 import { ReservationResolver } from "./modules/reservation/reservation.resolver.js";
 import { UserResolver } from "./modules/user/user.resolver.js";
 import { WalletResolver } from "./modules/wallet/wallet.resolver.js";
@@ -14,6 +15,7 @@ export const resolverClasses: NonEmptyArray<ResolverClass> = [
   SystemResolver,
   UserResolver,
   QueueResolver,
+  SaleResolver,
   WalletResolver,
   ConcertResolver,
   SeatUpdatesResolver,

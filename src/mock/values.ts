@@ -97,6 +97,7 @@ export function scalarFieldValue(f: FieldContext): unknown {
       if (name === "artist") return pick(CONCERTS).artist;
       if (name === "venue") return pick(CONCERTS).venue;
       if (name === "name" || name.endsWith("name")) return pick(NAMES);
+      if (name === "seed" || name === "commitment") return randomBytes(32).toString("hex");
       if (name.includes("key")) return randomUUID();
       return undefined;
     case "Date":
@@ -111,6 +112,8 @@ export function scalarFieldValue(f: FieldContext): unknown {
       }
       if (name === "expiresat")
         return secondsFromNow(active || !f.status ? intBetween(30, 300) : -intBetween(60, 3600));
+      if (name === "saleopensat")
+        return f.nullable && f.status !== "PREQUEUED" ? null : secondsFromNow(intBetween(60, 3600));
       if (name.endsWith("at")) return secondsFromNow(-intBetween(60, 3600));
       return undefined;
     default:

@@ -2,16 +2,18 @@
 import type { PrismaClient } from "../../src/platform/db/prisma.js";
 import type { GraphQLTestClient } from "./graphql-client.js";
 
-export const TICKET_FIELDS = "token userId concertId status position estimatedWaitSeconds activeUntil";
+export const TICKET_FIELDS =
+  "token userId concertId status position estimatedWaitSeconds activeUntil saleOpensAt";
 
 export interface Ticket {
   token: string;
   userId: string;
   concertId: string;
-  status: "WAITING" | "ACTIVE" | "EXPIRED";
+  status: "PREQUEUED" | "WAITING" | "ACTIVE" | "EXPIRED";
   position: number | null;
   estimatedWaitSeconds: number;
   activeUntil: string | null;
+  saleOpensAt: string | null;
 }
 
 export interface TestUser {

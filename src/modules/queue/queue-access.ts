@@ -6,6 +6,7 @@ import { DomainError } from "../../platform/errors.js";
 import type { QueueCaller, QueueGuard, QueuePass } from "./queue-guard.js";
 import type { QueueStore, TicketRef } from "./queue.store.js";
 import type { QueueTokenCodec } from "./queue-token.js";
+import { saleNotOpen } from "../sale/sale.errors.js";
 
 /** Tells every instance that a concert's queue changed (one message per change or tick). */
 export interface QueueEvents {
@@ -40,7 +41,12 @@ export class QueueAccess implements QueueGuard, QueuePass {
         "This queue token is for another concert. Enter that concert's queue with issueQueueToken and use its token.",
       );
     }
-    const [view] = await this.store.views([refOf(caller)], this.clock.now().getTime(), false);
+    const now = this.clock.now().getTime();
+    const [view] = await this.store.views([refOf(caller)], now, false);
+    if (view!.status === "PREQUEUED") {
+      const opensAt = view!.saleOpensAtMs ?? now;
+      throw saleNotOpen(Math.max(0, Math.ceil((opensAt - now) / 1000)));
+    }
     if (view!.status === "WAITING") {
       const position = view!.rank! + 1;
       throw new DomainError(

@@ -7,21 +7,29 @@
 // Keys (see queueKeys): seq (INCR counter), waiting (ZSET userId → seq), active (ZSET userId →
 // activeUntil ms), seen (ZSET userId → last heartbeat ms, WAITING only), admits (ZSET log of
 // admissions for the observed rate), meta (HASH lastTickAt, since, rate, and for recovery after
-// Redis lost its data: epoch, lossAt, restoredUntil — see docs/security.md), and one HASH per
-// user's current ticket (ticketId, seq, status, issuedAt, activeUntil). Operator controls
-// (docs/queue.md, "Pause, policy, sold out"): abandons (ZSET log of tickets that ended without a
-// payment, for saleStats), soldout (a flag set when no seat of a future date is free or held);
-// pause and policy come in as ARGV from sale_controls (MySQL), read by every tick.
+// Redis lost its data: epoch, lossAt, restoredUntil — see docs/security.md; drawnAt and drawn
+// once the pre-queue was drawn), prequeue (ZSET, all scores 0, member drawKey..userId: the
+// PREQUEUED tickets in draw order, prequeue-scripts.ts), and one HASH per user's current ticket
+// (ticketId, seq, status, issuedAt, activeUntil, drawKey for a PREQUEUED ticket). Operator
+// controls (docs/queue.md, "Pause, policy, sold out"): abandons (ZSET log of tickets that ended
+// without a payment, for saleStats), soldout (a flag set when no seat of a future date is free
+// or held); pause and policy come in as ARGV from sale_controls (MySQL), read by every tick.
 
-/** Shared view logic: the ticket's effective status at `now` (a late sweep never shows). */
+/**
+ * Shared view logic: the ticket's effective status at `now` (a late sweep never shows). A
+ * PREQUEUED ticket stays PREQUEUED until the concert's draw (meta.drawnAt); from then on it is
+ * a WAITING ticket (the draw put it into waiting and seen), so the draw never has to touch the
+ * per-user hashes (prequeue-scripts.ts).
+ */
 const EFFECTIVE_STATUS = `
-local function effective(t, seenScore, now, idleMs)
+local function effective(t, seenScore, now, idleMs, drawn)
   if not t[1] then return 'EXPIRED' end
   if t[3] == 'ACTIVE' then
     if tonumber(t[5]) > now then return 'ACTIVE' end
     return 'EXPIRED'
   end
-  if t[3] == 'WAITING' then
+  if t[3] == 'PREQUEUED' and not drawn then return 'PREQUEUED' end
+  if t[3] == 'WAITING' or t[3] == 'PREQUEUED' then
     if seenScore and now - tonumber(seenScore) <= idleMs then return 'WAITING' end
     return 'EXPIRED'
   end
@@ -33,7 +41,7 @@ end
  * Records that this concert's data was lost (once per data set: meta goes with the data) and
  * pauses admission for graceMs so that live clients re-register before anyone is admitted.
  */
-const MARK_LOSS = `
+export const MARK_LOSS = `
 local function markLoss(meta, now, graceMs)
   redis.call('HSETNX', meta, 'epoch', now)
   if not redis.call('HGET', meta, 'lossAt') then
@@ -54,9 +62,12 @@ end
  * never goes down, so a counter below it means Redis lost the concert's data — the counter is
  * raised (new entrants go behind every restorable ticket) and admission pauses (markLoss).
  * Returns the user's live ticket unchanged (idempotent re-issue, counts as a heartbeat) or a new
- * one: seq from INCR (gap-free entry order), ACTIVE at once when nobody waits and a slot is
- * free, else WAITING scored by seq. While paused (sale controls) nobody is ACTIVE at once; while the
- * soldout flag is set no new ticket is made → {'SOLD_OUT'}.
+ * one. drawKey (64 hex, '' once the sale is open) asks for a PREQUEUED ticket: member
+ * drawKey..userId of the score-0 prequeue set (lexicographic order = draw order), seq 0, no
+ * heartbeat; refused once the draw ran (meta.drawnAt), then the entry is an ordinary one.
+ * Ordinary: seq from INCR (gap-free entry order), ACTIVE at once when nobody waits or is
+ * prequeued and a slot is free, else WAITING scored by seq. While paused (sale controls) nobody
+ * is ACTIVE at once; while the soldout flag is set no new ticket is made → {'SOLD_OUT'}.
  * → {status, ticketId, seq, issuedAt, activeUntil, rank, fresh, rate}
  */
 export const ENTER = `${EFFECTIVE_STATUS}${MARK_LOSS}
@@ -67,9 +78,10 @@ if known > 0 and tonumber(redis.call('GET', KEYS[1]) or '0') < known then
   redis.call('SET', KEYS[1], known)
   markLoss(KEYS[6], now, tonumber(ARGV[10]))
 end
-local t = redis.call('HMGET', KEYS[5], 'ticketId', 'seq', 'status', 'issuedAt', 'activeUntil')
+local drawn = redis.call('HGET', KEYS[6], 'drawnAt')
+local t = redis.call('HMGET', KEYS[5], 'ticketId', 'seq', 'status', 'issuedAt', 'activeUntil', 'drawKey')
 if t[1] then
-  local status = effective(t, redis.call('ZSCORE', KEYS[4], userId), now, tonumber(ARGV[6]))
+  local status = effective(t, redis.call('ZSCORE', KEYS[4], userId), now, tonumber(ARGV[6]), drawn)
   if status ~= 'EXPIRED' and now - tonumber(t[4]) < tonumber(ARGV[7]) then
     local rank = -1
     if status == 'WAITING' then
@@ -81,15 +93,24 @@ if t[1] then
   redis.call('ZREM', KEYS[2], userId)
   redis.call('ZREM', KEYS[3], userId)
   redis.call('ZREM', KEYS[4], userId)
+  if t[6] then redis.call('ZREM', KEYS[7], t[6] .. userId) end
 end
 -- sale controls: sold out, no new ticket (a live one was returned above)
 if redis.call('EXISTS', KEYS[8]) == 1 then return {'SOLD_OUT'} end
 redis.call('HSETNX', KEYS[6], 'epoch', now)
+if ARGV[11] ~= '' and not drawn then
+  redis.call('ZADD', KEYS[7], 0, ARGV[11] .. userId)
+  redis.call('DEL', KEYS[5])
+  redis.call('HSET', KEYS[5], 'ticketId', ARGV[2], 'seq', 0, 'status', 'PREQUEUED', 'issuedAt', now, 'activeUntil', '', 'drawKey', ARGV[11])
+  redis.call('PEXPIRE', KEYS[5], ARGV[8])
+  return {'PREQUEUED', ARGV[2], '0', tostring(now), '', -1, 1, redis.call('HGET', KEYS[6], 'rate') or ''}
+end
 local seq = redis.call('INCR', KEYS[1])
 local status = 'WAITING'
 local activeUntil = ''
 local rank = -1
-if redis.call('ZCARD', KEYS[2]) == 0 and redis.call('ZCOUNT', KEYS[3], '(' .. now, '+inf') < tonumber(ARGV[4])
+if redis.call('ZCARD', KEYS[2]) == 0 and redis.call('ZCARD', KEYS[7]) == 0
+    and redis.call('ZCOUNT', KEYS[3], '(' .. now, '+inf') < tonumber(ARGV[4])
     and not inGrace(KEYS[6], now) and ARGV[12] ~= '1' then
   status = 'ACTIVE'
   activeUntil = now + tonumber(ARGV[5])
@@ -109,7 +130,8 @@ return {status, ARGV[2], tostring(seq), tostring(now), tostring(activeUntil), ra
  * view — KEYS ticket, waiting, seen, meta; ARGV userId, ticketId, now, idleMs, touch (1|0),
  * issuedAtMs (the token's, or '').
  * The ticket as the token `ticketId` sees it (a replaced ticket is EXPIRED). With touch=1 a
- * WAITING ticket's heartbeat is refreshed (a poll or an open subscription keeps the place).
+ * WAITING ticket's heartbeat is refreshed (a poll or an open subscription keeps the place); a
+ * PREQUEUED one has no heartbeat before the draw (it cannot be dropped for idleness).
  * lost=1 when no ticket is stored for the user and the token predates this data set (no epoch,
  * or an epoch after the token was signed): Redis lost it. An ended ticket keeps its hash
  * (status EXPIRED) longer than its token is valid, so it never reads as lost.
@@ -127,7 +149,8 @@ if t[1] ~= ARGV[2] then
   end
   return {'EXPIRED', '', -1, '', lost}
 end
-local status = effective(t, redis.call('ZSCORE', KEYS[3], userId), now, tonumber(ARGV[4]))
+local drawn = redis.call('HGET', KEYS[4], 'drawnAt')
+local status = effective(t, redis.call('ZSCORE', KEYS[3], userId), now, tonumber(ARGV[4]), drawn)
 local rank = -1
 if status == 'WAITING' then
   rank = redis.call('ZRANK', KEYS[2], userId)
@@ -150,7 +173,9 @@ return {status, t[5] or '', rank, redis.call('HGET', KEYS[4], 'rate') or '', 0}
  * than idleMs, then admits min(perTick, maxActive - active) in seq order — the cap is checked
  * inside this one atomic script, so active never exceeds maxActive. Nobody is admitted while
  * meta.restoredUntil (set when a loss of Redis data was detected) is in the future, nor while
- * paused. maxActive and perTick are the concert's effective policy (sale_controls or defaults).
+ * a prequeue waits for its draw (an entrant after the opening never goes before the drawn), nor
+ * while paused. maxActive and perTick are the concert's effective policy (sale_controls or
+ * defaults). A drawn ticket's hash still reads PREQUEUED: it is admitted like a WAITING one.
  * Expired and dropped tickets are logged in abandons.
  * → {ran (0|1), admitted, expired, dropped, active, waiting, soldOut (0|1)}
  */
@@ -176,7 +201,7 @@ for _, u in ipairs(idle) do
 end
 if #idle > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. idleBefore) end
 local n = math.min(tonumber(ARGV[3]), tonumber(ARGV[2]) - redis.call('ZCARD', KEYS[2]))
-if inGrace(KEYS[5], now) or ARGV[10] == '1' then n = 0 end
+if inGrace(KEYS[5], now) or redis.call('EXISTS', KEYS[6]) == 1 or ARGV[10] == '1' then n = 0 end
 local admitted = 0
 local activeUntil = now + tonumber(ARGV[5])
 while admitted < n do
@@ -186,7 +211,8 @@ while admitted < n do
     redis.call('ZREM', KEYS[1], u)
     redis.call('ZREM', KEYS[3], u)
     local key = prefix .. u
-    if redis.call('HGET', key, 'status') == 'WAITING' then
+    local st = redis.call('HGET', key, 'status')
+    if st == 'WAITING' or st == 'PREQUEUED' then
       redis.call('HSET', key, 'status', 'ACTIVE', 'activeUntil', activeUntil)
       redis.call('ZADD', KEYS[2], activeUntil, u)
       admitted = admitted + 1
@@ -223,11 +249,12 @@ return {1, admitted, #expired, #idle, redis.call('ZCARD', KEYS[2]), redis.call('
  * logged in abandons (saleStats). → 1 when something changed.
  */
 export const END = `
-local t = redis.call('HMGET', KEYS[1], 'ticketId', 'status')
+local t = redis.call('HMGET', KEYS[1], 'ticketId', 'status', 'drawKey')
 if t[1] ~= ARGV[2] or t[2] == 'EXPIRED' then return 0 end
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[1])
+if t[3] then redis.call('ZREM', KEYS[5], t[3] .. ARGV[1]) end
 redis.call('HSET', KEYS[1], 'status', 'EXPIRED', 'endedBy', ARGV[3])
 if ARGV[3] == 'LEFT' and ARGV[4] ~= '' then
   redis.call('ZADD', KEYS[6], tonumber(ARGV[4]), ARGV[4] .. ':L:' .. ARGV[1])

@@ -37,7 +37,7 @@ interface ConcertGroup {
 }
 
 const fingerprint = (t: QueueTicketData) =>
-  `${t.status}|${t.position ?? ""}|${t.activeUntil ? t.activeUntil.getTime() : ""}|${t.admissionPaused}|${t.soldOut}`;
+  `${t.status}|${t.position ?? ""}|${t.activeUntil ? t.activeUntil.getTime() : ""}|${t.saleOpensAt?.getTime() ?? ""}|${t.admissionPaused}|${t.soldOut}`;
 
 /** What the subscription resolver calls. */
 export interface QueueUpdates {

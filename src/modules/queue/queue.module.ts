@@ -14,6 +14,8 @@ import { QueueService } from "./queue.service.js";
 import { RedisQueueStore, type QueueSettings } from "./queue.store.js";
 import { QueueTokenCodec } from "./queue-token.js";
 import { QueueUpdatesHub } from "./queue-updates.js";
+import { RedisPrequeueStore, type PrequeueStore } from "./prequeue.store.js";
+import { noSchedule, type SaleSchedule } from "./sale-schedule.js";
 
 export interface QueueModule {
   module: FeatureModule;
@@ -23,6 +25,17 @@ export interface QueueModule {
   updates: QueueUpdatesHub;
   controls: AdmissionControls;
   store: RedisQueueStore;
+  /** The pre-queue's draw (the sale module's draw job) and the change events it publishes. */
+  prequeue: PrequeueStore;
+  events: QueueEvents;
+}
+
+export interface QueueDeps {
+  users: AccessKeyVerifier;
+  concerts?: ConcertLookup;
+  payments?: PaymentHistory;
+  /** Scheduled openings (the sale module); absent: every concert is on sale now. */
+  schedule?: SaleSchedule;
 }
 
 export function queueSettings(config: Infrastructure["config"]): QueueSettings {
@@ -37,20 +50,20 @@ export function queueSettings(config: Infrastructure["config"]): QueueSettings {
 }
 
 /** The queue's services on the given infrastructure, without resolvers or jobs. */
-export function createQueueCore(
-  infra: Infrastructure,
-  deps: { users: AccessKeyVerifier; concerts?: ConcertLookup; payments?: PaymentHistory },
-) {
+export function createQueueCore(infra: Infrastructure, deps: QueueDeps) {
   const { config, clock, log, pubsub } = infra;
   const settings = queueSettings(config);
   const codec = new QueueTokenCodec(config.TOKEN_SECRET, config.TOKEN_MAX_AGE_SECONDS, clock);
   const redisStore = new RedisQueueStore(infra.redis, config.REDIS_PREFIX, settings);
+  const prequeue = new RedisPrequeueStore(infra.redis, config.REDIS_PREFIX, settings);
+  const schedule = deps.schedule ?? noSchedule;
   // Every reader of tickets goes through recovery, so a lost ticket is restored wherever its
   // token is presented (poll, subscription, seat or payment call).
   const store = new RecoveringQueueStore(
     redisStore,
     deps.payments ?? new PrismaPaymentHistory(infra.prisma),
     log,
+    { schedule, store: prequeue },
   );
   const events: QueueEvents = {
     changed: (concertId, at, userId) =>
@@ -75,6 +88,7 @@ export function createQueueCore(
     clock,
     settings,
     log,
+    schedule,
     metrics: infra.metrics,
     controls,
   });
@@ -87,14 +101,14 @@ export function createQueueCore(
     log,
     (ms) => infra.metrics.pushed(ms),
   );
-  return { settings, codec, store: redisStore, access, service, updates, controls };
+  return { settings, codec, store: redisStore, prequeue, events, access, service, updates, controls };
 }
 
-export function createQueueModule(
-  infra: Infrastructure,
-  deps: { users: AccessKeyVerifier; concerts?: ConcertLookup; payments?: PaymentHistory },
-): QueueModule {
-  const { settings, access, service, updates, store, controls } = createQueueCore(infra, deps);
+export function createQueueModule(infra: Infrastructure, deps: QueueDeps): QueueModule {
+  const { settings, access, service, updates, store, prequeue, events, controls } = createQueueCore(
+    infra,
+    deps,
+  );
   const log = infra.log;
   infra.metrics.watchQueues({
     concerts: () => store.concerts(),
@@ -126,5 +140,7 @@ export function createQueueModule(
     updates,
     controls,
     store,
+    prequeue,
+    events,
   };
 }

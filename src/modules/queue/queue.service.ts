@@ -12,6 +12,7 @@ import { refOf, type QueueAccess, type QueueEvents } from "./queue-access.js";
 import type { QueueCaller } from "./queue-guard.js";
 import type { QueueSettings, QueueStore, TicketStatus, TicketView } from "./queue.store.js";
 import type { QueueTokenCodec } from "./queue-token.js";
+import { noSchedule, type SaleSchedule } from "./sale-schedule.js";
 
 /** A ticket as clients see it (QueueTicket in the schema). */
 export interface QueueTicketData {
@@ -22,6 +23,8 @@ export interface QueueTicketData {
   position: number | null;
   estimatedWaitSeconds: number;
   activeUntil: Date | null;
+  /** The concert's scheduled opening; null when it was on sale from the start. */
+  saleOpensAt: Date | null;
   /** The concert's admission is paused by an operator (nobody is admitted meanwhile). */
   admissionPaused: boolean;
   /** No seat of any future date of the concert is free or held. */
@@ -38,6 +41,8 @@ export interface QueueServiceDeps {
   clock: Clock;
   settings: QueueSettings;
   log: Logger;
+  /** Scheduled openings (absent: every concert is on sale now). */
+  schedule?: SaleSchedule;
   newTicketId?: () => string;
   metrics?: Pick<QueueMetrics, "admitted" | "abandoned">;
   /** The operator's pause and policy (sale_controls); absent: the QUEUE_* settings, never paused. */
@@ -60,16 +65,20 @@ export class QueueService {
   /**
    * Enters the concert's queue, or returns the user's live ticket unchanged. Exact FIFO across
    * instances is held by the enter script: INCR gives the entry order and the WAITING sorted
-   * set is scored by it, in one atomic step.
+   * set is scored by it, in one atomic step. Before a scheduled opening the ticket is
+   * PREQUEUED under the user's draw key (the enter script refuses that once the draw ran).
    */
   async issue(userId: string, accessKey: string, concertId: string): Promise<QueueTicketData> {
     const { users, concerts, store, codec, clock } = this.deps;
     await users.verifyAccessKey(userId, accessKey);
     if (!(await concerts.exists(concertId))) throw notFound(`Concert ${concertId}`);
     await store.registerConcert(concertId);
+    const opening = await (this.deps.schedule ?? noSchedule).opening(concertId);
+    const now = clock.now().getTime();
+    const drawKey = opening && now < opening.opensAtMs ? opening.drawKey(userId) : undefined;
     const control = await this.deps.controls?.forConcert(concertId);
     const t = await store
-      .enter(concertId, userId, this.newTicketId(), clock.now().getTime(), control)
+      .enter(concertId, userId, this.newTicketId(), now, drawKey, control)
       .catch((error: unknown) => {
         if (error instanceof DomainError && error.code === "SOLD_OUT")
           this.deps.controls?.noteSoldOut(concertId, true);
@@ -82,7 +91,7 @@ export class QueueService {
       seq: t.seq,
       issuedAt: Math.floor(t.issuedAtMs / 1000),
     });
-    return this.present({ token, userId, concertId }, t);
+    return this.present({ token, userId, concertId }, { ...t, saleOpensAtMs: opening?.opensAtMs ?? null });
   }
 
   /** The caller's ticket now; a poll is also a heartbeat that keeps a WAITING place. */
@@ -150,6 +159,7 @@ export class QueueService {
           ? 0
           : estimateWaitSeconds(position, view.observedRate, this.fallbackRate(caller.concertId)),
       activeUntil: view.activeUntilMs === null ? null : new Date(view.activeUntilMs),
+      saleOpensAt: view.saleOpensAtMs == null ? null : new Date(view.saleOpensAtMs),
       admissionPaused: this.deps.controls?.isPaused(caller.concertId) ?? false,
       soldOut: this.deps.controls?.isSoldOut(caller.concertId) ?? false,
     };

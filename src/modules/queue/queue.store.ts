@@ -5,7 +5,8 @@ import type { Redis } from "../../platform/redis/redis.js";
 import { ADMIT, END, ENTER, EXTEND, RESTORE, VIEW } from "./queue-scripts.js";
 import { soldOut } from "./queue.errors.js";
 
-export type TicketStatus = "WAITING" | "ACTIVE" | "EXPIRED";
+/** PREQUEUED: entered before the sale opens, waiting for the draw (prequeue-scripts.ts). */
+export type TicketStatus = "PREQUEUED" | "WAITING" | "ACTIVE" | "EXPIRED";
 
 /** A ticket as stored, with its live place in line. */
 export interface StoredTicket {
@@ -19,6 +20,8 @@ export interface StoredTicket {
   /** true when this call created the ticket (false: the user's live ticket was returned). */
   fresh: boolean;
   observedRate: number | null;
+  /** The concert's scheduled opening (ms), when it has one; attached by RecoveringQueueStore. */
+  saleOpensAtMs?: number | null;
 }
 
 /** What the queue knows of a ticket, as seen by one token. */
@@ -33,6 +36,8 @@ export interface TicketView {
    * than the concert's data set): a candidate for restore (queue-recovery.ts).
    */
   lost?: boolean;
+  /** The concert's scheduled opening (ms), when it has one; attached by RecoveringQueueStore. */
+  saleOpensAtMs?: number | null;
 }
 
 /** Identifies the ticket a token names. */
@@ -75,14 +80,17 @@ export interface TickResult {
 
 export interface QueueStore {
   /**
-   * The user's live ticket, or a new one. Throws SOLD_OUT (no new ticket) while the concert's
-   * soldout flag is set. `control` defaults to the QUEUE_* settings, unpaused.
+   * With `drawKey` (before a scheduled opening) the new ticket is PREQUEUED under that key,
+   * unless the concert's draw already ran (then it is an ordinary entry). Throws SOLD_OUT (no
+   * new ticket) while the concert's soldout flag is set. `control` defaults to the QUEUE_*
+   * settings, unpaused.
    */
   enter(
     concertId: string,
     userId: string,
     newTicketId: string,
     nowMs: number,
+    drawKey?: string,
     control?: AdmissionControl,
   ): Promise<StoredTicket>;
   /** One round trip for all refs, however many (a pipeline); touch refreshes WAITING heartbeats. */
@@ -128,8 +136,8 @@ export function queueKeys(prefix: string, concertId: string) {
     admits: `${base}admits`,
     abandons: `${base}abandons`,
     soldOut: `${base}soldout`,
-    prequeue: `${base}prequeue`,
     meta: `${base}meta`,
+    prequeue: `${base}prequeue`,
     ticketPrefix: `${base}u:`,
     ticket: (userId: string) => `${base}u:${userId}`,
   };
@@ -164,6 +172,7 @@ export class RedisQueueStore implements RestorableQueueStore {
     userId: string,
     newTicketId: string,
     nowMs: number,
+    drawKey = "",
     control: AdmissionControl = this.defaults(),
   ): Promise<StoredTicket> {
     const k = queueKeys(this.prefix, concertId);
@@ -187,7 +196,7 @@ export class RedisQueueStore implements RestorableQueueStore {
       s.maxAgeMs + 60_000,
       this.knownSeq.get(concertId) ?? 0,
       s.idleMs,
-      "",
+      drawKey,
       control.paused ? 1 : 0,
     )) as Reply;
     if (r[0] === "SOLD_OUT") throw soldOut();

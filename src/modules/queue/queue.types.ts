@@ -3,6 +3,7 @@ import { DateTimeScalar } from "../../platform/graphql/scalars.js";
 import type { TicketStatus } from "./queue.store.js";
 
 export enum QueueStatus {
+  PREQUEUED = "PREQUEUED",
   WAITING = "WAITING",
   ACTIVE = "ACTIVE",
   EXPIRED = "EXPIRED",
@@ -10,7 +11,8 @@ export enum QueueStatus {
 
 registerEnumType(QueueStatus, {
   name: "QueueStatus",
-  description: "WAITING in line, ACTIVE (admitted: may reserve and pay), or EXPIRED (over).",
+  description:
+    "PREQUEUED (entered before the sale opens; drawn into the line at the opening), WAITING in line, ACTIVE (admitted: may reserve and pay), or EXPIRED (over).",
 });
 
 @ObjectType({ description: "A user's place in one concert's waiting queue." })
@@ -45,6 +47,12 @@ export class QueueTicket {
   })
   activeUntil!: Date | null;
 
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description:
+      "When the concert's sale opens (the pre-queue draw); null when it was on sale from the start. Before it the ticket is PREQUEUED.",
+  })
+  saleOpensAt!: Date | null;
   @Field({
     description:
       "An operator paused this concert's admission: nobody is admitted until it resumes (your place is kept).",
