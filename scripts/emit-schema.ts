@@ -1,24 +1,36 @@
-// Writes schema.graphql from the code (`npm run schema:emit`), or with --check fails when the
-// committed file differs from what the code builds (`npm run schema:check`, run in CI).
+// Writes schema.graphql (public API) and admin-schema.graphql (Operator API) from the code
+// (`npm run schema:emit`), or with --check fails when a committed file differs from what the
+// code builds (`npm run schema:check`, run in CI).
 import "reflect-metadata";
 import { readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { createPubSub } from "@graphql-yoga/subscription";
-import { buildAppSchema, printAppSchema } from "../src/platform/graphql/build-schema.js";
+import type { NonEmptyArray } from "type-graphql";
+import { buildAppSchema, printAppSchema, type ResolverClass } from "../src/platform/graphql/build-schema.js";
 import { resolverClasses } from "../src/resolvers.js";
+import { adminResolverClasses } from "../src/admin-resolvers.js";
 
-const file = fileURLToPath(new URL("../schema.graphql", import.meta.url));
-// An in-memory pubsub: type-graphql refuses to build subscriptions without one.
-const sdl = printAppSchema(await buildAppSchema({ resolvers: resolverClasses, pubSub: createPubSub() }));
+const schemas: { file: string; resolvers: NonEmptyArray<ResolverClass> }[] = [
+  { file: "schema.graphql", resolvers: resolverClasses },
+  { file: "admin-schema.graphql", resolvers: adminResolverClasses },
+];
 
-if (process.argv.includes("--check")) {
-  const committed = await readFile(file, "utf8").catch(() => "");
-  if (committed !== sdl) {
-    console.error("schema.graphql is stale: run `npm run schema:emit` and commit the result.");
-    process.exit(1);
+let stale = false;
+for (const { file, resolvers } of schemas) {
+  const path = fileURLToPath(new URL(`../${file}`, import.meta.url));
+  // An in-memory pubsub: type-graphql refuses to build subscriptions without one.
+  const sdl = printAppSchema(await buildAppSchema({ resolvers, pubSub: createPubSub() }));
+  if (process.argv.includes("--check")) {
+    const committed = await readFile(path, "utf8").catch(() => "");
+    if (committed !== sdl) {
+      console.error(`${file} is stale: run \`npm run schema:emit\` and commit the result.`);
+      stale = true;
+    } else {
+      console.log(`${file} is up to date.`);
+    }
+  } else {
+    await writeFile(path, sdl);
+    console.log(`wrote ${path}`);
   }
-  console.log("schema.graphql is up to date.");
-} else {
-  await writeFile(file, sdl);
-  console.log(`wrote ${file}`);
 }
+if (stale) process.exit(1);

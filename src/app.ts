@@ -17,9 +17,14 @@ import { metricsPlugin } from "./platform/metrics/graphql-metrics.js";
 import { AppMetrics } from "./platform/metrics/metrics.js";
 import { createLogger, type Logger } from "./platform/logger.js";
 import type { BackgroundJob, Infrastructure } from "./platform/module.js";
-import { createAppPubSub } from "./platform/redis/pubsub.js";
+import { createAppPubSub, type TopicMap } from "./platform/redis/pubsub.js";
+import type { PubSub } from "@graphql-yoga/subscription";
 import { createRedis, logRedisHealth } from "./platform/redis/redis.js";
+import { createCatalogueModule } from "./modules/catalogue/catalogue.module.js";
 import { createConcertModule } from "./modules/concert/concert.module.js";
+import { createLiveSaleModule } from "./modules/live-sale/live-sale.module.js";
+import { createOperatorModule } from "./modules/operator/operator.module.js";
+import { PrismaConcertLookup } from "./modules/queue/concert-lookup.repository.js";
 import { createPaymentModule } from "./modules/payment/payment.module.js";
 import { createQueueModule } from "./modules/queue/queue.module.js";
 import { createSaleModule, createSaleSchedule } from "./modules/sale/sale.module.js";
@@ -33,10 +38,15 @@ import type { Topics } from "./platform/redis/topics.js";
 
 /** What a feature module gives the composition root. */
 export interface FeatureModule {
+  /** Resolvers of the public API (/graphql, schema.graphql). */
   resolvers: object[];
+  /** Resolvers of the Operator API (/admin/graphql, admin-schema.graphql); list their classes in src/admin-resolvers.ts. */
+  adminResolvers?: object[];
   jobs?: BackgroundJob[];
   /** Extra checks for WebSocket connectionParams (the queue module verifies tokens). */
   acceptConnection?: (token: string | null) => Promise<boolean>;
+  /** The same for the Operator API's WebSockets (the operator module checks the key). */
+  acceptAdminConnection?: (secret: string | null, ip: string) => Promise<boolean>;
 }
 
 export interface App {
@@ -53,17 +63,36 @@ export interface App {
 function createModules(infra: Infrastructure): FeatureModule[] {
   const user = createUserModule(infra);
   const schedule = createSaleSchedule(infra);
-  const queue = createQueueModule(infra, { users: user.service, schedule });
+  // Shared with the catalogue, whose changes drop its cached concerts on every instance.
+  const concertLookup = new PrismaConcertLookup(infra.prisma);
+  const queue = createQueueModule(infra, { users: user.service, schedule, concerts: concertLookup });
   const sale = createSaleModule(infra, { schedule, prequeue: queue.prequeue, events: queue.events });
   const wallet = createWalletModule(infra, { guard: queue.guard });
   const concert = createConcertModule(infra, { guard: queue.guard });
   const reservation = createReservationModule(infra, { guard: queue.guard, pass: queue.pass });
+  const operator = createOperatorModule(infra);
+  const liveSale = createLiveSaleModule(infra, {
+    queue,
+    audit: operator.audit,
+    operator: operator.auth,
+    concertExists: (concertId) => concertLookup.exists(concertId),
+  });
   const payment = createPaymentModule(infra, {
     guard: queue.guard,
     pass: queue.pass,
-    reservations: reservation.service,
+    reservations: {
+      // After the payer's other holds are released: was that the concert's last open seat?
+      afterPayment: async (userId, concertId, reservationId) => {
+        await reservation.service.afterPayment(userId, concertId, reservationId);
+        await liveSale.soldOut.check(concertId);
+      },
+    },
     reservationRepository: reservation.repository,
     wallet: wallet.service,
+  });
+  const catalogue = createCatalogueModule(infra, {
+    operator,
+    caches: [concertLookup, reservation.repository],
   });
   return [
     { resolvers: [new SystemResolver()] },
@@ -74,7 +103,19 @@ function createModules(infra: Infrastructure): FeatureModule[] {
     concert.module,
     reservation.module,
     payment.module,
+    operator.module,
+    catalogue.module,
+    liveSale.module,
   ];
+}
+
+/** A schema from resolver instances: type-graphql gets their classes and finds each instance. */
+function schemaOf(instances: object[], pubSub: PubSub<TopicMap>) {
+  return buildAppSchema({
+    resolvers: instances.map((r) => r.constructor) as NonEmptyArray<ResolverClass>,
+    container: { get: (cls) => instances.find((r) => r.constructor === cls) },
+    pubSub,
+  });
 }
 
 export function createApp(config: Config, overrides: { log?: Logger; clock?: Clock } = {}): App {
@@ -114,13 +155,16 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
       if (migrated.applied.length) log.info({ applied: migrated.applied }, "migrations applied");
 
       const modules = createModules(infra);
-      const instances = modules.flatMap((m) => m.resolvers);
-      const schema = await buildAppSchema({
-        resolvers: instances.map((r) => r.constructor) as NonEmptyArray<ResolverClass>,
-        container: { get: (cls) => instances.find((r) => r.constructor === cls) },
-        pubSub: pubsub.raw,
-      });
+      const schema = await schemaOf(
+        modules.flatMap((m) => m.resolvers),
+        pubsub.raw,
+      );
+      const adminSchema = await schemaOf(
+        modules.flatMap((m) => m.adminResolvers ?? []),
+        pubsub.raw,
+      );
       const connectionChecks = modules.flatMap((m) => (m.acceptConnection ? [m.acceptConnection] : []));
+      const adminChecks = modules.flatMap((m) => (m.acceptAdminConnection ? [m.acceptAdminConnection] : []));
       server = await createGraphQLServer({
         schema,
         log,
@@ -153,6 +197,17 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
           for (const check of connectionChecks) if (!(await check(token))) return false;
           return true;
         },
+        // The Operator API (docs/api.md, "Operator API"): its own schema and keys on one port.
+        endpoints: [
+          {
+            path: "/admin/graphql",
+            schema: adminSchema,
+            acceptConnection: async (secret, ip) => {
+              for (const check of adminChecks) if (!(await check(secret, ip))) return false;
+              return true;
+            },
+          },
+        ],
       });
       const address = await server.listen(config.PORT, config.HOST);
       jobs = modules.flatMap((m) => m.jobs ?? []);

@@ -1,6 +1,7 @@
 // Typed, validated configuration, read once at start. A bad value stops the process with a
 // message that names the variable (see loadConfig).
 import { z } from "zod";
+import { parseOperatorKeys, type OperatorKey } from "./modules/operator/operator-keys.js";
 
 export const DEFAULT_TOKEN_SECRET = "dev-only-secret-change-me-in-production";
 
@@ -44,6 +45,18 @@ export const configSchema = z.object({
     .refine(isTimeZone, "must be an IANA time zone such as Asia/Seoul")
     .default("Asia/Seoul"),
   SHUTDOWN_GRACE_MS: int(0, 120_000).default(5000),
+  /** `name:secret,...` for the Operator API; unset: every operator call is UNAUTHENTICATED. */
+  OPERATOR_KEYS: z
+    .string()
+    .transform((value, ctx): OperatorKey[] => {
+      const parsed = parseOperatorKeys(value);
+      if ("keys" in parsed) return parsed.keys;
+      ctx.addIssue({ code: "custom", message: parsed.error });
+      return z.NEVER;
+    })
+    .default([]),
+  /** Failed operator authentications one IP may make per minute before it is RATE_LIMITED. */
+  OPERATOR_AUTH_FAILURES_PER_MINUTE: int(1, 10_000).default(10),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -35,3 +35,21 @@ export function addDays(day: Date, days: number): Date {
 export function businessToday(now: Date, timeZone: string): Date {
   return dayToDate(dayIn(now, timeZone));
 }
+
+/** The instant at `hour`:00 wall-clock time in `timeZone` on the UTC-midnight `day`. */
+export function zonedHour(day: Date, hour: number, timeZone: string): Date {
+  const asIfUtc = day.getTime() + hour * 3_600_000;
+  // The zone's offset at that moment: its wall clock read back as if it were UTC.
+  const parts = new Intl.DateTimeFormat("en-US", {
+    timeZone,
+    hourCycle: "h23",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+  }).formatToParts(new Date(asIfUtc));
+  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  const wall = Date.UTC(part("year"), part("month") - 1, part("day"), part("hour"), part("minute"));
+  return new Date(asIfUtc - (wall - asIfUtc));
+}

@@ -16,7 +16,7 @@ class FakeReads implements ConcertReads {
   datesAsked: Date[] = [];
   seatsAsked: string[] = [];
   async listConcerts() {
-    return [{ id: "c1", title: "T", artist: "A", venue: "V" }];
+    return [{ id: "c1", title: "T", artist: "A", venue: "V", saleOpensAt: null }];
   }
   async concertExists(id: string) {
     return id === "c1" || id === "c2";

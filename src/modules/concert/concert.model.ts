@@ -7,6 +7,8 @@ export interface ConcertView {
   title: string;
   artist: string;
   venue: string;
+  /** When the sale opens; null: on sale now. */
+  saleOpensAt: Date | null;
 }
 
 export interface ConcertDateRef {

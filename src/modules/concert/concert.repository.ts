@@ -21,7 +21,7 @@ export class ConcertRepository {
 
   async listConcerts(): Promise<ConcertView[]> {
     return this.db.$queryRaw<ConcertView[]>`
-      SELECT id, title, artist, venue FROM concerts ORDER BY created_at, id`;
+      SELECT id, title, artist, venue, sale_opens_at AS saleOpensAt FROM concerts ORDER BY created_at, id`;
   }
 
   async concertExists(concertId: string): Promise<boolean> {

@@ -9,7 +9,9 @@ import { Concert, ConcertDate, Seat, SeatMapSeat } from "./concert.types.js";
 export class ConcertResolver {
   constructor(private readonly service: ConcertService) {}
 
-  @Query(() => [Concert], { description: "Concerts on sale (no token needed)." })
+  @Query(() => [Concert], {
+    description: "Concerts on sale or scheduled to open (see saleOpensAt); no token needed.",
+  })
   concerts(): Promise<ConcertView[]> {
     return this.service.concerts();
   }

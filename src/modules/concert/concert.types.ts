@@ -9,7 +9,7 @@ export const SeatStatus = { FREE: "FREE", HELD: "HELD", SOLD: "SOLD" } as const 
 >;
 registerEnumType(SeatStatus, { name: "SeatStatus", description: "A seat's state; never says who holds it." });
 
-@ObjectType({ description: "A concert on sale." })
+@ObjectType({ description: "A concert on sale, or scheduled to open (saleOpensAt)." })
 export class Concert {
   @Field(() => ID)
   id!: string;
@@ -22,6 +22,12 @@ export class Concert {
 
   @Field()
   venue!: string;
+
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description: "When the sale opens; null: on sale now. Before it, issueQueueToken enters the pre-queue.",
+  })
+  saleOpensAt!: Date | null;
 }
 
 @ObjectType({ description: "A date of a concert that still has free seats." })

@@ -1,10 +1,13 @@
 // Factory of the live-sale feature (pause, policy, figures, sold out) for the composition root.
 // Its operations are served on the operator endpoint (/admin/graphql) only.
+import type { FeatureModule } from "../../app.js";
+import type { GraphQLContext } from "../../platform/graphql/context.js";
 import { intervalJob, type BackgroundJob, type Infrastructure } from "../../platform/module.js";
 import type { AdmissionControls } from "../queue/admission-controls.js";
 import type { RedisQueueStore } from "../queue/queue.store.js";
 import { SaleControlRepository } from "./sale-control.repository.js";
-import { SaleControlService, type AuditedRunner } from "./sale-control.service.js";
+import { createLiveSaleResolver } from "./live-sale.resolver.js";
+import { SaleControlService, type AuditedRunner, type OperatorRef } from "./sale-control.service.js";
 import { SaleFiguresStore } from "./sale-figures.store.js";
 import { SaleStatsHub } from "./sale-stats-updates.js";
 import { SaleStatsRepository, SoldOutRepository } from "./sale-stats.repository.js";
@@ -12,11 +15,11 @@ import { SaleStatsService } from "./sale-stats.service.js";
 import { SoldOutWatch } from "./sold-out.js";
 
 export interface LiveSaleModule {
+  module: FeatureModule;
   controls: SaleControlService;
   stats: SaleStatsService;
   statsUpdates: SaleStatsHub;
   soldOut: SoldOutWatch;
-  jobs: BackgroundJob[];
 }
 
 export function createLiveSaleModule(
@@ -24,6 +27,8 @@ export function createLiveSaleModule(
   deps: {
     queue: { controls: AdmissionControls; store: Pick<RedisQueueStore, "concerts"> };
     audit: AuditedRunner;
+    /** The calling operator of an admin request (the operator module's auth). */
+    operator: { operator(ctx: GraphQLContext): Promise<OperatorRef> };
     concertExists(concertId: string): Promise<boolean>;
   },
 ): LiveSaleModule {
@@ -55,15 +60,25 @@ export function createLiveSaleModule(
     await deps.queue.controls.reload(concertId);
     await soldOut.check(concertId);
   });
+  const LiveSaleResolver = createLiveSaleResolver({
+    controls,
+    stats,
+    updates: statsUpdates,
+    operator: (ctx) => deps.operator.operator(ctx),
+  });
   return {
+    module: {
+      resolvers: [],
+      adminResolvers: [new LiveSaleResolver()],
+      jobs: [
+        intervalJob("sale-stats-updates", config.QUEUE_TICK_MS, log, () => statsUpdates.tick()),
+        onCatalogue,
+      ],
+    },
     controls,
     stats,
     statsUpdates,
     soldOut,
-    jobs: [
-      intervalJob("sale-stats-updates", config.QUEUE_TICK_MS, log, () => statsUpdates.tick()),
-      onCatalogue,
-    ],
   };
 }
 

@@ -32,12 +32,18 @@ export function createLiveSaleResolver(use: LiveSaleUseCases): new () => object 
     @Mutation(() => SaleControl, {
       description: "Stops admission of this concert on every instance within a tick (ACTIVE users go on).",
     })
-    async pauseAdmission(@Args() { concertId }: ConcertArgs, @Ctx() ctx: GraphQLContext): Promise<SaleControlData> {
+    async pauseAdmission(
+      @Args() { concertId }: ConcertArgs,
+      @Ctx() ctx: GraphQLContext,
+    ): Promise<SaleControlData> {
       return use.controls.pause(await use.operator(ctx), concertId);
     }
 
     @Mutation(() => SaleControl, { description: "Admission goes on from the next tick." })
-    async resumeAdmission(@Args() { concertId }: ConcertArgs, @Ctx() ctx: GraphQLContext): Promise<SaleControlData> {
+    async resumeAdmission(
+      @Args() { concertId }: ConcertArgs,
+      @Ctx() ctx: GraphQLContext,
+    ): Promise<SaleControlData> {
       return use.controls.resume(await use.operator(ctx), concertId);
     }
 
@@ -59,7 +65,8 @@ export function createLiveSaleResolver(use: LiveSaleUseCases): new () => object 
     }
 
     @Subscription(() => SaleStats, {
-      description: "The sale's figures at once, then at least once per admission tick while any figure changes.",
+      description:
+        "The sale's figures at once, then at least once per admission tick while any figure changes.",
       subscribe: async ({ args, context }: SubscribeResolverData<unknown, ConcertArgs, GraphQLContext>) => {
         try {
           await use.operator(context);
@@ -76,7 +83,8 @@ export function createLiveSaleResolver(use: LiveSaleUseCases): new () => object 
   return LiveSaleResolver;
 }
 
-const schemaOnly = () => Promise.reject(new Error("schema-only resolver: build the live-sale module instead"));
+const schemaOnly = () =>
+  Promise.reject(new Error("schema-only resolver: build the live-sale module instead"));
 
 /** The class the admin SDL emitter lists; it is never served. */
 export const LiveSaleResolver = createLiveSaleResolver({

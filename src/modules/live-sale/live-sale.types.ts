@@ -2,7 +2,9 @@
 import { ArgsType, Field, ID, Int, ObjectType } from "type-graphql";
 import { DateTimeScalar } from "../../platform/graphql/scalars.js";
 
-@ObjectType({ description: "A concert's admission controls in force (defaults where no operator changed them)." })
+@ObjectType({
+  description: "A concert's admission controls in force (defaults where no operator changed them).",
+})
 export class SaleControl {
   @Field(() => ID)
   concertId!: string;
@@ -13,7 +15,9 @@ export class SaleControl {
   @Field(() => Int, { description: "At most this many ACTIVE at once (QUEUE_MAX_ACTIVE unless overridden)." })
   maxActive!: number;
 
-  @Field(() => Int, { description: "At most this many admitted per tick (QUEUE_ADMIT_PER_TICK unless overridden)." })
+  @Field(() => Int, {
+    description: "At most this many admitted per tick (QUEUE_ADMIT_PER_TICK unless overridden).",
+  })
   admitPerTick!: number;
 
   @Field(() => DateTimeScalar, { nullable: true, description: "Last change; null while never changed." })

@@ -1,11 +1,15 @@
 import type { PrismaClient } from "../../platform/db/prisma.js";
+import type { CatalogueChangedEvent } from "../../platform/redis/topics.js";
 
 /** What the queue needs to know of concerts: does this one exist? */
 export interface ConcertLookup {
   exists(concertId: string): Promise<boolean>;
 }
 
-/** Concerts are never deleted while on sale, so a positive answer is cached in the process. */
+/**
+ * Concerts are never deleted while on sale, so a positive answer is cached in the process;
+ * an operator's change (CATALOGUE_CHANGED) drops the concert's entry on every instance.
+ */
 export class PrismaConcertLookup implements ConcertLookup {
   private readonly known = new Set<string>();
   constructor(private readonly prisma: PrismaClient) {}
@@ -17,5 +21,9 @@ export class PrismaConcertLookup implements ConcertLookup {
     const row = await this.prisma.concert.findUnique({ where: { id: concertId }, select: { id: true } });
     if (row) this.known.add(concertId);
     return row !== null;
+  }
+
+  forget(event: CatalogueChangedEvent): void {
+    this.known.delete(event.concertId);
   }
 }

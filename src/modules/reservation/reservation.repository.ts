@@ -7,6 +7,7 @@ import { Prisma, type Db } from "../../platform/db/prisma.js";
 import { violatedUniqueIndex } from "../../platform/db/db-errors.js";
 import { newId } from "../../platform/db/ids.js";
 import type { Sql } from "../../platform/db/sql.js";
+import type { CatalogueChangedEvent } from "../../platform/redis/topics.js";
 import type {
   CancelOutcome,
   ConfirmOutcome,
@@ -76,9 +77,9 @@ interface DateTarget {
 }
 
 /**
- * How long a date's seat list is reused before it is read again. Dates and seats are written
- * only by the seed (there is no API that changes them); the bound keeps a manual fix in the
- * database visible within a minute on every instance.
+ * How long a date's seat list is reused before it is read again. An operator's change drops
+ * the date (or every date of the concert) on every instance at once (CATALOGUE_CHANGED,
+ * forget); the bound keeps a manual fix in the database visible within a minute.
  */
 export const HOLD_TARGET_TTL_MS = 60_000;
 /** Only dates that exist are kept, so the cache is bounded by the real dates. */
@@ -117,6 +118,16 @@ export class ReservationRepository {
       date: target.date,
       seat: target.seats.get(seatNumber) ?? null,
     };
+  }
+
+  /** Drops the named date, or every cached date of the concert when no date is named. */
+  forget(event: CatalogueChangedEvent): void {
+    if (event.concertDateId !== undefined) {
+      this.targets.delete(event.concertDateId);
+      return;
+    }
+    for (const [id, target] of this.targets)
+      if (target.concertId === event.concertId) this.targets.delete(id);
   }
 
   private async loadDateTarget(db: Db, concertDateId: string): Promise<DateTarget | null> {

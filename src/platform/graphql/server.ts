@@ -1,5 +1,6 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import {
@@ -7,10 +8,11 @@ import {
   ApolloServerPluginLandingPageProductionDefault,
 } from "@apollo/server/plugin/landingPage/default";
 import { expressMiddleware } from "@as-integrations/express5";
-import express, { type Express } from "express";
+import express, { type Express, type Request, type Response } from "express";
 import {
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
+  type GraphQLFormattedError,
   specifiedRules,
   validate,
   type GraphQLSchema,
@@ -44,11 +46,25 @@ export interface GraphQLServerOptions {
    * Checks `connectionParams` when a WebSocket connects. Return false to close the socket
    * with 4403 Forbidden (API.md, Transport).
    */
-  acceptConnection?: (token: string | null) => Promise<boolean>;
+  acceptConnection?: (token: string | null, ip: string) => Promise<boolean>;
   /** Per-IP and per-user limits (RATE_LIMIT_*); none when disabled. */
   rateLimiter?: RateLimiter;
   /** How long stop() lets in-flight HTTP requests finish before cutting them (SHUTDOWN_GRACE_MS). */
   shutdownGraceMs?: number;
+  /**
+   * More GraphQL endpoints on the same port, each with its own schema and its own WebSocket
+   * server on its path (the Operator API at /admin/graphql). They get the same query limits,
+   * introspection rule, error mapping and per-IP limits as /graphql.
+   */
+  endpoints?: GraphQLEndpoint[];
+}
+
+/** A GraphQL endpoint besides /graphql: HTTP POST and graphql-ws on `path`. */
+export interface GraphQLEndpoint {
+  path: string;
+  schema: GraphQLSchema;
+  /** Checks `connectionParams` when a WebSocket connects; false closes it with 4403. */
+  acceptConnection?: (token: string | null, ip: string) => Promise<boolean>;
 }
 
 export interface RunningServer {
@@ -59,7 +75,10 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Apollo Server on express and graphql-ws on the same HTTP server and path (/graphql). */
+/**
+ * Apollo Server on express and graphql-ws on the same HTTP server and path (/graphql), and the
+ * same again for every extra endpoint (options.endpoints) on its own path.
+ */
 export async function createGraphQLServer(options: GraphQLServerOptions): Promise<RunningServer> {
   const { schema, log } = options;
   const app = express();
@@ -69,69 +88,41 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
 
   // Depth, cost and alias limits: the same rules for HTTP (Apollo) and WebSocket (graphql-ws).
   const validationRules: ValidationRule[] = [queryLimitsRule(DEFAULT_QUERY_LIMITS)];
-  // Apollo refuses introspection itself (introspection: false); graphql-ws needs the rule.
-  const wsRules = [...specifiedRules, ...validationRules];
-  if (!options.graphiql) wsRules.push(NoSchemaIntrospectionCustomRule);
-  const wsServer = new WebSocketServer({
-    server: httpServer,
-    path: "/graphql",
-    maxPayload: 64 * 1024,
-    ...(options.rateLimiter
-      ? {
-          verifyClient: options.rateLimiter.verifyUpgrade((req) =>
-            clientIp(req.headers["x-forwarded-for"], req.socket.remoteAddress, options.trustProxy),
-          ),
-        }
-      : {}),
-  });
-  const wsCleanup = useServer<Record<string, unknown>, { requestId?: string }>(
+  const endpoints: GraphQLEndpoint[] = [
     {
+      path: "/graphql",
       schema,
-      onConnect: async (ctx) => {
-        const token = bearerToken(ctx.connectionParams?.["authorization"]);
-        if (options.acceptConnection && !(await options.acceptConnection(token))) return false;
-        return true;
-      },
-      validate: (s, document) => validate(s, document, wsRules),
-      onSubscribe: async (ctx) => {
-        if (!options.rateLimiter) return undefined;
-        const request = ctx.extra.request;
-        const limited = await options.rateLimiter.check(
-          clientIp(request.headers["x-forwarded-for"], request.socket.remoteAddress, options.trustProxy),
-          bearerToken(ctx.connectionParams?.["authorization"]),
-        );
-        return limited ? [new GraphQLError(limited.message, { originalError: limited })] : undefined;
-      },
-      context: (ctx, id): GraphQLContext => {
-        const request = ctx.extra.request;
-        const rid = `${id}-${Math.random().toString(36).slice(2, 10)}`;
-        return {
-          requestId: rid,
-          log: log.child({ requestId: rid }),
-          token: bearerToken(ctx.connectionParams?.["authorization"]),
-          ip: clientIp(request.headers["x-forwarded-for"], request.socket.remoteAddress, options.trustProxy),
-        };
-      },
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e, log, undefined)),
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors
-          ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e, log, undefined)) }
-          : undefined,
+      ...(options.acceptConnection ? { acceptConnection: options.acceptConnection } : {}),
     },
-    wsServer,
-  );
+    ...(options.endpoints ?? []),
+  ];
+  // One WebSocket server per path, upgrades routed here by path (ws's `path` option cannot
+  // share one HTTP server between several servers); an unknown path is answered 404.
+  const sockets = new Map(endpoints.map((e) => [e.path, webSocketEndpoint(e, validationRules, options)]));
+  httpServer.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    const target = sockets.get(path);
+    if (!target) {
+      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
+      return;
+    }
+    target.wss.handleUpgrade(req, socket, head, (ws) => target.wss.emit("connection", ws, req));
+  });
 
-  const plugins: ApolloServerPlugin<GraphQLContext>[] = [
+  const drainPlugins: ApolloServerPlugin<GraphQLContext>[] = [
     ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs ?? 5000 }),
     {
       async serverWillStart() {
         return {
           async drainServer() {
-            await wsCleanup.dispose();
+            await Promise.all([...sockets.values()].map((w) => w.cleanup.dispose()));
           },
         };
       },
     },
+  ];
+  const plugins: ApolloServerPlugin<GraphQLContext>[] = [
+    ...drainPlugins,
     options.production || !options.graphiql
       ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
       : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true }),
@@ -139,23 +130,28 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
     ...(options.plugins ?? []),
   ];
 
-  const apollo = new ApolloServer<GraphQLContext>({
-    schema,
+  const apolloOptions = {
     introspection: options.graphiql,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     validationRules,
     parseOptions: { maxTokens: MAX_DOCUMENT_TOKENS },
     includeStacktraceInErrorResponses: false,
-    plugins,
     // Apollo's formatError has no request context; errorsPlugin logs and tags each error with
     // the request id, so here we only keep the raw error for it.
-    formatError: (formatted, error) => ({
+    formatError: (formatted: GraphQLFormattedError, error: unknown) => ({
       ...formatted,
       extensions: { ...formatted.extensions, [RAW]: error },
     }),
-  });
-  await apollo.start();
+  };
+  const apollo = new ApolloServer<GraphQLContext>({ ...apolloOptions, schema, plugins });
+  // The other endpoints: the same rules and error mapping; /graphql's server drains the port.
+  const extraPlugins = plugins.filter((p) => !drainPlugins.includes(p));
+  const extra = (options.endpoints ?? []).map((e) => ({
+    path: e.path,
+    apollo: new ApolloServer<GraphQLContext>({ ...apolloOptions, schema: e.schema, plugins: extraPlugins }),
+  }));
+  await Promise.all([apollo.start(), ...extra.map((e) => e.apollo.start())]);
 
   app.use(requestId);
   app.get("/healthz", (_req, res) => {
@@ -170,24 +166,28 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
     res.type("html").send(graphiqlPage());
   });
   options.extraRoutes?.(app);
-  app.use(
-    "/graphql",
-    ...(options.rateLimiter
-      ? [options.rateLimiter.middleware((req) => bearerToken(req.headers.authorization))]
-      : []),
-    express.json({ limit: "64kb" }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }): Promise<GraphQLContext> => {
-        const rid = String(res.locals["requestId"]);
-        return {
-          requestId: rid,
-          log: log.child({ requestId: rid }),
-          token: bearerToken(req.headers.authorization),
-          ip: req.ip ?? req.socket.remoteAddress ?? "unknown",
-        };
-      },
-    }),
-  );
+  const httpContext = async ({ req, res }: { req: Request; res: Response }): Promise<GraphQLContext> => {
+    const rid = String(res.locals["requestId"]);
+    return {
+      requestId: rid,
+      log: log.child({ requestId: rid }),
+      token: bearerToken(req.headers.authorization),
+      ip: req.ip ?? req.socket.remoteAddress ?? "unknown",
+    };
+  };
+  for (const [path, server] of [
+    ["/graphql", apollo] as const,
+    ...extra.map((e) => [e.path, e.apollo] as const),
+  ]) {
+    app.use(
+      path,
+      ...(options.rateLimiter
+        ? [options.rateLimiter.middleware((req) => bearerToken(req.headers.authorization))]
+        : []),
+      express.json({ limit: "64kb" }),
+      expressMiddleware(server, { context: httpContext }),
+    );
+  }
   app.use(httpErrorHandler(log));
 
   return {
@@ -199,7 +199,9 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
         httpServer.listen(port, host, () => resolve(httpServer.address() as AddressInfo));
       }),
     stop: async () => {
+      // /graphql's server closes every WebSocket server and drains the port (drainPlugins).
       await apollo.stop();
+      await Promise.all(extra.map((e) => e.apollo.stop()));
     },
   };
 }
@@ -233,6 +235,72 @@ function clientIp(
     if (first) return first;
   }
   return remote ?? "unknown";
+}
+
+/** graphql-ws on one endpoint's path (upgrades are routed to it by createGraphQLServer). */
+function webSocketEndpoint(
+  endpoint: GraphQLEndpoint,
+  validationRules: ValidationRule[],
+  options: GraphQLServerOptions,
+): { wss: WebSocketServer; cleanup: { dispose(): void | Promise<void> } } {
+  const { log } = options;
+  // Apollo refuses introspection itself (introspection: false); graphql-ws needs the rule.
+  const wsRules = [...specifiedRules, ...validationRules];
+  if (!options.graphiql) wsRules.push(NoSchemaIntrospectionCustomRule);
+  const wsServer = new WebSocketServer({
+    noServer: true,
+    maxPayload: 64 * 1024,
+    ...(options.rateLimiter
+      ? {
+          verifyClient: options.rateLimiter.verifyUpgrade((req) =>
+            clientIp(req.headers["x-forwarded-for"], req.socket.remoteAddress, options.trustProxy),
+          ),
+        }
+      : {}),
+  });
+  const cleanup = useServer<Record<string, unknown>, { requestId?: string }>(
+    {
+      schema: endpoint.schema,
+      onConnect: async (ctx) => {
+        const token = bearerToken(ctx.connectionParams?.["authorization"]);
+        const request = ctx.extra.request;
+        const ip = clientIp(
+          request.headers["x-forwarded-for"],
+          request.socket.remoteAddress,
+          options.trustProxy,
+        );
+        if (endpoint.acceptConnection && !(await endpoint.acceptConnection(token, ip))) return false;
+        return true;
+      },
+      validate: (s, document) => validate(s, document, wsRules),
+      onSubscribe: async (ctx) => {
+        if (!options.rateLimiter) return undefined;
+        const request = ctx.extra.request;
+        const limited = await options.rateLimiter.check(
+          clientIp(request.headers["x-forwarded-for"], request.socket.remoteAddress, options.trustProxy),
+          bearerToken(ctx.connectionParams?.["authorization"]),
+        );
+        return limited ? [new GraphQLError(limited.message, { originalError: limited })] : undefined;
+      },
+      context: (ctx, id): GraphQLContext => {
+        const request = ctx.extra.request;
+        const rid = `${id}-${Math.random().toString(36).slice(2, 10)}`;
+        return {
+          requestId: rid,
+          log: log.child({ requestId: rid }),
+          token: bearerToken(ctx.connectionParams?.["authorization"]),
+          ip: clientIp(request.headers["x-forwarded-for"], request.socket.remoteAddress, options.trustProxy),
+        };
+      },
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e, log, undefined)),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors
+          ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e, log, undefined)) }
+          : undefined,
+    },
+    wsServer,
+  );
+  return { wss: wsServer, cleanup };
 }
 
 export { CloseCode };
