@@ -70,7 +70,7 @@ export class SaleStatsService {
       paused: control.paused,
       maxActive: control.maxActive,
       admitPerTick: control.admitPerTick,
-      soldOut: s.seats > 0 && s.held + s.sold === s.seats,
+      soldOut: s.seats > 0 && s.sold === s.seats,
     };
   }
 }
