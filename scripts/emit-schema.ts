@@ -3,6 +3,7 @@
 // code builds (`npm run schema:check`, run in CI).
 import "reflect-metadata";
 import { readFile, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createPubSub } from "@graphql-yoga/subscription";
 import type { NonEmptyArray } from "type-graphql";
@@ -15,9 +16,13 @@ const schemas: { file: string; resolvers: NonEmptyArray<ResolverClass> }[] = [
   { file: "admin-schema.graphql", resolvers: adminResolverClasses },
 ];
 
+// --dir=<path>: read and write the files there instead of the project root (for its test).
+const dirArg = process.argv.find((a) => a.startsWith("--dir="))?.slice("--dir=".length);
+const root = dirArg ? resolve(dirArg) : fileURLToPath(new URL("..", import.meta.url));
+
 let stale = false;
 for (const { file, resolvers } of schemas) {
-  const path = fileURLToPath(new URL(`../${file}`, import.meta.url));
+  const path = join(root, file);
   // An in-memory pubsub: type-graphql refuses to build subscriptions without one.
   const sdl = printAppSchema(await buildAppSchema({ resolvers, pubSub: createPubSub() }));
   if (process.argv.includes("--check")) {

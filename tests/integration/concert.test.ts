@@ -138,10 +138,21 @@ describe("availableSeats and seatMap", () => {
     expect(await errorCodeOf(concerts.seatMap(tokens[0]!, "unknown"))).toBe("NOT_FOUND");
   });
 
-  it("lists every concert for anyone", async () => {
+  it("lists every concert for anyone, a scheduled one with its opening", async () => {
     const { concertId } = await createConcert(db.prisma, [1]);
+    const opensAt = new Date(Date.now() + 3_600_000);
+    const scheduled = await db.prisma.concert.create({
+      data: { title: "Later", artist: "Tester", venue: "Hall", saleOpensAt: opensAt },
+    });
     const listed = await concerts.concerts();
-    expect(listed).toContainEqual({ id: concertId, title: "Test Live", artist: "Tester", venue: "Hall" });
+    expect(listed).toContainEqual({
+      id: concertId,
+      title: "Test Live",
+      artist: "Tester",
+      venue: "Hall",
+      saleOpensAt: null,
+    });
+    expect(listed.find((c) => c.id === scheduled.id)?.saleOpensAt?.getTime()).toBe(opensAt.getTime());
   });
 });
 

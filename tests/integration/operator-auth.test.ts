@@ -1,6 +1,8 @@
 // Who may call the Operator API (/admin/graphql): OPERATOR_KEYS secrets only, over HTTP and
 // WebSocket; a queue token is no key; failures from one IP are counted in Redis and refused
 // past OPERATOR_AUTH_FAILURES_PER_MINUTE (on in NODE_ENV=test too: it protects the keys).
+import { readFileSync } from "node:fs";
+import { buildSchema } from "graphql";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CloseCode } from "graphql-ws";
 import {
@@ -15,6 +17,7 @@ import { subscribe } from "../helpers/graphql-client.js";
 import { concertIds, issue, signUp } from "../helpers/queue-helpers.js";
 import { startTestApp, type TestApp } from "../helpers/test-app.js";
 
+type Fields = { fields: { name: string }[] };
 let t: TestApp;
 let admin: AdminTestClient;
 
@@ -133,5 +136,35 @@ describe("Operator API over WebSocket", () => {
     const { error } = await sub.done;
     expect(JSON.stringify(error)).toMatch(/Cannot query field \\"operatorActions\\"/);
     await ws.dispose();
+  });
+});
+
+describe("the /admin/graphql endpoint", () => {
+  it("serves the schema of admin-schema.graphql (introspection on, as on /graphql, in development)", async () => {
+    const body = await admin.request<{
+      __schema: { types: { name: string }[]; queryType: Fields; mutationType: Fields };
+    }>("{ __schema { types { name } queryType { fields { name } } mutationType { fields { name } } } }");
+    expect(body.errors).toBeUndefined();
+    const served = body.data!.__schema;
+    const committed = buildSchema(
+      readFileSync(new URL("../../admin-schema.graphql", import.meta.url), "utf8"),
+    );
+    const names = (list: { name: string }[]) => list.map((t) => t.name).sort();
+    const ownTypes = (list: string[]) => list.filter((n) => !n.startsWith("__")).sort();
+    expect(ownTypes(names(served.types))).toEqual(ownTypes(Object.keys(committed.getTypeMap())));
+    expect(names(served.queryType.fields)).toEqual(Object.keys(committed.getQueryType()!.getFields()).sort());
+    expect(names(served.mutationType.fields)).toEqual(
+      Object.keys(committed.getMutationType()!.getFields()).sort(),
+    );
+  });
+
+  it("applies the public endpoint's query limits", async () => {
+    const aliases = Array.from({ length: 11 }, (_, i) => `a${i}: concerts { id }`).join(" ");
+    expect(await codeOf(admin, {}, `query { ${aliases} }`)).toBe("QUERY_TOO_COMPLEX");
+    const costly = Array.from(
+      { length: 10 },
+      (_, i) => `a${i}: operatorActions { id at operator action details }`,
+    );
+    expect(await codeOf(admin, {}, `query { ${costly.join(" ")} }`)).toBe("QUERY_TOO_COMPLEX");
   });
 });

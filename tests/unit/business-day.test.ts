@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addDays, businessToday, dayIn, dayToDate } from "../../src/platform/business-day.js";
+import { addDays, businessToday, dayIn, dayToDate, zonedHour } from "../../src/platform/business-day.js";
 
 describe("business days", () => {
   it("reads the calendar day in Seoul, which turns at 15:00 UTC", () => {
@@ -31,5 +31,19 @@ describe("business days", () => {
     const before = businessToday(new Date("2026-03-08T07:00:00Z"), "America/New_York");
     expect(before.toISOString()).toBe("2026-03-08T00:00:00.000Z");
     expect(dayIn(addDays(before, 1), "UTC")).toBe("2026-03-09");
+  });
+});
+
+describe("zonedHour", () => {
+  it("is that wall-clock hour in the zone, across offsets and daylight saving", () => {
+    const day = (d: string) => new Date(`${d}T00:00:00.000Z`);
+    expect(zonedHour(day("2026-12-10"), 19, "Asia/Seoul").toISOString()).toBe("2026-12-10T10:00:00.000Z");
+    expect(zonedHour(day("2026-07-01"), 19, "America/New_York").toISOString()).toBe(
+      "2026-07-01T23:00:00.000Z",
+    );
+    expect(zonedHour(day("2026-12-01"), 19, "America/New_York").toISOString()).toBe(
+      "2026-12-02T00:00:00.000Z",
+    );
+    expect(zonedHour(day("2026-12-10"), 19, "UTC").toISOString()).toBe("2026-12-10T19:00:00.000Z");
   });
 });

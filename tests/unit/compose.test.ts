@@ -129,16 +129,64 @@ describe("deploy/nginx/default.conf", () => {
     expect(nginx).toMatch(/map\s+\$http_upgrade\s+\$connection_upgrade/);
   });
 
-  it("overwrites X-Forwarded-For with the peer address in every location, so a client cannot forge its IP", () => {
+  it("overwrites X-Forwarded-For with the peer address in every proxied location, so a client cannot forge its IP", () => {
     // A location with any proxy_set_header of its own inherits none from the server block.
-    const locations = [...nginx.matchAll(/location\s+[^{]+\{([^}]*)\}/g)].map((m) => m[1]!);
-    expect(locations.length).toBeGreaterThanOrEqual(2);
+    const locations = [...nginx.matchAll(/location\s+[^{]+\{([^}]*)\}/g)]
+      .map((m) => m[1]!)
+      .filter((body) => body.includes("proxy_pass"));
+    expect(locations.length).toBeGreaterThanOrEqual(4);
     for (const location of locations) {
       expect(location).toMatch(/proxy_set_header\s+X-Forwarded-For\s+\$remote_addr;/);
       expect(location).toMatch(/proxy_set_header\s+X-Request-Id\s+\$request_id;/);
       expect(location).toMatch(/proxy_set_header\s+Host\s+\$host;/);
     }
     expect(nginx).not.toContain("$proxy_add_x_forwarded_for");
+  });
+});
+
+/** The `server { ... }` blocks of the nginx config, by the port they listen on. */
+function serverBlocks(conf: string): Map<string, string> {
+  const starts = [...conf.matchAll(/^server\s*\{/gm)].map((m) => m.index);
+  const blocks = starts.map((start, i) => conf.slice(start, starts[i + 1] ?? conf.length));
+  return new Map(blocks.map((b) => [/listen\s+(\d+)/.exec(b)?.[1] ?? "?", b]));
+}
+const locationIn = (block: string, path: string) =>
+  new RegExp(`location\\s+(=\\s*)?${path.replace(/\//g, "\\/")}\\s*\\{([^}]*)\\}`).exec(block)?.[2];
+
+describe("the Operator API is kept off the public internet", () => {
+  const servers = serverBlocks(nginx);
+
+  it("is refused on the public listener", () => {
+    const pub = servers.get("80")!;
+    expect(locationIn(pub, "/admin/")).toMatch(/return\s+404;/);
+    expect(pub).not.toMatch(/location\s+=?\s*\/admin\/graphql/);
+  });
+
+  it("has a listener of its own: /admin/ only, private addresses only, WebSockets upgraded", () => {
+    const admin = servers.get("8081")!;
+    expect(admin).toBeDefined();
+    expect(admin).toMatch(/deny\s+all;/);
+    for (const range of ["127.0.0.1", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]) {
+      expect(admin).toContain(`allow ${range};`);
+    }
+    const graphql = locationIn(admin, "/admin/graphql") ?? "";
+    expect(graphql).toMatch(/proxy_pass\s+http:\/\/concert_app;/);
+    expect(graphql).toMatch(/proxy_set_header\s+Upgrade\s+\$http_upgrade;/);
+    expect(locationIn(admin, "/admin/")).toMatch(/proxy_pass/);
+    expect(locationIn(admin, "/")).toMatch(/return\s+404;/);
+  });
+
+  it("publishes the admin listener on the host's loopback only, and passes OPERATOR_KEYS to every app", () => {
+    const ports = services["proxy"]?.ports ?? [];
+    const admin = ports.filter((p) => p.endsWith(":8081"));
+    expect(admin).toHaveLength(1);
+    expect(admin[0]).toMatch(/^127\.0\.0\.1:/);
+    const keys = `alice:${"k".repeat(40)}`;
+    for (const [, app] of appServices) {
+      const config = loadConfig(appEnv(app, { TOKEN_SECRET: "s".repeat(64), OPERATOR_KEYS: keys }));
+      expect(config.OPERATOR_KEYS).toEqual([{ name: "alice", secret: "k".repeat(40) }]);
+      expect(loadConfig(appEnv(app, { TOKEN_SECRET: "s".repeat(64) })).OPERATOR_KEYS).toEqual([]);
+    }
   });
 });
 

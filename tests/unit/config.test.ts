@@ -50,3 +50,40 @@ describe("loadConfig", () => {
     expect(config.GRAPHIQL_ENABLED).toBe(true);
   });
 });
+
+describe("OPERATOR_KEYS", () => {
+  const secret = "s".repeat(32);
+
+  it("is empty when unset and parses name:secret pairs", () => {
+    expect(loadConfig({}).OPERATOR_KEYS).toEqual([]);
+    expect(loadConfig({ OPERATOR_KEYS: `alice:${secret}, bob_2:${"t".repeat(40)}` }).OPERATOR_KEYS).toEqual([
+      { name: "alice", secret },
+      { name: "bob_2", secret: "t".repeat(40) },
+    ]);
+    // A secret may itself contain colons: only the first one splits.
+    expect(loadConfig({ OPERATOR_KEYS: `ops:${secret}:x` }).OPERATOR_KEYS).toEqual([
+      { name: "ops", secret: `${secret}:x` },
+    ]);
+  });
+
+  it.each([
+    ["no colon", "alice", /entry 1 must be name:secret/],
+    ["a short secret", `alice:${"s".repeat(31)}`, /at least 32 characters/],
+    ["an upper-case name", `Alice:${secret}`, /name must match/],
+    ["a 33-character name", `${"a".repeat(33)}:${secret}`, /name must match/],
+    ["an empty entry", `alice:${secret},`, /entry 2 must be name:secret/],
+    ["a name twice", `a:${secret},a:${"t".repeat(32)}`, /given twice/],
+    ["a secret twice", `a:${secret},b:${secret}`, /used twice/],
+  ])("refuses %s, naming the variable and never the secret", (_case, value, reason) => {
+    let message = "";
+    try {
+      loadConfig({ OPERATOR_KEYS: value });
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/OPERATOR_KEYS: /);
+    expect(message).toMatch(reason);
+    expect(message).not.toContain(secret);
+  });
+});
