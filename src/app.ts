@@ -62,10 +62,10 @@ export interface App {
 /** Every feature module, in dependency order. */
 function createModules(infra: Infrastructure): FeatureModule[] {
   const user = createUserModule(infra);
-  const schedule = createSaleSchedule(infra);
   // Shared with the catalogue, whose changes drop its cached concerts on every instance.
   const concertLookup = new PrismaConcertLookup(infra.prisma);
-  const queue = createQueueModule(infra, { users: user.service, schedule, concerts: concertLookup });
+  const schedule = createSaleSchedule(infra);
+  const queue = createQueueModule(infra, { users: user.service, concerts: concertLookup, schedule });
   const sale = createSaleModule(infra, { schedule, prequeue: queue.prequeue, events: queue.events });
   const wallet = createWalletModule(infra, { guard: queue.guard });
   const concert = createConcertModule(infra, { guard: queue.guard });
@@ -92,7 +92,7 @@ function createModules(infra: Infrastructure): FeatureModule[] {
   });
   const catalogue = createCatalogueModule(infra, {
     operator,
-    caches: [concertLookup, reservation.repository],
+    caches: [concertLookup, reservation.repository, schedule],
   });
   return [
     { resolvers: [new SystemResolver()] },

@@ -21,6 +21,12 @@ const SETTINGS: QueueSettings = {
 /** The contract's draw key, written out independently of src/modules/sale/draw-key.ts. */
 const keyOf = (seedHex: string, userId: string) =>
   createHash("sha256").update(`${seedHex}:${userId}`, "utf8").digest("hex");
+/** Tests open the sale at OPENS (draws run at or after it). */
+const OPENS = T0 + 1_000;
+const entry = (seedHex: string, userId: string, opensAtMs = OPENS) => ({
+  drawKey: keyOf(seedHex, userId),
+  opensAtMs,
+});
 
 describe("pre-queue Lua scripts on Redis", () => {
   let redis: Redis;
@@ -53,9 +59,9 @@ describe("pre-queue Lua scripts on Redis", () => {
   it("enters PREQUEUED (no place, entry number 0) and re-issues the same ticket", async () => {
     const c = randomUUID();
     const seed = randomBytes(32).toString("hex");
-    const t = await queue.enter(c, "u1", "t1", T0, keyOf(seed, "u1"));
+    const t = await queue.enter(c, "u1", "t1", T0, entry(seed, "u1"));
     expect(t).toMatchObject({ status: "PREQUEUED", ticketId: "t1", seq: 0, rank: null, fresh: true });
-    const again = await queue.enter(c, "u1", "t1-new", T0 + 5_000, keyOf(seed, "u1"));
+    const again = await queue.enter(c, "u1", "t1-new", T0 + 5_000, entry(seed, "u1"));
     expect(again).toMatchObject({ status: "PREQUEUED", ticketId: "t1", issuedAtMs: T0, fresh: false });
     expect(await view(c, "u1", "t1", T0 + 6_000, true)).toMatchObject({ status: "PREQUEUED", rank: null });
     expect(await redis.zcard(queueKeys(prefix, c).prequeue)).toBe(1);
@@ -65,7 +71,7 @@ describe("pre-queue Lua scripts on Redis", () => {
   it("never drops a PREQUEUED ticket for idleness and admits nobody before the draw", async () => {
     const c = randomUUID();
     const seed = randomBytes(32).toString("hex");
-    await queue.enter(c, "early", "te", T0, keyOf(seed, "early"));
+    await queue.enter(c, "early", "te", T0, entry(seed, "early"));
     // An entrant without a draw key (the opening came, the draw has not run yet) waits behind.
     const late = await queue.enter(c, "late", "tl", T0 + 1_000);
     expect([late.status, late.seq, late.rank]).toEqual(["WAITING", 1, 0]);
@@ -91,7 +97,7 @@ describe("pre-queue Lua scripts on Redis", () => {
     const stores = Array.from({ length: 4 }, () => new RedisQueueStore(connection(), prefix, SETTINGS));
     // Entry order is random and concurrent over four connections; it must not matter.
     const shuffled = [...users].sort(() => Math.random() - 0.5);
-    await Promise.all(shuffled.map((u, i) => stores[i % 4]!.enter(c, u, `t-${u}`, T0 + i, keyOf(seed, u))));
+    await Promise.all(shuffled.map((u, i) => stores[i % 4]!.enter(c, u, `t-${u}`, T0 + i, entry(seed, u))));
     // Two entrants after the opening but before the draw ran, then one after it.
     const afterOpening = [
       await queue.enter(c, "late-1", "tl1", T0 + 5_000),
@@ -100,7 +106,7 @@ describe("pre-queue Lua scripts on Redis", () => {
     expect(afterOpening.map((t) => t.status)).toEqual(["WAITING", "WAITING"]);
     const outcome = await prequeue.draw(c, T0 + 6_000);
     expect(outcome).toEqual({ drew: true, entrants: 200, drawnAtMs: T0 + 6_000 });
-    const afterDraw = await queue.enter(c, "late-3", "tl3", T0 + 7_000, keyOf(seed, "late-3"));
+    const afterDraw = await queue.enter(c, "late-3", "tl3", T0 + 7_000, entry(seed, "late-3"));
     expect(afterDraw).toMatchObject({ status: "WAITING", seq: 3, rank: 202 });
 
     const expected = [...users].sort((a, b) => (keyOf(seed, a) < keyOf(seed, b) ? -1 : 1));
@@ -111,6 +117,11 @@ describe("pre-queue Lua scripts on Redis", () => {
     );
     expect(views.map((v) => v.status)).toEqual(expected.map(() => "WAITING"));
     expect(views.map((v) => v.rank)).toEqual(expected.map((_, i) => i));
+    // Idleness counts from the opening for the drawn, from their own entry for the late.
+    const k = queueKeys(prefix, c);
+    expect(Number(await redis.zscore(k.seen, expected[17]!))).toBe(OPENS);
+    expect(Number(await redis.zscore(k.seen, "late-2"))).toBe(T0 + 5_001);
+    expect(await redis.zcard(k.seen)).toBe(203);
     expect((await view(c, "late-1", "tl1", T0 + 7_000)).rank).toBe(200);
     expect((await view(c, "late-2", "tl2", T0 + 7_000)).rank).toBe(201);
 
@@ -131,14 +142,27 @@ describe("pre-queue Lua scripts on Redis", () => {
     ]);
   });
 
-  it("keeps draw keys that share their first 52 bits in draw-key order", async () => {
+  it("counts idleness from the draw when the opening moved after some entered", async () => {
     const c = randomUUID();
-    const shared = "0123456789abc";
-    const keys = ["f", "0", "8"].map((d) => shared + d + "0".repeat(50));
+    const seed = randomBytes(32).toString("hex");
+    // x entered for the first opening; the operator then moved it 40 s later; y entered after.
+    await queue.enter(c, "x", "tx", T0, entry(seed, "x", OPENS));
+    await queue.enter(c, "y", "ty", T0 + 500, entry(seed, "y", OPENS + 40_000));
+    const drawAt = OPENS + 40_000;
+    await prequeue.draw(c, drawAt);
+    expect(Number(await redis.zscore(queueKeys(prefix, c).seen, "x"))).toBe(drawAt);
+    expect(Number(await redis.zscore(queueKeys(prefix, c).seen, "y"))).toBe(drawAt);
+    expect(await queue.admit(c, drawAt + SETTINGS.idleMs)).toMatchObject({ dropped: 0, admitted: 2 });
+  });
+
+  it("keeps draw keys that share their first 60 bits in draw-key order", async () => {
+    const c = randomUUID();
+    const shared = "0123456789abcde";
+    const keys = ["c", "0", "8"].map((d) => shared + d + "f".repeat(48));
     // Entered so that userId order (the sorted set's tie-break) is the opposite of key order.
-    await queue.enter(c, "a", "ta", T0, keys[0]);
-    await queue.enter(c, "b", "tb", T0, keys[2]);
-    await queue.enter(c, "c", "tc", T0, keys[1]);
+    await queue.enter(c, "a", "ta", T0, { drawKey: keys[0]!, opensAtMs: OPENS });
+    await queue.enter(c, "b", "tb", T0, { drawKey: keys[2]!, opensAtMs: OPENS });
+    await queue.enter(c, "c", "tc", T0, { drawKey: keys[1]!, opensAtMs: OPENS });
     await prequeue.draw(c, T0 + 1);
     const ranks = await queue.views(
       ["c", "b", "a"].map((u) => ref(c, u, `t${u}`)),
@@ -151,7 +175,7 @@ describe("pre-queue Lua scripts on Redis", () => {
   it("draws exactly once when two instances race, and a leaver before the draw is not drawn", async () => {
     const c = randomUUID();
     const seed = randomBytes(32).toString("hex");
-    for (let i = 0; i < 50; i++) await queue.enter(c, `u${i}`, `t${i}`, T0, keyOf(seed, `u${i}`));
+    for (let i = 0; i < 50; i++) await queue.enter(c, `u${i}`, `t${i}`, T0, entry(seed, `u${i}`));
     expect(await queue.end(ref(c, "u7", "t7"), "LEFT")).toBe(true);
     expect(await prequeue.prequeued(c)).toBe(49);
     const a = new RedisPrequeueStore(connection(), prefix, SETTINGS);
@@ -173,7 +197,7 @@ describe("pre-queue Lua scripts on Redis", () => {
     const c = randomUUID();
     const seed = randomBytes(32).toString("hex");
     const users = ["p", "q", "r", "s"];
-    for (const u of users) await queue.enter(c, u, `t${u}`, T0, keyOf(seed, u));
+    for (const u of users) await queue.enter(c, u, `t${u}`, T0, entry(seed, u));
     const lose = async () => {
       const keys = await redis.keys(`${prefix}queue:{${c}}:*`);
       await redis.del(...keys);
@@ -183,21 +207,28 @@ describe("pre-queue Lua scripts on Redis", () => {
     const now = T0 + 10_000;
     expect((await queue.views([token("p")], now, true))[0]).toMatchObject({ status: "EXPIRED", lost: true });
     // p and q come back before the draw: into the pre-queue, drawn with the others' absence.
-    expect(await prequeue.restorePrequeued(token("p"), keyOf(seed, "p"), null, now)).toMatchObject({
+    expect(
+      await prequeue.restorePrequeued(token("p"), entry(seed, "p", now + 1_000), null, now),
+    ).toMatchObject({
       status: "PREQUEUED",
     });
-    expect(await prequeue.restorePrequeued(token("p"), keyOf(seed, "p"), null, now)).toBeNull();
-    await prequeue.restorePrequeued(token("q"), keyOf(seed, "q"), null, now);
+    expect(await prequeue.restorePrequeued(token("p"), entry(seed, "p", now + 1_000), null, now)).toBeNull();
+    await prequeue.restorePrequeued(token("q"), entry(seed, "q", now + 1_000), null, now);
     expect(await prequeue.draw(c, now + 1_000)).toMatchObject({ drew: true, entrants: 2 });
     // An ordinary entrant after the draw, then r comes back: r goes to its drawn place, ahead.
     await queue.enter(c, "new", "tnew", now + 2_000);
-    await prequeue.restorePrequeued(token("r"), keyOf(seed, "r"), null, now + 3_000);
+    await prequeue.restorePrequeued(token("r"), entry(seed, "r", now + 1_000), null, now + 3_000);
     // Redis loses the data again, draw record included: MySQL's drawn_at places s.
     await lose();
-    const s = await prequeue.restorePrequeued(token("s"), keyOf(seed, "s"), now + 1_000, now + 4_000);
+    const s = await prequeue.restorePrequeued(
+      token("s"),
+      entry(seed, "s", now + 1_000),
+      now + 1_000,
+      now + 4_000,
+    );
     expect(s).toMatchObject({ status: "WAITING", rank: 0 });
     for (const u of ["p", "q", "r"])
-      await prequeue.restorePrequeued(token(u), keyOf(seed, u), now + 1_000, now + 4_000);
+      await prequeue.restorePrequeued(token(u), entry(seed, u, now + 1_000), now + 1_000, now + 4_000);
     const expected = [...users].sort((x, y) => (keyOf(seed, x) < keyOf(seed, y) ? -1 : 1));
     const views = await queue.views(expected.map(token), now + 5_000, false);
     expect(views.map((v) => [v.status, v.rank])).toEqual(expected.map((_, i) => ["WAITING", i]));

@@ -3,6 +3,7 @@
 // the draw (run by the test's own draw service on the app's Redis, MySQL and clock), its reveal
 // checked against the seed and the commitment, and a Redis restart before the draw.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PrequeueStore } from "../../src/modules/queue/prequeue.store.js";
 import { createQueueCore } from "../../src/modules/queue/queue.module.js";
 import { createSaleModule, createSaleSchedule } from "../../src/modules/sale/sale.module.js";
 import type { SaleDrawService } from "../../src/modules/sale/sale-draw.service.js";
@@ -20,6 +21,7 @@ import { startTestApp, type TestApp } from "../helpers/test-app.js";
 import { createConcert } from "./reservation-fixtures.js";
 
 const OPENS_IN_MS = 90_000;
+const TICK = 1_000;
 const RESERVE = `mutation($d: ID!) { reserveSeat(concertDateId: $d, seatNumber: 1) { id } }`;
 const DATES = `query($c: ID!) { availableDates(concertId: $c) { id } }`;
 
@@ -27,6 +29,7 @@ describe("scheduled sale and pre-queue draw through the API", () => {
   let t: TestApp;
   const clock = new FakeClock(new Date());
   let draws: SaleDrawService;
+  let prequeue: PrequeueStore;
 
   beforeAll(async () => {
     // Ticks an hour apart: the test draws and ticks by hand.
@@ -36,6 +39,7 @@ describe("scheduled sale and pre-queue draw through the API", () => {
     );
     const infra = t.app.infra;
     const queue = createQueueCore(infra, { users: { verifyAccessKey: async () => undefined } });
+    prequeue = queue.prequeue;
     draws = createSaleModule(infra, {
       schedule: createSaleSchedule(infra),
       prequeue: queue.prequeue,
@@ -156,6 +160,23 @@ describe("scheduled sale and pre-queue draw through the API", () => {
       expect((await queueStatus(t.client, tokens.get(u.userId)!)).status).toBe("WAITING");
     for (const [i, userId] of all.entries())
       expect((await queueStatus(t.client, tokens.get(userId)!)).position).toBe(i + 1);
+  });
+
+  it("reveals a draw whose instance died before recording it, with that draw's time and entrants", async () => {
+    const concertId = await scheduledConcert(t.app.infra.prisma, opensAt());
+    const users = await Promise.all(Array.from({ length: 3 }, () => signUp(t.client)));
+    for (const u of users) await issue(t.client, u, concertId);
+    clock.advance(OPENS_IN_MS);
+    // The dead instance's half: the Redis draw ran (one script: all or nothing), MySQL not yet.
+    const drawnAtMs = clock.now().getTime();
+    expect(await prequeue.draw(concertId, drawnAtMs)).toMatchObject({ drew: true, entrants: 3 });
+    expect((await saleDraw(t.client, concertId))!.drawnAt).toBeNull();
+    clock.advance(TICK);
+    await draws.drawDue();
+    expect(await saleDraw(t.client, concertId)).toMatchObject({
+      drawnAt: new Date(drawnAtMs).toISOString(),
+      entrants: 3,
+    });
   });
 
   it("answers NOT_FOUND for an unknown concert and null for one never scheduled", async () => {

@@ -1,7 +1,7 @@
 // The page's view of the GraphQL contract (/work/shared/API.md): types, documents and the HTTP call.
 import { ApiError, type Extensions } from "./errors.js";
 
-export type QueueStatus = "WAITING" | "ACTIVE" | "EXPIRED";
+export type QueueStatus = "PREQUEUED" | "WAITING" | "ACTIVE" | "EXPIRED";
 export type SeatStatus = "FREE" | "HELD" | "SOLD";
 
 export interface QueueTicket {
@@ -12,6 +12,8 @@ export interface QueueTicket {
   position: number | null;
   estimatedWaitSeconds: number | null;
   activeUntil: string | null;
+  /** When the sale opens (the pre-queue draw); null when it was on sale from the start. */
+  saleOpensAt: string | null;
 }
 export interface Concert {
   id: string;
@@ -53,7 +55,7 @@ export interface Payment {
   reservation: Reservation;
 }
 
-const TICKET = "token userId concertId status position estimatedWaitSeconds activeUntil";
+const TICKET = "token userId concertId status position estimatedWaitSeconds activeUntil saleOpensAt";
 const RESERVATION = "id seatNumber concertDateId status price expiresAt";
 
 export const Q = {

@@ -36,6 +36,9 @@ const MESSAGES: Record<Code, (ext: Extensions) => string> = {
   QUEUE_TOKEN_EXPIRED: () =>
     "Your turn has ended (time ran out, you paid, or you left). Enter the queue again to continue.",
   QUEUE_NOT_ADMITTED: (ext) => {
+    const opensIn = num(ext, "secondsUntilOpen");
+    if (opensIn !== undefined)
+      return "The sale has not opened yet — you are in the pre-queue. This page moves on by itself at the opening.";
     const position = num(ext, "position");
     return `It is not your turn yet${position ? ` — you are number ${position} in line` : ""}. This page moves on by itself.`;
   },

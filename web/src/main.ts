@@ -10,13 +10,15 @@ import {
   expiredScreen,
   paidScreen,
   paymentItems,
+  prequeuedScreen,
   signInScreen,
+  updatePrequeued,
   updateWaiting,
   waitingScreen,
 } from "./screens.js";
 import { Shop } from "./shop.js";
 import { storage } from "./storage.js";
-import { formatWait, syncServerClock } from "./time.js";
+import { everySecond, formatCountdown, formatWait, msUntil, syncServerClock } from "./time.js";
 
 const app = byId("app");
 const notice = byId("notice");
@@ -28,6 +30,8 @@ interface Visit {
   token: string;
   watch: QueueWatch;
   waiting?: HTMLElement;
+  /** The pre-queue screen and its countdown, until the draw. */
+  prequeued?: { view: HTMLElement; stop: () => void };
   shop?: Shop;
   paid: boolean;
 }
@@ -70,6 +74,7 @@ function show(...children: HTMLElement[]): void {
 }
 
 function endVisit(): void {
+  visit?.prequeued?.stop();
   visit?.watch.stop();
   visit?.shop?.destroy();
   visit = undefined;
@@ -180,6 +185,9 @@ function startVisit(concert: Concert, first: QueueTicket): void {
 function onTicket(ticket: QueueTicket): void {
   const v = visit;
   if (!v || ticket.token !== v.token || v.paid) return;
+  if (ticket.status === "PREQUEUED") return showPrequeued(v, ticket);
+  v.prequeued?.stop();
+  v.prequeued = undefined;
   if (ticket.status === "WAITING") return showWaiting(v, ticket);
   if (ticket.status === "EXPIRED") return v.shop?.paying ? undefined : showExpired(v);
   if (!v.shop) {
@@ -200,6 +208,18 @@ function onTicket(ticket: QueueTicket): void {
     });
   }
   v.shop.setActiveUntil(ticket.activeUntil);
+}
+
+function showPrequeued(v: Visit, ticket: QueueTicket): void {
+  if (v.prequeued) return;
+  const view = prequeuedScreen(v.concert, () => void leave(v));
+  show(view);
+  const opensAt = ticket.saleOpensAt ?? new Date().toISOString();
+  const stop = everySecond(() => {
+    const ms = msUntil(opensAt);
+    updatePrequeued(view, ms, formatCountdown(ms));
+  });
+  v.prequeued = { view, stop };
 }
 
 function showWaiting(v: Visit, ticket: QueueTicket): void {

@@ -93,6 +93,36 @@ export function waitingScreen(concert: Concert, leave: () => void): HTMLElement 
   );
 }
 
+/**
+ * Before the sale opens: a countdown to the draw. Everyone in the pre-queue is drawn into the
+ * line in a random, verifiable order at the opening, so arriving early gives no advantage.
+ */
+export function prequeuedScreen(concert: Concert, leave: () => void): HTMLElement {
+  return h(
+    "section",
+    { id: "prequeued", class: "card waiting" },
+    h("h2", { tabindex: "-1" }, "You are in the pre-queue for ", concert.title),
+    h(
+      "p",
+      { id: "sale-countdown", class: "countdown", "aria-live": "off" },
+      h("span", { class: "position-label" }, "Sale opens in "),
+      h("span", { class: "position" }),
+    ),
+    h(
+      "p",
+      { class: "hint" },
+      "When the sale opens, everyone in the pre-queue is put in line in a random order that anyone can check afterwards, so there is no need to hurry. Keep this page open: your place appears here by itself.",
+    ),
+    h("button", { type: "button", id: "leave", onclick: leave }, "Leave the pre-queue"),
+  );
+}
+
+export function updatePrequeued(view: HTMLElement, msUntilOpen: number, countdown: string): void {
+  const [label, time] = view.querySelectorAll<HTMLElement>("#sale-countdown span");
+  label!.textContent = msUntilOpen > 0 ? "Sale opens in " : "The sale is opening: drawing the line… ";
+  time!.textContent = msUntilOpen > 0 ? countdown : "";
+}
+
 export function updateWaiting(
   view: HTMLElement,
   position: number,

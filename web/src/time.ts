@@ -23,6 +23,12 @@ export function formatDuration(ms: number): string {
   return `${m}:${String(s).padStart(2, "0")}`;
 }
 
+/** "mm:ss" (minutes keep counting past 59): the pre-queue's countdown to the opening. */
+export function formatCountdown(ms: number): string {
+  const total = Math.ceil(ms / 1000);
+  return `${String(Math.floor(total / 60)).padStart(2, "0")}:${String(total % 60).padStart(2, "0")}`;
+}
+
 export function formatWait(seconds: number | null): string {
   if (seconds === null) return "a moment";
   if (seconds < 60) return `about ${Math.max(1, Math.round(seconds))} s`;

@@ -2,8 +2,14 @@
 // (prequeue-scripts.ts). Entering the pre-queue is the enter script with a draw key
 // (queue.store.ts); reading a PREQUEUED ticket is the ordinary view script.
 import type { Redis } from "../../platform/redis/redis.js";
-import { DRAW, RESTORE_PREQUEUED } from "./prequeue-scripts.js";
-import { queueKeys, type QueueSettings, type TicketRef, type TicketView } from "./queue.store.js";
+import { DRAW, drawScore, RESTORE_PREQUEUED } from "./prequeue-scripts.js";
+import {
+  queueKeys,
+  type PrequeueEntry,
+  type QueueSettings,
+  type TicketRef,
+  type TicketView,
+} from "./queue.store.js";
 
 export interface DrawOutcome {
   /** true for the one call that drew; false when the concert had been drawn already. */
@@ -24,7 +30,7 @@ export interface PrequeueStore {
    */
   restorePrequeued(
     ref: Required<TicketRef>,
-    drawKey: string,
+    entry: PrequeueEntry,
     drawnAtMs: number | null,
     nowMs: number,
   ): Promise<TicketView | null>;
@@ -42,20 +48,28 @@ export class RedisPrequeueStore implements PrequeueStore {
     private readonly prefix: string,
     private readonly settings: Pick<QueueSettings, "idleMs" | "maxAgeMs">,
   ) {
-    redis.defineCommand("queueDraw", { numberOfKeys: 4, lua: DRAW });
-    redis.defineCommand("queueRestorePrequeued", { numberOfKeys: 5, lua: RESTORE_PREQUEUED });
+    redis.defineCommand("queueDraw", { numberOfKeys: 5, lua: DRAW });
+    redis.defineCommand("queueRestorePrequeued", { numberOfKeys: 6, lua: RESTORE_PREQUEUED });
     this.scripts = redis as unknown as RedisPrequeueStore["scripts"];
   }
 
   async draw(concertId: string, nowMs: number): Promise<DrawOutcome> {
     const k = queueKeys(this.prefix, concertId);
-    const r = (await this.scripts.queueDraw(k.prequeue, k.waiting, k.seen, k.meta, nowMs)) as number[];
+    const r = (await this.scripts.queueDraw(
+      k.prequeue,
+      k.entrants,
+      k.waiting,
+      k.seen,
+      k.meta,
+      nowMs,
+      Math.floor(this.settings.idleMs / 2),
+    )) as number[];
     return { drew: Number(r[0]) === 1, entrants: Number(r[1]), drawnAtMs: Number(r[2]) };
   }
 
   async restorePrequeued(
     ref: Required<TicketRef>,
-    drawKey: string,
+    entry: PrequeueEntry,
     drawnAtMs: number | null,
     nowMs: number,
   ): Promise<TicketView | null> {
@@ -63,18 +77,20 @@ export class RedisPrequeueStore implements PrequeueStore {
     const issuedAtMs = ref.issuedAt * 1000;
     const r = (await this.scripts.queueRestorePrequeued(
       k.prequeue,
+      k.entrants,
       k.waiting,
       k.seen,
       k.ticket(ref.userId),
       k.meta,
       ref.userId,
       ref.ticketId,
-      drawKey,
+      drawScore(entry.drawKey),
       issuedAtMs,
       nowMs,
       this.settings.idleMs,
       Math.max(60_000, issuedAtMs + this.settings.maxAgeMs + 60_000 - nowMs),
       drawnAtMs ?? "",
+      entry.opensAtMs,
     )) as (string | number)[];
     if (Number(r[0]) !== 1) return null;
     // The concert list went with the data: the ticker must find this concert again.

@@ -24,7 +24,8 @@ export interface QueueGuard {
   authenticate(token: string | null): Promise<QueueCaller>;
   /**
    * Demands an ACTIVE ticket: FORBIDDEN when `concertId` is given and differs from the
-   * token's concert; QUEUE_NOT_ADMITTED (with `position`) while WAITING;
+   * token's concert; QUEUE_NOT_ADMITTED (with `position`) while WAITING, (with
+   * `secondsUntilOpen`) while PREQUEUED before a scheduled opening;
    * QUEUE_TOKEN_EXPIRED once the active time ran out, it paid, or it left.
    */
   requireActive(caller: QueueCaller, concertId?: string): Promise<void>;

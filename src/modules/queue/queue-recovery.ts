@@ -11,6 +11,7 @@ import type { PrequeueStore } from "./prequeue.store.js";
 import type { SaleSchedule } from "./sale-schedule.js";
 import type {
   AdmissionControl,
+  PrequeueEntry,
   QueueStore,
   RestorableQueueStore,
   StoredTicket,
@@ -80,7 +81,7 @@ export class RecoveringQueueStore implements QueueStore {
     if (!this.prequeue) return null;
     const state = await this.prequeue.schedule.drawState(ref.concertId, ref.userId);
     if (!state) return null;
-    return this.prequeue.store.restorePrequeued(ref, state.drawKey, state.drawnAtMs, nowMs);
+    return this.prequeue.store.restorePrequeued(ref, state, state.drawnAtMs, nowMs);
   }
 
   enter(
@@ -88,10 +89,10 @@ export class RecoveringQueueStore implements QueueStore {
     userId: string,
     newTicketId: string,
     nowMs: number,
-    drawKey?: string,
+    prequeue?: PrequeueEntry,
     control?: AdmissionControl,
   ): Promise<StoredTicket> {
-    return this.inner.enter(concertId, userId, newTicketId, nowMs, drawKey, control);
+    return this.inner.enter(concertId, userId, newTicketId, nowMs, prequeue, control);
   }
 
   admit(concertId: string, nowMs: number, control?: AdmissionControl): Promise<TickResult> {

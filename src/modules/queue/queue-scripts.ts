@@ -8,12 +8,12 @@
 // activeUntil ms), seen (ZSET userId → last heartbeat ms, WAITING only), admits (ZSET log of
 // admissions for the observed rate), meta (HASH lastTickAt, since, rate, and for recovery after
 // Redis lost its data: epoch, lossAt, restoredUntil — see docs/security.md; drawnAt and drawn
-// once the pre-queue was drawn), prequeue (ZSET, all scores 0, member drawKey..userId: the
-// PREQUEUED tickets in draw order, prequeue-scripts.ts), and one HASH per user's current ticket
-// (ticketId, seq, status, issuedAt, activeUntil, drawKey for a PREQUEUED ticket). Operator
-// controls (docs/queue.md, "Pause, policy, sold out"): abandons (ZSET log of tickets that ended
-// without a payment, for saleStats), soldout (a flag set when no seat of a future date is free
-// or held); pause and policy come in as ARGV from sale_controls (MySQL), read by every tick.
+// once the pre-queue was drawn), prequeue (ZSET userId → draw score) and entrants (ZSET
+// userId → opening ms): the PREQUEUED tickets awaiting the draw (prequeue-scripts.ts), one HASH per
+// user's current ticket (ticketId, seq, status, issuedAt, activeUntil). Operator controls
+// (docs/queue.md, "Pause, policy, sold out"): abandons (ZSET log of tickets that ended without a
+// payment, for saleStats), soldout (a flag set when no seat of a future date is free or held);
+// pause and policy come in as ARGV from sale_controls (MySQL), read by every tick.
 
 /**
  * Shared view logic: the ticket's effective status at `now` (a late sweep never shows). A
@@ -55,19 +55,19 @@ end
 `;
 
 /**
- * enter — KEYS seq, waiting, active, seen, ticket, meta, prequeue, soldout; ARGV userId,
- * newTicketId, now, maxActive, activeMs, idleMs, maxAgeMs, ticketTtlMs, knownSeq, graceMs, drawKey,
- * paused (1|0).
+ * enter — KEYS seq, waiting, active, seen, ticket, meta, prequeue, entrants, soldout; ARGV
+ * userId, newTicketId, now, maxActive, activeMs, idleMs, maxAgeMs, ticketTtlMs, knownSeq, graceMs,
+ * drawScore, opensAtMs, paused (1|0). While paused (sale controls) nobody is ACTIVE at once;
+ * while the soldout flag is set no new ticket is made → {'SOLD_OUT'}.
  * knownSeq is the highest entry number this instance has seen for the concert: the counter
  * never goes down, so a counter below it means Redis lost the concert's data — the counter is
  * raised (new entrants go behind every restorable ticket) and admission pauses (markLoss).
  * Returns the user's live ticket unchanged (idempotent re-issue, counts as a heartbeat) or a new
- * one. drawKey (64 hex, '' once the sale is open) asks for a PREQUEUED ticket: member
- * drawKey..userId of the score-0 prequeue set (lexicographic order = draw order), seq 0, no
- * heartbeat; refused once the draw ran (meta.drawnAt), then the entry is an ordinary one.
+ * one. drawScore ('' once the sale is open) asks for a PREQUEUED ticket: in prequeue at that
+ * score and in entrants at opensAtMs (its heartbeat-to-be), seq 0, no heartbeat before the
+ * draw; refused once the draw ran (meta.drawnAt), then the entry is an ordinary one.
  * Ordinary: seq from INCR (gap-free entry order), ACTIVE at once when nobody waits or is
- * prequeued and a slot is free, else WAITING scored by seq. While paused (sale controls) nobody
- * is ACTIVE at once; while the soldout flag is set no new ticket is made → {'SOLD_OUT'}.
+ * prequeued and a slot is free, else WAITING scored by seq.
  * → {status, ticketId, seq, issuedAt, activeUntil, rank, fresh, rate}
  */
 export const ENTER = `${EFFECTIVE_STATUS}${MARK_LOSS}
@@ -79,7 +79,7 @@ if known > 0 and tonumber(redis.call('GET', KEYS[1]) or '0') < known then
   markLoss(KEYS[6], now, tonumber(ARGV[10]))
 end
 local drawn = redis.call('HGET', KEYS[6], 'drawnAt')
-local t = redis.call('HMGET', KEYS[5], 'ticketId', 'seq', 'status', 'issuedAt', 'activeUntil', 'drawKey')
+local t = redis.call('HMGET', KEYS[5], 'ticketId', 'seq', 'status', 'issuedAt', 'activeUntil')
 if t[1] then
   local status = effective(t, redis.call('ZSCORE', KEYS[4], userId), now, tonumber(ARGV[6]), drawn)
   if status ~= 'EXPIRED' and now - tonumber(t[4]) < tonumber(ARGV[7]) then
@@ -93,15 +93,17 @@ if t[1] then
   redis.call('ZREM', KEYS[2], userId)
   redis.call('ZREM', KEYS[3], userId)
   redis.call('ZREM', KEYS[4], userId)
-  if t[6] then redis.call('ZREM', KEYS[7], t[6] .. userId) end
+  redis.call('ZREM', KEYS[7], userId)
+  redis.call('ZREM', KEYS[8], userId)
 end
 -- sale controls: sold out, no new ticket (a live one was returned above)
-if redis.call('EXISTS', KEYS[8]) == 1 then return {'SOLD_OUT'} end
+if redis.call('EXISTS', KEYS[9]) == 1 then return {'SOLD_OUT'} end
 redis.call('HSETNX', KEYS[6], 'epoch', now)
 if ARGV[11] ~= '' and not drawn then
-  redis.call('ZADD', KEYS[7], 0, ARGV[11] .. userId)
+  redis.call('ZADD', KEYS[7], ARGV[11], userId)
+  redis.call('ZADD', KEYS[8], ARGV[12], userId)
   redis.call('DEL', KEYS[5])
-  redis.call('HSET', KEYS[5], 'ticketId', ARGV[2], 'seq', 0, 'status', 'PREQUEUED', 'issuedAt', now, 'activeUntil', '', 'drawKey', ARGV[11])
+  redis.call('HSET', KEYS[5], 'ticketId', ARGV[2], 'seq', 0, 'status', 'PREQUEUED', 'issuedAt', now, 'activeUntil', '')
   redis.call('PEXPIRE', KEYS[5], ARGV[8])
   return {'PREQUEUED', ARGV[2], '0', tostring(now), '', -1, 1, redis.call('HGET', KEYS[6], 'rate') or ''}
 end
@@ -111,7 +113,7 @@ local activeUntil = ''
 local rank = -1
 if redis.call('ZCARD', KEYS[2]) == 0 and redis.call('ZCARD', KEYS[7]) == 0
     and redis.call('ZCOUNT', KEYS[3], '(' .. now, '+inf') < tonumber(ARGV[4])
-    and not inGrace(KEYS[6], now) and ARGV[12] ~= '1' then
+    and not inGrace(KEYS[6], now) and ARGV[13] ~= '1' then
   status = 'ACTIVE'
   activeUntil = now + tonumber(ARGV[5])
   redis.call('ZADD', KEYS[3], activeUntil, userId)
@@ -173,10 +175,10 @@ return {status, t[5] or '', rank, redis.call('HGET', KEYS[4], 'rate') or '', 0}
  * than idleMs, then admits min(perTick, maxActive - active) in seq order — the cap is checked
  * inside this one atomic script, so active never exceeds maxActive. Nobody is admitted while
  * meta.restoredUntil (set when a loss of Redis data was detected) is in the future, nor while
- * a prequeue waits for its draw (an entrant after the opening never goes before the drawn), nor
- * while paused. maxActive and perTick are the concert's effective policy (sale_controls or
- * defaults). A drawn ticket's hash still reads PREQUEUED: it is admitted like a WAITING one.
- * Expired and dropped tickets are logged in abandons.
+ * a prequeue waits for its draw (an entrant after the opening never goes before the drawn).
+ * A drawn ticket's hash still reads PREQUEUED: it is admitted like a WAITING one. Sale controls:
+ * nobody is admitted while paused; maxActive and perTick are the concert's effective policy
+ * (sale_controls or defaults); expired and dropped tickets are logged in abandons.
  * → {ran (0|1), admitted, expired, dropped, active, waiting, soldOut (0|1)}
  */
 export const ADMIT = `${MARK_LOSS}
@@ -243,21 +245,22 @@ return {1, admitted, #expired, #idle, redis.call('ZCARD', KEYS[2]), redis.call('
 `;
 
 /**
- * end — KEYS ticket, waiting, active, seen, prequeue, abandons; ARGV userId, ticketId, reason, now ('' or ms).
+ * end — KEYS ticket, waiting, active, seen, prequeue, entrants, abandons; ARGV userId, ticketId,
+ * reason, now ('' or ms). A LEFT end with a time is logged in abandons (saleStats).
  * Ends the ticket (leaveQueue or a payment): EXPIRED, out of every set, so its slot is free for
- * the next tick. A replaced or already ended ticket is left alone. A LEFT end with a time is
- * logged in abandons (saleStats). → 1 when something changed.
+ * the next tick. A replaced or already ended ticket is left alone. → 1 when something changed.
  */
 export const END = `
-local t = redis.call('HMGET', KEYS[1], 'ticketId', 'status', 'drawKey')
+local t = redis.call('HMGET', KEYS[1], 'ticketId', 'status')
 if t[1] ~= ARGV[2] or t[2] == 'EXPIRED' then return 0 end
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[1])
-if t[3] then redis.call('ZREM', KEYS[5], t[3] .. ARGV[1]) end
+redis.call('ZREM', KEYS[5], ARGV[1])
+redis.call('ZREM', KEYS[6], ARGV[1])
 redis.call('HSET', KEYS[1], 'status', 'EXPIRED', 'endedBy', ARGV[3])
 if ARGV[3] == 'LEFT' and ARGV[4] ~= '' then
-  redis.call('ZADD', KEYS[6], tonumber(ARGV[4]), ARGV[4] .. ':L:' .. ARGV[1])
+  redis.call('ZADD', KEYS[7], tonumber(ARGV[4]), ARGV[4] .. ':L:' .. ARGV[1])
 end
 return 1
 `;

@@ -75,10 +75,13 @@ export class QueueService {
     await store.registerConcert(concertId);
     const opening = await (this.deps.schedule ?? noSchedule).opening(concertId);
     const now = clock.now().getTime();
-    const drawKey = opening && now < opening.opensAtMs ? opening.drawKey(userId) : undefined;
+    const prequeue =
+      opening && now < opening.opensAtMs
+        ? { drawKey: opening.drawKey(userId), opensAtMs: opening.opensAtMs }
+        : undefined;
     const control = await this.deps.controls?.forConcert(concertId);
     const t = await store
-      .enter(concertId, userId, this.newTicketId(), now, drawKey, control)
+      .enter(concertId, userId, this.newTicketId(), now, prequeue, control)
       .catch((error: unknown) => {
         if (error instanceof DomainError && error.code === "SOLD_OUT")
           this.deps.controls?.noteSoldOut(concertId, true);

@@ -2,6 +2,7 @@
 // (queue-scripts.ts) registered with ioredis defineCommand; reads for many tickets go out in
 // one pipeline.
 import type { Redis } from "../../platform/redis/redis.js";
+import { drawScore } from "./prequeue-scripts.js";
 import { ADMIT, END, ENTER, EXTEND, RESTORE, VIEW } from "./queue-scripts.js";
 import { soldOut } from "./queue.errors.js";
 
@@ -50,6 +51,12 @@ export interface TicketRef {
   issuedAt?: number;
 }
 
+/** How a PREQUEUED ticket enters: the user's draw key and the opening it waits for. */
+export interface PrequeueEntry {
+  drawKey: string;
+  opensAtMs: number;
+}
+
 export interface QueueSettings {
   maxActive: number;
   admitPerTick: number;
@@ -80,9 +87,9 @@ export interface TickResult {
 
 export interface QueueStore {
   /**
-   * With `drawKey` (before a scheduled opening) the new ticket is PREQUEUED under that key,
-   * unless the concert's draw already ran (then it is an ordinary entry). Throws SOLD_OUT (no
-   * new ticket) while the concert's soldout flag is set. `control` defaults to the QUEUE_*
+   * With `prequeue` (before a scheduled opening) the new ticket is PREQUEUED under that draw
+   * key, unless the concert's draw already ran (then it is an ordinary entry). Throws SOLD_OUT
+   * (no new ticket) while the concert's soldout flag is set. `control` defaults to the QUEUE_*
    * settings, unpaused.
    */
   enter(
@@ -90,7 +97,7 @@ export interface QueueStore {
     userId: string,
     newTicketId: string,
     nowMs: number,
-    drawKey?: string,
+    prequeue?: PrequeueEntry,
     control?: AdmissionControl,
   ): Promise<StoredTicket>;
   /** One round trip for all refs, however many (a pipeline); touch refreshes WAITING heartbeats. */
@@ -138,6 +145,7 @@ export function queueKeys(prefix: string, concertId: string) {
     soldOut: `${base}soldout`,
     meta: `${base}meta`,
     prequeue: `${base}prequeue`,
+    entrants: `${base}entrants`,
     ticketPrefix: `${base}u:`,
     ticket: (userId: string) => `${base}u:${userId}`,
   };
@@ -158,10 +166,10 @@ export class RedisQueueStore implements RestorableQueueStore {
     private readonly prefix: string,
     private readonly settings: QueueSettings,
   ) {
-    redis.defineCommand("queueEnter", { numberOfKeys: 8, lua: ENTER });
+    redis.defineCommand("queueEnter", { numberOfKeys: 9, lua: ENTER });
     redis.defineCommand("queueView", { numberOfKeys: 4, lua: VIEW });
     redis.defineCommand("queueAdmit", { numberOfKeys: 8, lua: ADMIT });
-    redis.defineCommand("queueEnd", { numberOfKeys: 6, lua: END });
+    redis.defineCommand("queueEnd", { numberOfKeys: 7, lua: END });
     redis.defineCommand("queueExtend", { numberOfKeys: 2, lua: EXTEND });
     redis.defineCommand("queueRestore", { numberOfKeys: 5, lua: RESTORE });
     this.scripts = redis as unknown as ScriptHost;
@@ -172,7 +180,7 @@ export class RedisQueueStore implements RestorableQueueStore {
     userId: string,
     newTicketId: string,
     nowMs: number,
-    drawKey = "",
+    prequeue?: PrequeueEntry,
     control: AdmissionControl = this.defaults(),
   ): Promise<StoredTicket> {
     const k = queueKeys(this.prefix, concertId);
@@ -185,6 +193,7 @@ export class RedisQueueStore implements RestorableQueueStore {
       k.ticket(userId),
       k.meta,
       k.prequeue,
+      k.entrants,
       k.soldOut,
       userId,
       newTicketId,
@@ -196,7 +205,8 @@ export class RedisQueueStore implements RestorableQueueStore {
       s.maxAgeMs + 60_000,
       this.knownSeq.get(concertId) ?? 0,
       s.idleMs,
-      drawKey,
+      prequeue ? drawScore(prequeue.drawKey) : "",
+      prequeue?.opensAtMs ?? "",
       control.paused ? 1 : 0,
     )) as Reply;
     if (r[0] === "SOLD_OUT") throw soldOut();
@@ -336,6 +346,7 @@ export class RedisQueueStore implements RestorableQueueStore {
       k.active,
       k.seen,
       k.prequeue,
+      k.entrants,
       k.abandons,
       ref.userId,
       ref.ticketId,

@@ -10,6 +10,7 @@ export interface SaleOpening {
 
 export interface DrawState {
   drawKey: string;
+  opensAtMs: number;
   /** When the draw ran, per MySQL; null before. */
   drawnAtMs: number | null;
 }

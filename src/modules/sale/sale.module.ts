@@ -1,6 +1,7 @@
 // Factory of scheduled sales for the composition root (src/app.ts#createModules): the schedule
-// the queue reads (created first, handed to the queue module), then the draw job and the
-// public saleDraw query (which need the queue's pre-queue store and events).
+// the queue reads (created first, handed to the queue module and to the catalogue's cache
+// invalidation), then the draw job and the public saleDraw query (which need the queue's
+// pre-queue store and events).
 import type { FeatureModule } from "../../app.js";
 import { intervalJob, type Infrastructure } from "../../platform/module.js";
 import type { PrequeueStore } from "../queue/prequeue.store.js";
@@ -28,10 +29,7 @@ export function createSaleModule(
   return {
     module: {
       resolvers: [new SaleResolver(service)],
-      jobs: [
-        deps.schedule.invalidationJob(() => infra.pubsub.subscribe("CATALOGUE_CHANGED"), infra.log),
-        intervalJob("sale-draw", infra.config.QUEUE_TICK_MS, infra.log, () => service.drawDue()),
-      ],
+      jobs: [intervalJob("sale-draw", infra.config.QUEUE_TICK_MS, infra.log, () => service.drawDue())],
     },
     service,
   };
