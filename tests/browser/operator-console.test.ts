@@ -131,5 +131,19 @@ describe("operator console in a browser", () => {
     );
     await page.screenshot({ path: join(SHOTS, "02-paused.png"), fullPage: true, animations: "disabled" });
     expect(await page.getByRole("button", { name: "Resume admission" }).isEnabled()).toBe(true);
+
+    // A fan entering now waits, and the waiting room says why.
+    const fanPage = await (await browser.newContext({ viewport: { width: 1024, height: 800 } })).newPage();
+    await fanPage.goto(url);
+    await fanPage.getByRole("button", { name: "Sign up" }).click();
+    await fanPage.locator(`button[data-concert-id="${concertId}"]`).click();
+    await eventually(() => fanPage.locator("#queue-state").textContent()).toContain("paused admission");
+    await fanPage.screenshot({
+      path: join(SHOTS, "03-fan-paused.png"),
+      fullPage: true,
+      animations: "disabled",
+    });
+    await page.getByRole("button", { name: "Resume admission" }).click();
+    await eventually(() => page.getByRole("status").textContent()).toBe("Admission running");
   });
 });
