@@ -92,7 +92,7 @@ function createModules(infra: Infrastructure): FeatureModule[] {
   });
   const catalogue = createCatalogueModule(infra, {
     operator,
-    caches: [concertLookup, reservation.repository, schedule],
+    caches: [concertLookup, reservation.repository, schedule, liveSale.catalogueCache],
   });
   return [
     { resolvers: [new SystemResolver()] },

@@ -1,11 +1,20 @@
 // A sale's live figures and its end, across two server processes: saleStats equals the truth
 // counted in Redis and MySQL whichever instance answers, saleStatsUpdates pushes, /metrics
-// exports the same, and sold out reaches a waiting fan and a newcomer (a lapsed hold un-sells).
+// exports the same, and sold out reaches a waiting fan and a newcomer (a lapsed hold un-sells, a new
+// date reopens the sale).
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queueKeys } from "../../src/modules/queue/queue.store.js";
 import type { PrismaClient } from "../../src/platform/db/prisma.js";
-import { AdminTestClient, ALICE, BOB, TEST_OPERATOR_KEYS } from "../helpers/admin-client.js";
+import { dayIn } from "../../src/platform/business-day.js";
+import {
+  ADD_DATE,
+  AdminTestClient,
+  ALICE,
+  BOB,
+  FLAT_PRICES,
+  TEST_OPERATOR_KEYS,
+} from "../helpers/admin-client.js";
 import { subscribe } from "../helpers/graphql-client.js";
 import { eventually, leave } from "../helpers/queue-helpers.js";
 import { startCluster, type Cluster } from "../helpers/server-processes.js";
@@ -221,5 +230,18 @@ describe("sale figures and sold out across two instances", () => {
     });
     // The waiting fan's own ticket still answers (with soldOut), it is not an error.
     expect(await fanStatus(fansA, waiter.token)).toMatchObject({ status: "WAITING", soldOut: true });
+
+    // A new date puts 50 seats on sale again: the concert is no longer sold out, on either instance.
+    await a.data(ADD_DATE, {
+      concertId,
+      date: dayIn(new Date(Date.now() + 3 * 86_400_000), "Asia/Seoul"),
+      prices: FLAT_PRICES,
+    });
+    await eventually(
+      async () => (await fansB.request(ISSUE_CODE, { ...late.signUp, concertId })).errors === undefined,
+      10_000,
+      100,
+    );
+    expect(await stats(b, concertId)).toMatchObject({ seatsFree: 50, soldOut: false });
   });
 });

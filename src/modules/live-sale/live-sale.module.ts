@@ -2,7 +2,8 @@
 // Its operations are served on the operator endpoint (/admin/graphql) only.
 import type { FeatureModule } from "../../app.js";
 import type { GraphQLContext } from "../../platform/graphql/context.js";
-import { intervalJob, type BackgroundJob, type Infrastructure } from "../../platform/module.js";
+import { intervalJob, type Infrastructure } from "../../platform/module.js";
+import type { CatalogueCache } from "../catalogue/catalogue-events.js";
 import type { AdmissionControls } from "../queue/admission-controls.js";
 import type { RedisQueueStore } from "../queue/queue.store.js";
 import { SaleControlRepository } from "./sale-control.repository.js";
@@ -20,6 +21,8 @@ export interface LiveSaleModule {
   stats: SaleStatsService;
   statsUpdates: SaleStatsHub;
   soldOut: SoldOutWatch;
+  /** For the catalogue's CATALOGUE_CHANGED listener. */
+  catalogueCache: CatalogueCache;
 }
 
 export function createLiveSaleModule(
@@ -55,11 +58,18 @@ export function createLiveSaleModule(
   const statsUpdates = new SaleStatsHub(stats, log);
   const soldOut = new SoldOutWatch(new SoldOutRepository(infra.sql), figures, clock, config.TZ_BUSINESS);
   infra.metrics.watchSales({ concerts: () => deps.queue.store.concerts(), stats: (id) => stats.stats(id) });
-  const onCatalogue = catalogueListener(infra, async (concertId) => {
-    // A control or a date changed: the pause is in force here at once, and a new date may un-sell.
-    await deps.queue.controls.reload(concertId);
-    await soldOut.check(concertId);
-  });
+  // A control or a date changed (CATALOGUE_CHANGED, through the catalogue's one listener): the
+  // pause is in force here at once, and a new date may un-sell the concert.
+  const catalogueCache: CatalogueCache = {
+    forget: ({ concertId }) => {
+      void (async () => {
+        await deps.queue.controls.reload(concertId);
+        await soldOut.check(concertId);
+      })().catch((error: unknown) =>
+        log.warn({ err: error, concertId }, "catalogue change not applied to the sale controls"),
+      );
+    },
+  };
   const LiveSaleResolver = createLiveSaleResolver({
     controls,
     stats,
@@ -70,44 +80,12 @@ export function createLiveSaleModule(
     module: {
       resolvers: [],
       adminResolvers: [new LiveSaleResolver()],
-      jobs: [
-        intervalJob("sale-stats-updates", config.QUEUE_TICK_MS, log, () => statsUpdates.tick()),
-        onCatalogue,
-      ],
+      jobs: [intervalJob("sale-stats-updates", config.QUEUE_TICK_MS, log, () => statsUpdates.tick())],
     },
     controls,
     stats,
     statsUpdates,
     soldOut,
-  };
-}
-
-/** Consumes CATALOGUE_CHANGED for as long as the app runs; a failed handler is logged, not fatal. */
-function catalogueListener(
-  infra: Infrastructure,
-  handle: (concertId: string) => Promise<void>,
-): BackgroundJob {
-  let feed: ReturnType<Infrastructure["pubsub"]["subscribe"]> | null = null;
-  let running: Promise<void> | null = null;
-  return {
-    name: "live-sale-catalogue",
-    start() {
-      if (feed) return;
-      const events = infra.pubsub.subscribe("CATALOGUE_CHANGED");
-      feed = events;
-      running = (async () => {
-        for await (const event of events) {
-          await handle(event.concertId).catch((error: unknown) =>
-            infra.log.warn({ err: error, concertId: event.concertId }, "catalogue change not applied"),
-          );
-        }
-      })();
-    },
-    async stop() {
-      const events = feed;
-      feed = null;
-      await events?.return?.();
-      await running;
-    },
+    catalogueCache,
   };
 }
