@@ -126,7 +126,9 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
   const subscriber = createRedis(config.REDIS_URL);
   for (const [name, client] of Object.entries({ redis, publisher, subscriber }))
     logRedisHealth(client, log, name);
-  const pubsub = createAppPubSub<Topics>(publisher, subscriber, config.REDIS_PREFIX);
+  const pubsub = createAppPubSub<Topics>(publisher, subscriber, config.REDIS_PREFIX, (error, what) =>
+    log.warn({ err: error, what }, "redis pubsub command failed"),
+  );
   const metrics = new AppMetrics();
   const infra: Infrastructure = {
     config,
