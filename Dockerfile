@@ -6,7 +6,7 @@
 # The service runs its TypeScript through @swc-node/register (a runtime dependency), exactly as
 # `npm start` does on a developer machine, so there is no second, compiled code path to drift.
 
-ARG NODE_VERSION=22
+ARG NODE_VERSION=26
 
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
@@ -34,4 +34,4 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # node is PID 1 and handles SIGTERM itself (src/main.ts: graceful shutdown).
 STOPSIGNAL SIGTERM
-CMD ["node", "--max-semi-space-size=64", "--import", "@swc-node/register/esm-register", "src/main.ts"]
+CMD ["node", "--max-semi-space-size=64", "--disable-warning=DEP0205", "--import", "@swc-node/register/esm-register", "src/main.ts"]

@@ -12,6 +12,7 @@ const shared = {
 export default defineConfig({
   ...shared,
   test: {
+    globalSetup: ["tests/helpers/global-setup.ts"],
     projects: [
       {
         ...shared,

@@ -1,24 +1,26 @@
 // The composition root: builds infrastructure, feature modules and the server from a Config.
 // main.ts runs it; tests use it too (createApp(config).start()).
 import type { AddressInfo } from "node:net";
-import type { NonEmptyArray } from "type-graphql";
 import type { Config } from "./config.js";
 import { seedDemoData } from "../prisma/seed.js";
 import { systemClock, type Clock } from "./platform/clock.js";
 import { createDatabase } from "./platform/db/prisma.js";
 import { migrate } from "./platform/db/migrate.js";
 import { buildAppSchema, type ResolverClass } from "./platform/graphql/build-schema.js";
+import type { ResolverServices } from "./platform/graphql/context.js";
 import { createGraphQLServer, type RunningServer } from "./platform/graphql/server.js";
 import { SystemResolver } from "./platform/graphql/system.resolver.js";
+import { adminResolverClasses } from "./admin-resolvers.js";
+import { resolverClasses } from "./resolvers.js";
 import { RateLimiter } from "./platform/http/rate-limit.js";
 import { RedisRateLimitStore } from "./platform/http/rate-limit.store.js";
 import { mountWaitingRoom } from "./platform/http/waiting-room.js";
+import { checkRedis, withMysql } from "./platform/startup-checks.js";
 import { metricsPlugin } from "./platform/metrics/graphql-metrics.js";
 import { AppMetrics } from "./platform/metrics/metrics.js";
 import { createLogger, type Logger } from "./platform/logger.js";
 import type { BackgroundJob, Infrastructure } from "./platform/module.js";
-import { createAppPubSub, type TopicMap } from "./platform/redis/pubsub.js";
-import type { PubSub } from "@graphql-yoga/subscription";
+import { createAppPubSub } from "./platform/redis/pubsub.js";
 import { createRedis, logRedisHealth } from "./platform/redis/redis.js";
 import { createCatalogueModule } from "./modules/catalogue/catalogue.module.js";
 import { createConcertModule } from "./modules/concert/concert.module.js";
@@ -59,8 +61,8 @@ export interface App {
   stop(): Promise<void>;
 }
 
-/** Every feature module, in dependency order. */
-function createModules(infra: Infrastructure): FeatureModule[] {
+/** Every feature module, in dependency order, and the services resolvers read from the context. */
+function createModules(infra: Infrastructure): { modules: FeatureModule[]; services: ResolverServices } {
   const user = createUserModule(infra);
   // Shared with the catalogue, whose changes drop its cached concerts on every instance.
   const concertLookup = new PrismaConcertLookup(infra.prisma);
@@ -94,38 +96,53 @@ function createModules(infra: Infrastructure): FeatureModule[] {
     operator,
     caches: [concertLookup, reservation.repository, schedule, liveSale.catalogueCache],
   });
-  return [
-    { resolvers: [new SystemResolver()] },
-    user.module,
-    queue.module,
-    sale.module,
-    wallet.module,
-    concert.module,
-    reservation.module,
-    payment.module,
-    operator.module,
-    catalogue.module,
-    liveSale.module,
-  ];
+  return {
+    modules: [
+      { resolvers: [new SystemResolver()] },
+      user.module,
+      queue.module,
+      sale.module,
+      wallet.module,
+      concert.module,
+      reservation.module,
+      payment.module,
+      operator.module,
+      catalogue.module,
+      liveSale.module,
+    ],
+    services: {
+      queue: queue.service,
+      queueUpdates: queue.updates,
+      seatUpdates: concert.service,
+      liveSale: liveSale.useCases,
+    },
+  };
 }
 
-/** A schema from resolver instances: type-graphql gets their classes and finds each instance. */
-function schemaOf(instances: object[], pubSub: PubSub<TopicMap>) {
-  return buildAppSchema({
-    resolvers: instances.map((r) => r.constructor) as NonEmptyArray<ResolverClass>,
-    container: { get: (cls) => instances.find((r) => r.constructor === cls) },
-    pubSub,
-  });
+/**
+ * A schema is built from its list in src/resolvers.ts (the one list its committed SDL file is
+ * emitted from); the modules only supply the instances. A module's resolver missing from that
+ * list, or a listed class no module supplies, stops the start.
+ */
+export function resolverContainer(instances: object[], classes: readonly ResolverClass[] = resolverClasses) {
+  const byClass = new Map<ResolverClass, object>(instances.map((r) => [r.constructor, r]));
+  const unlisted = [...byClass.keys()].filter((cls) => !classes.includes(cls)).map((cls) => cls.name);
+  const missing = classes.filter((cls) => !byClass.has(cls)).map((cls) => cls.name);
+  if (unlisted.length || missing.length) {
+    throw new Error(
+      `Resolvers and src/resolvers.ts disagree: not listed [${unlisted.join(", ")}], ` +
+        `listed but not built [${missing.join(", ")}]`,
+    );
+  }
+  return { get: (cls: ResolverClass) => byClass.get(cls) };
 }
 
 export function createApp(config: Config, overrides: { log?: Logger; clock?: Clock } = {}): App {
   const log = overrides.log ?? createLogger(config.LOG_LEVEL);
   const { prisma, sql } = createDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
-  const redis = createRedis(config.REDIS_URL);
-  const publisher = createRedis(config.REDIS_URL);
-  const subscriber = createRedis(config.REDIS_URL);
-  for (const [name, client] of Object.entries({ redis, publisher, subscriber }))
-    logRedisHealth(client, log, name);
+  const redis = createRedis(config);
+  const publisher = createRedis(config);
+  const subscriber = createRedis(config, { sharded: true });
   const pubsub = createAppPubSub<Topics>(publisher, subscriber, config.REDIS_PREFIX, (error, what) =>
     log.warn({ err: error, what }, "redis pubsub command failed"),
   );
@@ -149,27 +166,40 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
     log,
     infra,
     async start() {
-      const migrated = await migrate(config.DATABASE_URL, {
-        afterMigrate: async () => {
-          if (config.SEED_DEMO_DATA) await seedDemoData(prisma, config.TZ_BUSINESS, log);
-        },
-      });
+      // Both servers must answer at start (UnreachableError: one line for a person, main.ts).
+      const clients = { redis, publisher, subscriber };
+      const releaseRedisCheck = await checkRedis(config.REDIS_URL, Object.values(clients));
+      for (const [name, client] of Object.entries(clients)) logRedisHealth(client, log, name);
+      releaseRedisCheck();
+      const migrated = await withMysql(config.DATABASE_URL, () =>
+        migrate(config.DATABASE_URL, {
+          afterMigrate: async () => {
+            if (config.SEED_DEMO_DATA) await seedDemoData(prisma, config.TZ_BUSINESS, log);
+          },
+        }),
+      );
       if (migrated.applied.length) log.info({ applied: migrated.applied }, "migrations applied");
 
-      const modules = createModules(infra);
-      const schema = await schemaOf(
-        modules.flatMap((m) => m.resolvers),
-        pubsub.raw,
-      );
-      const adminSchema = await schemaOf(
-        modules.flatMap((m) => m.adminResolvers ?? []),
-        pubsub.raw,
-      );
+      const { modules, services } = createModules(infra);
+      const schema = await buildAppSchema({
+        resolvers: resolverClasses,
+        container: resolverContainer(modules.flatMap((m) => m.resolvers)),
+        pubSub: pubsub.raw,
+      });
+      const adminSchema = await buildAppSchema({
+        resolvers: adminResolverClasses,
+        container: resolverContainer(
+          modules.flatMap((m) => m.adminResolvers ?? []),
+          adminResolverClasses,
+        ),
+        pubSub: pubsub.raw,
+      });
       const connectionChecks = modules.flatMap((m) => (m.acceptConnection ? [m.acceptConnection] : []));
       const adminChecks = modules.flatMap((m) => (m.acceptAdminConnection ? [m.acceptAdminConnection] : []));
       server = await createGraphQLServer({
         schema,
         log,
+        services,
         production: config.NODE_ENV === "production",
         graphiql: config.GRAPHIQL_ENABLED,
         trustProxy: config.TRUST_PROXY,
@@ -228,7 +258,7 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
 
 /** RATE_LIMIT_*: counted in Redis; the per-user budget is keyed by the user a valid token names. */
 function createRateLimiter(config: Config, redis: Redis, log: Logger, clock: Clock): RateLimiter {
-  const codec = new QueueTokenCodec(config.TOKEN_SECRET, config.TOKEN_MAX_AGE_SECONDS, clock);
+  const codec = new QueueTokenCodec(config.TOKEN_SECRETS, config.TOKEN_MAX_AGE_SECONDS, clock);
   const store = new RedisRateLimitStore(redis, config.REDIS_PREFIX, {
     ip: config.RATE_LIMIT_IP_PER_SECOND,
     user: config.RATE_LIMIT_USER_PER_SECOND,

@@ -14,6 +14,8 @@ export const configSchema = z.object({
   HOST: z.string().min(1).default("0.0.0.0"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** json: one JSON object per line (production, log shippers); pretty: for people (npm run dev). */
+  LOG_FORMAT: z.enum(["json", "pretty"]).default("json"),
   TRUST_PROXY: bool.default(false),
   DATABASE_URL: z
     .string()
@@ -25,7 +27,45 @@ export const configSchema = z.object({
     .regex(/^rediss?:\/\//, "must be a redis:// URL")
     .default("redis://127.0.0.1:6379"),
   REDIS_PREFIX: z.string().max(100).default("concert:"),
+  /** Redis Cluster seed nodes, `host:port,host:port`; when set, REDIS_URL is unused. */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .transform((v) => v.split(",").map((s) => s.trim()))
+    .pipe(
+      z
+        .array(
+          z
+            .string()
+            .regex(/^[^\s:/]+:\d{1,5}$/, "every seed must be host:port")
+            .transform((hp) => {
+              const at = hp.lastIndexOf(":");
+              return { host: hp.slice(0, at), port: Number(hp.slice(at + 1)) };
+            }),
+        )
+        .min(1),
+    )
+    .optional(),
+  /** Password of the cluster's nodes (with REDIS_CLUSTER_NODES; REDIS_URL carries its own). */
+  REDIS_PASSWORD: z.string().min(1).optional(),
+  /**
+   * After a write that changes a ticket, wait until this many replicas have it (WAIT), so a
+   * failover keeps every place that was answered. Default: 1 on a cluster, 0 on a single node.
+   */
+  REDIS_WAIT_REPLICAS: int(0, 10).optional(),
+  REDIS_WAIT_TIMEOUT_MS: int(1, 10_000).default(200),
   TOKEN_SECRET: z.string().min(16, "must be at least 16 characters").default(DEFAULT_TOKEN_SECRET),
+  /** Newest first: the first signs queue tokens, every one verifies them. Replaces TOKEN_SECRET. */
+  TOKEN_SECRETS: z
+    .string()
+    .transform((v) => v.split(",").map((s) => s.trim()))
+    .pipe(
+      z
+        .array(z.string().min(16, "every secret must be at least 16 characters"))
+        .min(1)
+        .max(10, "at most 10 secrets (one signs, the rest only verify while they are retired)")
+        .refine((list) => new Set(list).size === list.length, "a secret is listed twice"),
+    )
+    .optional(),
   HOLD_SECONDS: int(1, 86_400).default(300),
   QUEUE_MAX_ACTIVE: int(1, 1_000_000).default(100),
   QUEUE_ADMIT_PER_TICK: int(1, 1_000_000).default(50),
@@ -60,9 +100,16 @@ export const configSchema = z.object({
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
-export interface Config extends Omit<RawConfig, "RATE_LIMIT_ENABLED" | "GRAPHIQL_ENABLED"> {
+export interface Config extends Omit<
+  RawConfig,
+  "RATE_LIMIT_ENABLED" | "GRAPHIQL_ENABLED" | "TOKEN_SECRETS" | "REDIS_WAIT_REPLICAS"
+> {
   RATE_LIMIT_ENABLED: boolean;
+  /** REDIS_WAIT_REPLICAS with its default: 1 on a cluster, 0 on a single node. */
+  REDIS_WAIT_REPLICAS: number;
   GRAPHIQL_ENABLED: boolean;
+  /** The queue token secrets, newest first: TOKEN_SECRETS when set, else [TOKEN_SECRET]. */
+  TOKEN_SECRETS: string[];
 }
 
 export class ConfigError extends Error {}
@@ -90,13 +137,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const raw = parsed.data;
   const production = raw.NODE_ENV === "production";
-  if (production && raw.TOKEN_SECRET === DEFAULT_TOKEN_SECRET) {
+  const secrets = raw.TOKEN_SECRETS ?? [raw.TOKEN_SECRET];
+  if (production && secrets.includes(DEFAULT_TOKEN_SECRET)) {
+    const name = raw.TOKEN_SECRETS ? "TOKEN_SECRETS" : "TOKEN_SECRET";
     throw new ConfigError(
-      "Invalid configuration:\n  TOKEN_SECRET: must be set to a secret of your own when NODE_ENV=production",
+      `Invalid configuration:\n  ${name}: must be set to a secret of your own when NODE_ENV=production`,
     );
   }
   return {
     ...raw,
+    TOKEN_SECRETS: secrets,
+    REDIS_WAIT_REPLICAS: raw.REDIS_WAIT_REPLICAS ?? (raw.REDIS_CLUSTER_NODES ? 1 : 0),
     RATE_LIMIT_ENABLED: raw.RATE_LIMIT_ENABLED ?? raw.NODE_ENV !== "test",
     GRAPHIQL_ENABLED: raw.GRAPHIQL_ENABLED ?? !production,
   };

@@ -17,7 +17,17 @@ try {
 // Loaded only once the config is valid: a bad variable is reported at once, without first
 // loading (and compiling) every module of the app.
 const { createApp } = await import("./app.js");
-const log = createLogger(config.LOG_LEVEL);
+const { UnreachableError } = await import("./platform/startup-checks.js");
+// Pretty lines for people (`npm run dev`), JSON everywhere else; pino-pretty is a dev tool, so it
+// is loaded only when asked for.
+const pretty =
+  config.LOG_FORMAT === "pretty"
+    ? (await import("pino-pretty")).default({
+        colorize: process.stdout.isTTY,
+        translateTime: "SYS:HH:MM:ss.l",
+      })
+    : undefined;
+const log = createLogger(config.LOG_LEVEL, pretty);
 const app = createApp(config, { log });
 
 let stopping = false;
@@ -45,6 +55,12 @@ process.on("SIGINT", () => void shutdown("SIGINT"));
 try {
   await app.start();
 } catch (error) {
+  if (error instanceof UnreachableError) {
+    // MySQL or Redis is not there: one line that says which and what to do, no stack trace.
+    console.error(error.message);
+    await app.stop().catch(() => undefined);
+    process.exit(69); // EX_UNAVAILABLE
+  }
   log.fatal({ err: error }, "failed to start");
   await app.stop().catch((stopError: unknown) => log.error({ err: stopError }, "error while cleaning up"));
   process.exit(1);

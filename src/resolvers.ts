@@ -1,4 +1,6 @@
-// Every resolver class of the API, for the schema build (app.ts) and the SDL emitter.
+// Every resolver class of the public API: the one list that the app serves (app.ts builds its
+// schema from it; the modules only supply the instances) and that schema.graphql is emitted
+// from (scripts/emit-schema.ts).
 import type { NonEmptyArray } from "type-graphql";
 import type { ResolverClass } from "./platform/graphql/build-schema.js";
 import { ConcertResolver } from "./modules/concert/concert.resolver.js";
@@ -10,6 +12,7 @@ import { ReservationResolver } from "./modules/reservation/reservation.resolver.
 import { UserResolver } from "./modules/user/user.resolver.js";
 import { WalletResolver } from "./modules/wallet/wallet.resolver.js";
 import { SystemResolver } from "./platform/graphql/system.resolver.js";
+import { adminResolverClasses } from "./admin-resolvers.js";
 
 export const resolverClasses: NonEmptyArray<ResolverClass> = [
   SystemResolver,
@@ -21,4 +24,17 @@ export const resolverClasses: NonEmptyArray<ResolverClass> = [
   SeatUpdatesResolver,
   ReservationResolver,
   PaymentResolver,
+];
+
+/** A committed SDL file and the resolvers it is emitted from (`npm run schema:emit`). */
+export interface EmittedSchema {
+  /** Relative to the project root. */
+  file: string;
+  resolvers: NonEmptyArray<ResolverClass>;
+}
+
+/** Every schema the service serves, one file each; another endpoint adds its own entry here. */
+export const emittedSchemas: readonly EmittedSchema[] = [
+  { file: "schema.graphql", resolvers: resolverClasses },
+  { file: "admin-schema.graphql", resolvers: adminResolverClasses },
 ];

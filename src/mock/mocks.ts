@@ -99,7 +99,7 @@ export function buildMocks(schema: GraphQLSchema): IMocks {
   return mocks;
 }
 
-/** What a mutation's result says right after it (API.md): a hold is HELD, a cancel CANCELLED… */
+/** What a mutation's result says right after it (docs/api.md): a hold is HELD, a cancel CANCELLED… */
 const RESULT_OVERRIDES: Record<string, (echoed: Values) => Values> = {
   reserveSeat: () => ({ status: "HELD", expiresAt: secondsFromNow(300) }),
   cancelReservation: () => ({ status: "CANCELLED" }),

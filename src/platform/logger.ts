@@ -1,13 +1,13 @@
-import { pino, type Logger } from "pino";
+import { pino, type DestinationStream, type Logger } from "pino";
 
 export type { Logger };
 
 /**
- * Structured JSON logs. Credentials never reach a log line: headers and fields that could
+ * Structured JSON logs (to `destination` instead when given: pino-pretty for `npm run dev`). Credentials never reach a log line: headers and fields that could
  * carry an access key or a queue token are redacted here, once, for every logger.
  */
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
     base: { pid: process.pid },
     redact: {
@@ -24,5 +24,6 @@ export function createLogger(level: string): Logger {
       ],
       censor: "[redacted]",
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

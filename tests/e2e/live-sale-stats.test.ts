@@ -228,7 +228,9 @@ describe("sale figures and sold out across two instances", () => {
       seatsSold: 50,
       soldOut: true,
     });
-    // The waiting fan's own ticket still answers (with soldOut), it is not an error.
+    // The waiting fan's own ticket still answers (with soldOut), it is not an error; A, which
+    // the refusal did not go through, learns the flag at its next admission tick.
+    await eventually(async () => (await fanStatus(fansA, waiter.token)).soldOut, TICK_MS * 8, 25);
     expect(await fanStatus(fansA, waiter.token)).toMatchObject({ status: "WAITING", soldOut: true });
 
     // A new date puts 50 seats on sale again: the concert is no longer sold out, on either instance.

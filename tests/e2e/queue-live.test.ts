@@ -1,6 +1,6 @@
 // Admission with several instances ticking at once, and live pushes across instances: a
-// subscriber on instance A sees what happens on instance B.
-import { Redis } from "ioredis";
+// subscriber on instance A sees what happens on instance B. Run on a single Redis node and on
+// a real Redis Cluster (pushes over sharded pubsub there).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queueKeys } from "../../src/modules/queue/queue.store.js";
 import { startCluster, type Cluster } from "../helpers/server-processes.js";
@@ -14,18 +14,23 @@ import {
   UPDATES,
   type Ticket,
 } from "../helpers/queue-helpers.js";
+import { REDIS_MODES, startRedisMode, type RedisModeHandle } from "../helpers/redis-modes.js";
+import type { Redis } from "../../src/platform/redis/redis.js";
 
 const MAX_ACTIVE = 3;
 const PER_TICK = 2;
 const TICK_MS = 250;
 
-describe("queue admission and live updates across two instances", () => {
+describe.each(REDIS_MODES)("queue admission and live updates across two instances (%s Redis)", (mode) => {
+  let target: RedisModeHandle;
   let cluster: Cluster;
   let concerts: string[];
   let redis: Redis;
 
   beforeAll(async () => {
+    target = await startRedisMode(mode);
     cluster = await startCluster(2, {
+      ...target.env,
       QUEUE_MAX_ACTIVE: String(MAX_ACTIVE),
       QUEUE_ADMIT_PER_TICK: String(PER_TICK),
       QUEUE_TICK_MS: String(TICK_MS),
@@ -34,11 +39,12 @@ describe("queue admission and live updates across two instances", () => {
     });
     const data = await cluster.servers[0]!.client.data<{ concerts: { id: string }[] }>("{ concerts { id } }");
     concerts = data.concerts.map((c) => c.id);
-    redis = new Redis(cluster.env.config.REDIS_URL);
+    redis = target.connect();
   });
   afterAll(async () => {
     redis?.disconnect();
     await cluster?.stop();
+    await target?.stop();
   });
 
   it("never has more than QUEUE_MAX_ACTIVE active nor admits more than QUEUE_ADMIT_PER_TICK per tick", async () => {

@@ -1,55 +1,16 @@
 // The foundation, end to end on real processes: a fresh machine state (no database), two
-// instances started at the same moment, health endpoints, transport rules, config errors and
-// a graceful stop with a WebSocket open.
-import { spawn } from "node:child_process";
+// instances started at the same moment, health endpoints and transport rules. Start-up
+// refusals and the graceful stop run in the production configuration:
+// production-lifecycle.test.ts.
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import * as mariadb from "mariadb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import WebSocket from "ws";
 import { poolConfigFromUrl } from "../../src/platform/db/connection-options.js";
 import { businessToday, dayIn } from "../../src/platform/business-day.js";
 import { startCluster, type Cluster } from "../helpers/server-processes.js";
-import { createTestEnv } from "../helpers/test-env.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-
-/** Runs src/main.ts to its exit; for processes that must refuse to start. */
-function runToExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "@swc-node/register/esm-register", "src/main.ts"], {
-      cwd: ROOT,
-      // An unreachable database: these processes must stop at the config check, before any I/O.
-      env: {
-        ...process.env,
-        PORT: "0",
-        HOST: "127.0.0.1",
-        DATABASE_URL: "mysql://root@127.0.0.1:1/x_test",
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    child.once("exit", (code) => resolve({ code, output }));
-  });
-}
-
-/** Opens a graphql-ws connection and waits for connection_ack. */
-async function openGraphQLSocket(url: string): Promise<{ socket: WebSocket; closed: Promise<number> }> {
-  const socket = new WebSocket(`${url.replace(/^http/, "ws")}/graphql`, "graphql-transport-ws");
-  const closed = new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    socket.once("error", reject);
-    socket.once("open", () => socket.send(JSON.stringify({ type: "connection_init", payload: {} })));
-    socket.once("message", (data: Buffer) => {
-      const message = JSON.parse(data.toString()) as { type: string };
-      if (message.type === "connection_ack") resolve();
-      else reject(new Error(`expected connection_ack, got ${data.toString()}`));
-    });
-  });
-  return { socket, closed };
-}
 
 describe("two instances started at once against one database that does not exist yet", () => {
   let cluster: Cluster;
@@ -137,66 +98,24 @@ describe("two instances started at once against one database that does not exist
   });
 });
 
-describe("configuration errors", () => {
-  it("stops with a message naming the variable of a bad value", async () => {
-    const { code, output } = await runToExit({ HOLD_SECONDS: "soon" });
-    expect(code).not.toBe(0);
-    expect(output).toMatch(/HOLD_SECONDS/);
-  });
-
-  it("refuses the development token secret in production", async () => {
-    const { code, output } = await runToExit({ NODE_ENV: "production", TOKEN_SECRET: "" });
-    expect(code).not.toBe(0);
-    expect(output).toMatch(/TOKEN_SECRET/);
-  });
-});
-
-describe("readiness without Redis", () => {
-  it("starts, stays live, reports not ready naming redis, and still stops cleanly", async () => {
-    const env = createTestEnv({ REDIS_URL: "redis://127.0.0.1:1" });
-    const child = spawn(process.execPath, ["--import", "@swc-node/register/esm-register", "src/main.ts"], {
-      cwd: ROOT,
-      env: { ...process.env, ...env.env, PORT: "0", LOG_LEVEL: "info" },
-      stdio: ["ignore", "pipe", "pipe"],
+describe("logs for people in development", () => {
+  it("prints pretty lines with LOG_FORMAT=pretty, as npm run dev sets it", async () => {
+    const pkg = JSON.parse(readFileSync(`${ROOT}/package.json`, "utf8")) as {
+      scripts: Record<string, string>;
+    };
+    expect(pkg.scripts["dev"]).toContain("LOG_FORMAT=${LOG_FORMAT:-pretty}");
+    expect(pkg.scripts["start"]).not.toContain("LOG_FORMAT");
+    const cluster = await startCluster(1, {
+      NODE_ENV: "development",
+      LOG_LEVEL: "info",
+      LOG_FORMAT: "pretty",
     });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-    try {
-      // PORT=0: the bound port is in the "listening" log line.
-      let port: number | undefined;
-      while (port === undefined) {
-        if (child.exitCode !== null) throw new Error(`exited early:\n${output}`);
-        port = Number(/"port":(\d+)[^\n]*"msg":"listening"/.exec(output)?.[1]) || undefined;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      const url = `http://127.0.0.1:${port}`;
-      expect((await fetch(`${url}/healthz`)).status).toBe(200);
-      const ready = await fetch(`${url}/readyz`);
-      expect(ready.status).toBe(503);
-      expect(await ready.json()).toEqual({ status: "unavailable", checks: { mysql: "ok", redis: "down" } });
-      child.kill("SIGTERM");
-      expect(await exited).toBe(0);
-      expect(output).not.toContain("Unhandled error event");
-    } finally {
-      if (child.exitCode === null) child.kill("SIGKILL");
-      await env.cleanup();
-    }
-  });
-});
-
-describe("graceful shutdown", () => {
-  it("on SIGTERM closes open WebSockets with 1001 and exits 0", async () => {
-    const cluster = await startCluster(1, { LOG_LEVEL: "info" });
     try {
       const server = cluster.servers[0]!;
-      const { closed } = await openGraphQLSocket(server.url);
-      const code = await server.stop("SIGTERM");
-      expect(await closed).toBe(1001);
-      // main.ts exits 1 when the stop outlasts SHUTDOWN_GRACE_MS + 5 s: 0 means it finished.
-      expect(code).toBe(0);
-      expect(server.output()).toMatch(/"msg":"stopped"/);
+      expect(await server.stop("SIGTERM")).toBe(0);
+      const lines = server.output().split("\n");
+      expect(lines.some((l) => /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO \(\d+\): listening$/.test(l))).toBe(true);
+      expect(lines.filter((l) => l.startsWith("{"))).toEqual([]);
     } finally {
       await cluster.stop();
     }

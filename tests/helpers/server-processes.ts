@@ -43,6 +43,9 @@ async function freePort(): Promise<number> {
  */
 export const SERVER_NODE_ARGS = [
   "--max-semi-space-size=64",
+  // @swc-node/register 1.12 (the newest) still calls module.register(), which Node 26
+  // deprecates (DEP0205) with a warning on stderr at every start; the loader works as before.
+  "--disable-warning=DEP0205",
   "--import",
   "@swc-node/register/esm-register",
   "src/main.ts",
@@ -87,6 +90,32 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       return exited;
     },
   };
+}
+
+/**
+ * Runs src/main.ts to its exit with `env` on top of this process's environment, for processes
+ * that must refuse to start. Killed (and reported with code null) after `timeoutMs`.
+ */
+export function runToExit(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; output: string; ms: number }> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...SERVER_NODE_ARGS], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: "0", HOST: "127.0.0.1", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, output, ms: Date.now() - started });
+    });
+  });
 }
 
 /** `count` server processes sharing one fresh database and Redis prefix, started at once. */

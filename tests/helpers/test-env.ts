@@ -56,6 +56,16 @@ export function createTestEnv(overrides: Record<string, string> = {}): TestEnv {
   };
 }
 
+/**
+ * What production runs with (the Dockerfile and docker-compose.yml): NODE_ENV=production, a
+ * secret of its own, and every default that follows from it (rate limits on, GraphiQL and
+ * introspection off). Pass it to createTestEnv or startCluster; vitest's own NODE_ENV=test
+ * must not leak into a server process that claims to be the production one.
+ */
+export function productionOverrides(overrides: Record<string, string> = {}): Record<string, string> {
+  return { NODE_ENV: "production", TOKEN_SECRET: randomBytes(32).toString("hex"), ...overrides };
+}
+
 async function deleteRedisPrefix(url: string, prefix: string): Promise<void> {
   const { Redis } = await import("ioredis");
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });

@@ -1,13 +1,18 @@
-// The pre-queue's Lua rules against real Redis (enter with a draw key, view, admit gate, draw,
-// restore). Time is an argument, so "before the opening" and idleness are moved numbers. The
+// The pre-queue's Lua rules against real Redis, a single node and a real Redis Cluster, every
+// script under the key guard (enter with a draw key, view, admit gate, draw, restore). Time is an argument, so "before the opening" and idleness are moved numbers. The
 // draw order is checked against the order recomputed here from the seed with node:crypto.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisPrequeueStore } from "../../src/modules/queue/prequeue.store.js";
 import { queueKeys, RedisQueueStore, type QueueSettings } from "../../src/modules/queue/queue.store.js";
+import type { Redis } from "../../src/platform/redis/redis.js";
+import {
+  guardScriptKeys,
+  REDIS_MODES,
+  startRedisMode,
+  type RedisModeHandle,
+} from "../helpers/redis-modes.js";
 
-const REDIS_URL = process.env["TEST_REDIS_URL"] ?? "redis://127.0.0.1:6379";
 const T0 = Date.parse("2030-01-01T00:00:00Z");
 const SETTINGS: QueueSettings = {
   maxActive: 5,
@@ -28,7 +33,8 @@ const entry = (seedHex: string, userId: string, opensAtMs = OPENS) => ({
   opensAtMs,
 });
 
-describe("pre-queue Lua scripts on Redis", () => {
+describe.each(REDIS_MODES)("pre-queue Lua scripts on Redis (%s)", (mode) => {
+  let target: RedisModeHandle;
   let redis: Redis;
   const prefix = `test:prequeue-store:${randomUUID()}:`;
   let queue: RedisQueueStore;
@@ -36,7 +42,7 @@ describe("pre-queue Lua scripts on Redis", () => {
   const others: Redis[] = [];
 
   const connection = () => {
-    const r = new Redis(REDIS_URL);
+    const r = guardScriptKeys(target.connect());
     others.push(r);
     return r;
   };
@@ -44,16 +50,20 @@ describe("pre-queue Lua scripts on Redis", () => {
   const view = async (concertId: string, userId: string, ticketId: string, now: number, touch = false) =>
     (await queue.views([ref(concertId, userId, ticketId)], now, touch))[0]!;
 
-  beforeAll(() => {
-    redis = new Redis(REDIS_URL);
+  beforeAll(async () => {
+    target = await startRedisMode(mode);
+    redis = guardScriptKeys(target.connect());
     queue = new RedisQueueStore(redis, prefix, SETTINGS);
     prequeue = new RedisPrequeueStore(redis, prefix, SETTINGS);
   });
   afterAll(async () => {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
+    if (mode === "single") {
+      const keys = await (redis as import("ioredis").Redis).keys(`${prefix}*`);
+      if (keys.length) await redis.del(...keys);
+    }
     await redis.quit();
     others.forEach((r) => r.disconnect());
+    await target.stop();
   });
 
   it("enters PREQUEUED (no place, entry number 0) and re-issues the same ticket", async () => {
@@ -199,8 +209,19 @@ describe("pre-queue Lua scripts on Redis", () => {
     const users = ["p", "q", "r", "s"];
     for (const u of users) await queue.enter(c, u, `t${u}`, T0, entry(seed, u));
     const lose = async () => {
-      const keys = await redis.keys(`${prefix}queue:{${c}}:*`);
-      await redis.del(...keys);
+      const k = queueKeys(prefix, c);
+      const tickets = [...users, "new"].map((u) => k.ticket(u));
+      await redis.del(
+        k.seq,
+        k.waiting,
+        k.active,
+        k.seen,
+        k.admits,
+        k.meta,
+        k.prequeue,
+        k.entrants,
+        ...tickets,
+      );
     };
     await lose();
     const token = (u: string) => ({ ...ref(c, u, `t${u}`), seq: 0, issuedAt: T0 / 1000 });

@@ -28,9 +28,9 @@ afterAll(async () => {
 describe("pubsub while Redis is away", () => {
   it("reports failed commands and subscribes once Redis is back", async () => {
     const url = `redis://127.0.0.1:${proxy.port}`;
-    const publisher = swallow(createRedis(url));
-    const subscriber = swallow(createRedis(url));
-    const direct = createRedis(`redis://127.0.0.1:${REDIS_PORT}`);
+    const publisher = swallow(createRedis({ REDIS_URL: url }));
+    const subscriber = swallow(createRedis({ REDIS_URL: url }));
+    const direct = createRedis({ REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}` });
     clients = [publisher, subscriber, direct];
     const failures: string[] = [];
     const pubsub = createAppPubSub<Topics>(publisher, subscriber, prefix, (_error, what) =>

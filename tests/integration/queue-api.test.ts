@@ -135,9 +135,18 @@ describe("queue API", () => {
   it("answers a forged, truncated or missing token with UNAUTHENTICATED", async () => {
     const user = await signUp(t.client);
     const ticket = await issue(t.client, user, concerts[0]!);
-    const [body, sig] = ticket.token.split(".") as [string, string];
-    const forged = `${Buffer.from(Buffer.from(body, "base64url").toString().replace(user.userId, "00000000-0000-7000-8000-000000000001")).toString("base64url")}.${sig}`;
-    for (const token of [forged, body, `${body}.`, ticket.token.slice(0, -3), "garbage", "a.b.c"]) {
+    const [kid, body, sig] = ticket.token.split(".") as [string, string, string];
+    const forged = `${kid}.${Buffer.from(Buffer.from(body, "base64url").toString().replace(user.userId, "00000000-0000-7000-8000-000000000001")).toString("base64url")}.${sig}`;
+    for (const token of [
+      forged,
+      body,
+      `${kid}.${body}`,
+      `${kid}.${body}.`,
+      `${body}.${sig}`,
+      ticket.token.slice(0, -3),
+      "garbage",
+      "a.b.c",
+    ]) {
       expect(await t.client.errorCode(STATUS, {}, token)).toBe("UNAUTHENTICATED");
     }
     expect(await t.client.errorCode(STATUS, {}, null)).toBe("UNAUTHENTICATED");

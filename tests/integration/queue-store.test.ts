@@ -1,11 +1,17 @@
-// The queue's Lua scripts against real Redis. Time is an argument (the injected clock's "now"),
-// so expiry and idleness are tested by moving a number, not by sleeping.
+// The queue's Lua scripts against real Redis: a single node and a real Redis Cluster (3
+// primaries, 3 replicas), every script under the key guard (every key it touches declared in
+// KEYS, all KEYS of one hash tag). Time is an argument (the injected clock's "now"), so expiry
+// and idleness are tested by moving a number, not by sleeping.
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queueKeys, RedisQueueStore, type QueueSettings } from "../../src/modules/queue/queue.store.js";
-
-const REDIS_URL = process.env["TEST_REDIS_URL"] ?? "redis://127.0.0.1:6379";
+import type { Redis } from "../../src/platform/redis/redis.js";
+import {
+  guardScriptKeys,
+  REDIS_MODES,
+  startRedisMode,
+  type RedisModeHandle,
+} from "../helpers/redis-modes.js";
 const T0 = Date.parse("2030-01-01T00:00:00Z");
 const SETTINGS: QueueSettings = {
   maxActive: 1,
@@ -16,8 +22,10 @@ const SETTINGS: QueueSettings = {
   maxAgeMs: 86_400_000,
 };
 
-describe("queue Lua scripts on Redis", () => {
+describe.each(REDIS_MODES)("queue Lua scripts on Redis (%s)", (mode) => {
+  let target: RedisModeHandle;
   let redis: Redis;
+  const connect = () => guardScriptKeys(target.connect());
   const prefix = `test:queue-store:${randomUUID()}:`;
   const stores: RedisQueueStore[] = [];
 
@@ -29,13 +37,17 @@ describe("queue Lua scripts on Redis", () => {
   const concert = () => randomUUID();
   const ref = (concertId: string, userId: string, ticketId: string) => ({ concertId, userId, ticketId });
 
-  beforeAll(() => {
-    redis = new Redis(REDIS_URL);
+  beforeAll(async () => {
+    target = await startRedisMode(mode);
+    redis = connect();
   });
   afterAll(async () => {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
+    if (mode === "single") {
+      const keys = await (redis as import("ioredis").Redis).keys(`${prefix}*`);
+      if (keys.length) await redis.del(...keys);
+    }
     await redis.quit();
+    await target.stop();
   });
 
   it("gives 300 racing entries distinct, gap-free entry numbers and positions in that order", async () => {
@@ -43,7 +55,7 @@ describe("queue Lua scripts on Redis", () => {
     const c = concert();
     await store.enter(c, "holder", "t-holder", T0); // takes the only slot
     // Several connections, as several instances would use.
-    const connections = Array.from({ length: 4 }, () => new Redis(REDIS_URL));
+    const connections = Array.from({ length: 4 }, () => connect());
     const clients = connections.map((r) => new RedisQueueStore(r, prefix, SETTINGS));
     try {
       const entries = await Promise.all(
@@ -77,7 +89,7 @@ describe("queue Lua scripts on Redis", () => {
     const store = storeWith({ maxActive: 1 });
     const c = concert();
     await store.enter(c, "holder", "t-holder", T0);
-    const others = Array.from({ length: 4 }, () => new Redis(REDIS_URL));
+    const others = Array.from({ length: 4 }, () => connect());
     try {
       const stores = others.map((r) => new RedisQueueStore(r, prefix, SETTINGS));
       const results = await Promise.all(
@@ -247,6 +259,17 @@ describe("queue Lua scripts on Redis", () => {
     const [v] = await store.views([ref(c, "u19", "t19")], T0 + 4000, false);
     // 2 per tick, 5 ticks of 1 s observed: 10 admitted in 5 s.
     expect(v!.observedRate).toBeCloseTo(2, 5);
+  });
+
+  it("runs every script under a guard that refuses an undeclared key or keys of two hash tags", async () => {
+    const probe = connect() as Redis & { probe(...args: string[]): Promise<unknown> };
+    probe.defineCommand("probe", { numberOfKeys: 1, lua: "return redis.call('GET', KEYS[1] .. ':x')" });
+    await expect(probe.probe(`${prefix}{g}:k`)).rejects.toThrow(/KEYGUARD undeclared key/);
+    probe.defineCommand("probe2", { numberOfKeys: 2, lua: "return 1" });
+    const two = probe as unknown as { probe2(...args: string[]): Promise<unknown> };
+    if (mode === "single")
+      await expect(two.probe2("a{x}", "b{y}")).rejects.toThrow(/KEYGUARD keys of different/);
+    await probe.quit();
   });
 
   it("keeps every key of a concert in one hash slot", () => {

@@ -1,5 +1,5 @@
 // queueUpdates over a real WebSocket (graphql-ws) in one process: authentication failures as
-// API.md's Transport section says, the first push, and a push after a departure and a tick.
+// docs/api.md's Transport section says, the first push, and a push after a departure and a tick.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeClock } from "../../src/platform/clock.js";
 import { createQueueCore } from "../../src/modules/queue/queue.module.js";

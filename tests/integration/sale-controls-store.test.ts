@@ -1,13 +1,19 @@
 // The operator's controls where they are obeyed: the enter and admit scripts on real Redis, with
-// pause and policy as ARGV, the soldout flag, and the figures script that saleStats reads.
+// pause and policy as ARGV, the soldout flag, and the figures script that saleStats reads; on a
+// single node and on a real Redis Cluster, every script under the key guard (tests/helpers/redis-modes.ts).
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SaleFiguresStore } from "../../src/modules/live-sale/sale-figures.store.js";
 import { RedisQueueStore, type QueueSettings } from "../../src/modules/queue/queue.store.js";
 import { DomainError } from "../../src/platform/errors.js";
+import type { Redis } from "../../src/platform/redis/redis.js";
+import {
+  guardScriptKeys,
+  REDIS_MODES,
+  startRedisMode,
+  type RedisModeHandle,
+} from "../helpers/redis-modes.js";
 
-const REDIS_URL = process.env["TEST_REDIS_URL"] ?? "redis://127.0.0.1:6379";
 const T0 = Date.parse("2030-01-01T00:00:00Z");
 const SETTINGS: QueueSettings = {
   maxActive: 10,
@@ -20,22 +26,27 @@ const SETTINGS: QueueSettings = {
 const open = { paused: false, maxActive: 10, admitPerTick: 10 };
 const paused = { ...open, paused: true };
 
-describe("sale controls in the queue scripts", () => {
+describe.each(REDIS_MODES)("sale controls in the queue scripts (%s)", (mode) => {
+  let target: RedisModeHandle;
   let redis: Redis;
   let store: RedisQueueStore;
   let figures: SaleFiguresStore;
   const prefix = `test:sale-controls:${randomUUID()}:`;
   const concert = () => randomUUID();
 
-  beforeAll(() => {
-    redis = new Redis(REDIS_URL);
+  beforeAll(async () => {
+    target = await startRedisMode(mode);
+    redis = guardScriptKeys(target.connect());
     store = new RedisQueueStore(redis, prefix, SETTINGS);
     figures = new SaleFiguresStore(redis, prefix);
   });
   afterAll(async () => {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
+    if (mode === "single") {
+      const keys = await (redis as import("ioredis").Redis).keys(`${prefix}*`);
+      if (keys.length) await redis.del(...keys);
+    }
     await redis.quit();
+    await target.stop();
   });
 
   it("admits nobody while paused, not even into an empty queue, and everyone in order once resumed", async () => {

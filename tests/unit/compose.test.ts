@@ -195,7 +195,7 @@ describe("Dockerfile", () => {
     const froms = [...dockerfile.matchAll(/^FROM\s+(\S+)(?:\s+AS\s+(\w+))?/gim)];
     expect(froms.length).toBeGreaterThanOrEqual(2);
     const version = /^ARG NODE_VERSION=(\d+)/m.exec(dockerfile)?.[1];
-    expect(["22", "24"]).toContain(version);
+    expect(["26"]).toContain(version); // the Active LTS, = engines (tests/unit/runtime.test.ts)
     for (const [, image] of froms) expect(image).toMatch(/^node:\$\{NODE_VERSION\}-/);
     expect(dockerfile).toMatch(/npm ci/);
     expect(dockerfile).toMatch(/npm prune --omit=dev/);

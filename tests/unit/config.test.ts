@@ -35,6 +35,37 @@ describe("loadConfig", () => {
     expect(config.GRAPHIQL_ENABLED).toBe(false);
   });
 
+  it("reads TOKEN_SECRETS newest first and then ignores TOKEN_SECRET", () => {
+    expect(loadConfig({ TOKEN_SECRET: "only-secret-0123456789" }).TOKEN_SECRETS).toEqual([
+      "only-secret-0123456789",
+    ]);
+    const config = loadConfig({
+      TOKEN_SECRET: "ignored-secret-0123456789",
+      TOKEN_SECRETS: "new-secret-0123456789, old-secret-0123456789",
+    });
+    expect(config.TOKEN_SECRETS).toEqual(["new-secret-0123456789", "old-secret-0123456789"]);
+    expect(() => loadConfig({ TOKEN_SECRETS: "new-secret-0123456789,short" })).toThrow(
+      /TOKEN_SECRETS.1: every secret must be at least 16 characters/,
+    );
+    expect(() => loadConfig({ TOKEN_SECRETS: "new-secret-0123456789,new-secret-0123456789" })).toThrow(
+      /TOKEN_SECRETS: a secret is listed twice/,
+    );
+  });
+
+  it("refuses the default token secret in production in either form", () => {
+    expect(() =>
+      loadConfig({
+        NODE_ENV: "production",
+        TOKEN_SECRETS: `a-real-secret-of-some-length,${DEFAULT_TOKEN_SECRET}`,
+      }),
+    ).toThrow(/TOKEN_SECRETS: must be set to a secret of your own/);
+    const config = loadConfig({
+      NODE_ENV: "production",
+      TOKEN_SECRETS: "a-real-secret-of-some-length,an-older-real-secret-0123",
+    });
+    expect(config.TOKEN_SECRETS).toHaveLength(2);
+  });
+
   it("turns rate limits off under NODE_ENV=test unless set explicitly", () => {
     expect(loadConfig({ NODE_ENV: "test" }).RATE_LIMIT_ENABLED).toBe(false);
     expect(loadConfig({ NODE_ENV: "test", RATE_LIMIT_ENABLED: "true" }).RATE_LIMIT_ENABLED).toBe(true);

@@ -11,10 +11,10 @@ import {
   subscribe,
 } from "graphql";
 import { readFileSync } from "node:fs";
-import { buildSchema, validate } from "graphql";
+import { buildSchema, getIntrospectionQuery, validate } from "graphql";
 import { describe, expect, it } from "vitest";
 import { Q } from "../../web/src/api.js";
-import { queryLimitsRule } from "../../src/platform/graphql/limits.js";
+import { DEFAULT_QUERY_LIMITS, queryLimitsRule } from "../../src/platform/graphql/limits.js";
 import { classifyError } from "../../src/platform/graphql/format-error.js";
 import { createLogger } from "../../src/platform/logger.js";
 
@@ -86,8 +86,67 @@ describe("createLogger", () => {
 
 describe("query limits against the real schema", () => {
   const real = buildSchema(readFileSync(new URL("../../schema.graphql", import.meta.url), "utf8"));
-  const limitErrors = (document: string) =>
-    validate(real, parse(document), [queryLimitsRule()]).map((e) => e.message);
+  const limitErrors = (document: string, introspection = true) =>
+    validate(real, parse(document), [queryLimitsRule(DEFAULT_QUERY_LIMITS, { introspection })]).map(
+      (e) => e.message,
+    );
+
+  it.each([
+    ["no options", {}],
+    [
+      "every option",
+      {
+        descriptions: true,
+        inputValueDeprecation: true,
+        specifiedByUrl: true,
+        directiveIsRepeatable: true,
+        schemaDescription: true,
+        oneOf: true,
+      },
+    ],
+  ])("lets graphql-js's getIntrospectionQuery() (%s) through where introspection is on", (_n, options) => {
+    expect(limitErrors(getIntrospectionQuery(options))).toEqual([]);
+  });
+
+  it("measures the introspection query as an ordinary one would be: far past every limit", () => {
+    // What the exemption is worth: the same selections under a non-introspection root.
+    const asOrdinary = getIntrospectionQuery()
+      .replace("__schema", "concerts")
+      .replace(/on __\w+/g, "on Concert");
+    expect(limitErrors(asOrdinary).join()).toMatch(/QUERY_TOO_COMPLEX|nested|costs/);
+  });
+
+  it("exempts the schema fields, not an operation's name: its other fields still count", () => {
+    const named = (extra: string) => `query IntrospectionQuery { __schema { queryType { name } } ${extra} }`;
+    expect(limitErrors(named("serverTime"))).toEqual([]);
+    expect(limitErrors(named(`concerts { ${"id ".repeat(50)} }`))).toEqual([
+      expect.stringMatching(/costs 501; the limit is 500/),
+    ]);
+    expect(limitErrors(named(Array.from({ length: 11 }, (_, i) => `a${i}: serverTime`).join(" ")))).toEqual([
+      expect.stringMatching(/11 aliases/),
+    ]);
+  });
+
+  it("bounds introspection by its own allowance", () => {
+    // One more nested list than the standard query has: ten times its cost.
+    const walk =
+      "{ __schema { types { fields { type { fields { type { fields { type { fields { name } } } } } } } } } }";
+    expect(limitErrors(walk)).toEqual([
+      expect.stringMatching(/introspection costs \d+; the limit is 100000/),
+    ]);
+    let chain = "name";
+    for (let i = 0; i < 20; i++) chain = `ofType { ${chain} }`;
+    expect(limitErrors(`{ __type(name: "Query") { ${chain} } }`)).toEqual([
+      expect.stringMatching(/introspection is nested 22 levels deep; the limit is 20/),
+    ]);
+  });
+
+  it("leaves introspection to graphql-js's refusal where it is off, limiting the rest", () => {
+    expect(limitErrors(getIntrospectionQuery(), false)).toEqual([]);
+    expect(
+      limitErrors(`{ __schema { queryType { name } } concerts { ${"id ".repeat(50)} } }`, false),
+    ).toEqual([expect.stringMatching(/costs 501/)]);
+  });
 
   it.each(Object.entries(Q))("lets the waiting room's %s document through", (_name, document) => {
     expect(limitErrors(document)).toEqual([]);

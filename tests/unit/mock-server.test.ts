@@ -1,6 +1,6 @@
 // The mock API (`npm run mock`): serves schema.graphql with realistic mocked data and no
 // database. One part runs against the committed schema.graphql (whatever it holds today), one
-// against the contract of API.md, so that the domain rules of the mocks are always exercised.
+// against the contract of docs/api.md, so that the domain rules of the mocks are always exercised.
 import { readFileSync } from "node:fs";
 import {
   buildSchema,
@@ -17,7 +17,7 @@ import { SCHEMA_FILE, startMockServer, type MockServer } from "../../src/mock/se
 import { businessToday, dayIn } from "../../src/platform/business-day.js";
 import { GraphQLTestClient, subscribe } from "../helpers/graphql-client.js";
 
-// The API.md contract as the feature modules declare it (descriptions left out).
+// The docs/api.md contract as the feature modules declare it (descriptions left out).
 const CONTRACT = `
 
 type Concert {
@@ -227,7 +227,7 @@ describe("mock server on the committed schema.graphql", () => {
   });
 });
 
-describe("mock server on the API.md contract", () => {
+describe("mock server on the docs/api.md contract", () => {
   let mock: MockServer;
   let client: GraphQLTestClient;
 

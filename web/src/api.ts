@@ -1,4 +1,4 @@
-// The page's view of the GraphQL contract (/work/shared/API.md): types, documents and the HTTP call.
+// The page's view of the GraphQL contract (docs/api.md): types, documents and the HTTP call.
 import { ApiError, type Extensions } from "./errors.js";
 
 export type QueueStatus = "PREQUEUED" | "WAITING" | "ACTIVE" | "EXPIRED";

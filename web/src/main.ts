@@ -266,7 +266,7 @@ async function showPaid(v: Visit, payment: Payment): Promise<void> {
   const screen = paidScreen(v.concert, payment, () => void showConcerts().catch(notify));
   show(screen);
   try {
-    // The spent token still reads the history (API.md: what an EXPIRED token may do).
+    // The spent token still reads the history (docs/api.md: what an EXPIRED token may do).
     const { myPayments } = await gql<{ myPayments: Payment[] }>(Q.myPayments, {}, v.token);
     screen.querySelector("#payments")!.replaceChildren(...paymentItems(myPayments));
   } catch (error) {

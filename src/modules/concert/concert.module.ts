@@ -5,7 +5,7 @@ import type { QueueGuard } from "../queue/queue-guard.js";
 import { ConcertRepository } from "./concert.repository.js";
 import { ConcertResolver } from "./concert.resolver.js";
 import { ConcertService } from "./concert.service.js";
-import { createSeatUpdatesResolver } from "./seat-updates.resolver.js";
+import { SeatUpdatesResolver } from "./seat-updates.resolver.js";
 
 export function createConcertModule(
   infra: Infrastructure,
@@ -19,7 +19,6 @@ export function createConcertModule(
     timeZone: infra.config.TZ_BUSINESS,
     seatChanges: (concertDateId) => infra.pubsub.subscribe("SEAT_CHANGED", concertDateId),
   });
-  const SeatUpdatesResolver = createSeatUpdatesResolver(service);
   return {
     module: { resolvers: [new ConcertResolver(service), new SeatUpdatesResolver()] },
     service,

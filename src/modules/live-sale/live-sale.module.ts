@@ -7,7 +7,7 @@ import type { CatalogueCache } from "../catalogue/catalogue-events.js";
 import type { AdmissionControls } from "../queue/admission-controls.js";
 import type { RedisQueueStore } from "../queue/queue.store.js";
 import { SaleControlRepository } from "./sale-control.repository.js";
-import { createLiveSaleResolver } from "./live-sale.resolver.js";
+import { LiveSaleResolver, type LiveSaleUseCases } from "./live-sale.resolver.js";
 import { SaleControlService, type AuditedRunner, type OperatorRef } from "./sale-control.service.js";
 import { SaleFiguresStore } from "./sale-figures.store.js";
 import { SaleStatsHub } from "./sale-stats-updates.js";
@@ -17,6 +17,8 @@ import { SoldOutWatch } from "./sold-out.js";
 
 export interface LiveSaleModule {
   module: FeatureModule;
+  /** For GraphQLContext.services.liveSale. */
+  useCases: LiveSaleUseCases;
   controls: SaleControlService;
   stats: SaleStatsService;
   statsUpdates: SaleStatsHub;
@@ -70,18 +72,20 @@ export function createLiveSaleModule(
       );
     },
   };
-  const LiveSaleResolver = createLiveSaleResolver({
+  // Read by LiveSaleResolver from the context (GraphQLContext.services.liveSale).
+  const useCases: LiveSaleUseCases = {
     controls,
     stats,
     updates: statsUpdates,
     operator: (ctx) => deps.operator.operator(ctx),
-  });
+  };
   return {
     module: {
       resolvers: [],
       adminResolvers: [new LiveSaleResolver()],
       jobs: [intervalJob("sale-stats-updates", config.QUEUE_TICK_MS, log, () => statsUpdates.tick())],
     },
+    useCases,
     controls,
     stats,
     statsUpdates,

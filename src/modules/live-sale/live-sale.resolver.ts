@@ -1,6 +1,6 @@
-// The live-sale operations of the Operator API (/admin/graphql). type-graphql calls a
-// subscription's `subscribe` without the resolver instance, so the class is made per app by a
-// factory closing over that app's services (as the queue resolver is).
+// The live-sale operations of the Operator API (/admin/graphql). A plain class reading its
+// use cases from the context: type-graphql calls a subscription's `subscribe` function without
+// the resolver instance (GraphQLContext.services, as the queue resolver does).
 import {
   Args,
   Ctx,
@@ -26,70 +26,59 @@ export interface LiveSaleUseCases {
   operator(ctx: GraphQLContext): Promise<OperatorRef>;
 }
 
-export function createLiveSaleResolver(use: LiveSaleUseCases): new () => object {
-  @Resolver()
-  class LiveSaleResolver {
-    @Mutation(() => SaleControl, {
-      description: "Stops admission of this concert on every instance within a tick (ACTIVE users go on).",
-    })
-    async pauseAdmission(
-      @Args() { concertId }: ConcertArgs,
-      @Ctx() ctx: GraphQLContext,
-    ): Promise<SaleControlData> {
-      return use.controls.pause(await use.operator(ctx), concertId);
-    }
-
-    @Mutation(() => SaleControl, { description: "Admission goes on from the next tick." })
-    async resumeAdmission(
-      @Args() { concertId }: ConcertArgs,
-      @Ctx() ctx: GraphQLContext,
-    ): Promise<SaleControlData> {
-      return use.controls.resume(await use.operator(ctx), concertId);
-    }
-
-    @Mutation(() => SaleControl, {
-      description:
-        "Overrides QUEUE_MAX_ACTIVE / QUEUE_ADMIT_PER_TICK for this concert (omitted: unchanged), in force within a tick.",
-    })
-    async setAdmissionPolicy(
-      @Args() { concertId, maxActive, admitPerTick }: AdmissionPolicyArgs,
-      @Ctx() ctx: GraphQLContext,
-    ): Promise<SaleControlData> {
-      return use.controls.setPolicy(await use.operator(ctx), concertId, { maxActive, admitPerTick });
-    }
-
-    @Query(() => SaleStats, { description: "The sale's figures now." })
-    async saleStats(@Args() { concertId }: ConcertArgs, @Ctx() ctx: GraphQLContext): Promise<SaleStatsData> {
-      await use.operator(ctx);
-      return use.stats.stats(concertId);
-    }
-
-    @Subscription(() => SaleStats, {
-      description:
-        "The sale's figures at once, then at least once per admission tick while any figure changes.",
-      subscribe: async ({ args, context }: SubscribeResolverData<unknown, ConcertArgs, GraphQLContext>) => {
-        try {
-          await use.operator(context);
-        } catch (error) {
-          return failedStream(error);
-        }
-        return use.updates.subscribe(args.concertId);
-      },
-    })
-    saleStatsUpdates(@Root() stats: SaleStatsData, @Args() _args: ConcertArgs): SaleStatsData {
-      return stats;
-    }
+@Resolver()
+export class LiveSaleResolver {
+  @Mutation(() => SaleControl, {
+    description: "Stops admission of this concert on every instance within a tick (ACTIVE users go on).",
+  })
+  async pauseAdmission(
+    @Args() { concertId }: ConcertArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<SaleControlData> {
+    return ctx.services.liveSale.controls.pause(await ctx.services.liveSale.operator(ctx), concertId);
   }
-  return LiveSaleResolver;
+
+  @Mutation(() => SaleControl, { description: "Admission goes on from the next tick." })
+  async resumeAdmission(
+    @Args() { concertId }: ConcertArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<SaleControlData> {
+    return ctx.services.liveSale.controls.resume(await ctx.services.liveSale.operator(ctx), concertId);
+  }
+
+  @Mutation(() => SaleControl, {
+    description:
+      "Overrides QUEUE_MAX_ACTIVE / QUEUE_ADMIT_PER_TICK for this concert (omitted: unchanged), in force within a tick.",
+  })
+  async setAdmissionPolicy(
+    @Args() { concertId, maxActive, admitPerTick }: AdmissionPolicyArgs,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<SaleControlData> {
+    return ctx.services.liveSale.controls.setPolicy(await ctx.services.liveSale.operator(ctx), concertId, {
+      maxActive,
+      admitPerTick,
+    });
+  }
+
+  @Query(() => SaleStats, { description: "The sale's figures now." })
+  async saleStats(@Args() { concertId }: ConcertArgs, @Ctx() ctx: GraphQLContext): Promise<SaleStatsData> {
+    await ctx.services.liveSale.operator(ctx);
+    return ctx.services.liveSale.stats.stats(concertId);
+  }
+
+  @Subscription(() => SaleStats, {
+    description:
+      "The sale's figures at once, then at least once per admission tick while any figure changes.",
+    subscribe: async ({ args, context }: SubscribeResolverData<unknown, ConcertArgs, GraphQLContext>) => {
+      try {
+        await context.services.liveSale.operator(context);
+      } catch (error) {
+        return failedStream(error);
+      }
+      return context.services.liveSale.updates.subscribe(args.concertId);
+    },
+  })
+  saleStatsUpdates(@Root() stats: SaleStatsData, @Args() _args: ConcertArgs): SaleStatsData {
+    return stats;
+  }
 }
-
-const schemaOnly = () =>
-  Promise.reject(new Error("schema-only resolver: build the live-sale module instead"));
-
-/** The class the admin SDL emitter lists; it is never served. */
-export const LiveSaleResolver = createLiveSaleResolver({
-  controls: { pause: schemaOnly, resume: schemaOnly, setPolicy: schemaOnly },
-  stats: { stats: schemaOnly },
-  updates: { subscribe: schemaOnly },
-  operator: schemaOnly,
-});

@@ -1,4 +1,4 @@
-// The admission policy as plain arithmetic (API.md, "Admission"). The Lua admit script applies
+// The admission policy as plain arithmetic (docs/api.md, "Admission"). The Lua admit script applies
 // the same rule atomically in Redis; these functions are what the service, the docs and the
 // unit tests reason with.
 

@@ -1,13 +1,14 @@
 // The pre-queue's Lua scripts (the other queue scripts are in queue-scripts.ts). Every key is
 // passed in KEYS and shares the concert's hash tag {concertId}; none is built inside a script.
 //
-// Before a scheduled opening, entrants are PREQUEUED: their ticket hash says so, the prequeue
-// ZSET holds userId → draw score (drawScore below, computed in Node from the draw key, which is
+// Before a scheduled opening, entrants are PREQUEUED: the prequeue ZSET holds userId → draw score (drawScore below, computed in Node from the draw key, which is
 // SHA-256 hex of seedHex:userId; the seed is secret until the draw and never stored in Redis),
 // and the entrants ZSET holds userId → the opening it waits for. The draw renames the two into
 // the waiting line and its heartbeats inside one script: no loop over the entrants, so 100,000
 // are drawn in well under a second, exactly once however many instances try, never half-way.
-import { MARK_LOSS } from "./queue-scripts.js";
+import { markLossLua } from "./queue-scripts.js";
+
+const MARK_LOSS = markLossLua();
 
 const TOP_62_BITS = (1n << 62n) - 1n;
 
@@ -55,7 +56,7 @@ end
  * likewise entrants (userId → the opening it waited for) becomes seen. Only when those openings
  * are not the one just passed (the opening was moved after some entered, or this draw runs
  * more than maxLagMs late) is every entrant's heartbeat set to now one by one. The ticket
- * hashes are not touched (PREQUEUED reads as WAITING once drawnAt is set).
+ * hashes are not touched (a ticket's status follows from the sets it is in).
  * → {1, entrants, drawnAt} when this call drew, {0, entrants, drawnAt} when done already.
  */
 export const DRAW = `${COPY_INTO}
@@ -122,7 +123,7 @@ else
   redis.call('ZADD', KEYS[2], ARGV[9], ARGV[1])
 end
 redis.call('DEL', KEYS[5])
-redis.call('HSET', KEYS[5], 'ticketId', ARGV[2], 'seq', 0, 'status', 'PREQUEUED', 'issuedAt', issued, 'activeUntil', '', 'restoredAt', now)
+redis.call('HSET', KEYS[5], 'ticketId', ARGV[2], 'seq', 0, 'issuedAt', issued, 'restoredAt', now)
 redis.call('PEXPIRE', KEYS[5], ARGV[7])
 return {1, rank, redis.call('HGET', KEYS[6], 'rate') or ''}
 `;

@@ -7,6 +7,7 @@ import {
   queueKeys,
   type PrequeueEntry,
   type QueueSettings,
+  type ReplicaWait,
   type TicketRef,
   type TicketView,
 } from "./queue.store.js";
@@ -39,23 +40,46 @@ export interface PrequeueStore {
 }
 
 type Script = (...args: (string | number)[]) => Promise<unknown>;
+type Scripts = { queueDraw: Script; queueRestorePrequeued: Script };
 
 export class RedisPrequeueStore implements PrequeueStore {
-  private readonly scripts: { queueDraw: Script; queueRestorePrequeued: Script };
+  private readonly scripts: Scripts;
 
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly settings: Pick<QueueSettings, "idleMs" | "maxAgeMs">,
+    private readonly replicaWait: ReplicaWait = { replicas: 0, timeoutMs: 0 },
   ) {
     redis.defineCommand("queueDraw", { numberOfKeys: 5, lua: DRAW });
     redis.defineCommand("queueRestorePrequeued", { numberOfKeys: 6, lua: RESTORE_PREQUEUED });
-    this.scripts = redis as unknown as RedisPrequeueStore["scripts"];
+    this.scripts = redis as unknown as Scripts;
+  }
+
+  /**
+   * Like the queue store's ticket writes: with a replica wait, the script and a WAIT in one
+   * pipeline, so the draw is on a replica before its reveal is written to MySQL (a failover
+   * cannot undo a draw that was announced). A write refused by a moving slot is not re-sent
+   * here: the draw job tries again next tick, a restore on the token's next read.
+   */
+  private async write(script: keyof Scripts, ...args: (string | number)[]): Promise<unknown> {
+    const { replicas, timeoutMs } = this.replicaWait;
+    if (replicas === 0) return this.scripts[script](...args);
+    const pipeline = this.redis.pipeline() as unknown as Scripts & {
+      wait(replicas: number, timeoutMs: number): unknown;
+      exec(): Promise<[Error | null, unknown][]>;
+    };
+    void pipeline[script](...args);
+    void pipeline.wait(replicas, timeoutMs);
+    const [[error, value]] = (await pipeline.exec()) as [[Error | null, unknown]];
+    if (error) throw error;
+    return value;
   }
 
   async draw(concertId: string, nowMs: number): Promise<DrawOutcome> {
     const k = queueKeys(this.prefix, concertId);
-    const r = (await this.scripts.queueDraw(
+    const r = (await this.write(
+      "queueDraw",
       k.prequeue,
       k.entrants,
       k.waiting,
@@ -75,7 +99,8 @@ export class RedisPrequeueStore implements PrequeueStore {
   ): Promise<TicketView | null> {
     const k = queueKeys(this.prefix, ref.concertId);
     const issuedAtMs = ref.issuedAt * 1000;
-    const r = (await this.scripts.queueRestorePrequeued(
+    const r = (await this.write(
+      "queueRestorePrequeued",
       k.prequeue,
       k.entrants,
       k.waiting,

@@ -1,4 +1,4 @@
-// The queue check every seat and payment operation passes (API.md: "who may call").
+// The queue check every seat and payment operation passes (docs/api.md: "who may call").
 // Implemented by the queue module; other modules depend only on these interfaces, so their
 // unit tests hand them fakes.
 

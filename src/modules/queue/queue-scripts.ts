@@ -1,39 +1,44 @@
 // Every multi-key state change of a concert's queue is one of these Lua scripts, so Redis runs
-// it atomically: no instance ever sees (or leaves) a half-made change. All keys of a script
-// share the concert's hash tag ({concertId}); ticket keys derived inside a script use the same
-// tag, so the design also works on Redis Cluster. Time always comes in as ARGV (the injected
-// Clock), never from Redis, so tests can move it.
+// it atomically: no instance ever sees (or leaves) a half-made change. The rule for Redis
+// Cluster: every key a script touches is declared in KEYS (none is built inside a script), and
+// all of them share the concert's hash tag ({concertId}), so each script runs on the one shard
+// that owns the concert (tests/integration/redis-script-keys.test.ts enforces it for every
+// script in src). Time always comes in as ARGV (the injected Clock), never from Redis, so
+// tests can move it.
 //
 // Keys (see queueKeys): seq (INCR counter), waiting (ZSET userId → seq), active (ZSET userId →
 // activeUntil ms), seen (ZSET userId → last heartbeat ms, WAITING only), admits (ZSET log of
 // admissions for the observed rate), meta (HASH lastTickAt, since, rate, and for recovery after
 // Redis lost its data: epoch, lossAt, restoredUntil — see docs/security.md; drawnAt and drawn
-// once the pre-queue was drawn), prequeue (ZSET userId → draw score) and entrants (ZSET
-// userId → opening ms): the PREQUEUED tickets awaiting the draw (prequeue-scripts.ts), one HASH per
-// user's current ticket (ticketId, seq, status, issuedAt, activeUntil). Operator controls
-// (docs/queue.md, "Pause, policy, sold out"): abandons (ZSET log of tickets that ended without a
-// payment, for saleStats), soldout (a flag set when no seat of a future date is free or held);
-// pause and policy come in as ARGV from sale_controls (MySQL), read by every tick.
+// once the pre-queue was drawn), prequeue (ZSET userId → draw score) and entrants (ZSET userId →
+// the opening it waits for): the PREQUEUED tickets awaiting the draw (prequeue-scripts.ts), and
+// one HASH per user's current ticket (ticketId, seq, issuedAt; endedBy once left or paid). A
+// ticket's status is where its user is: in `prequeue` (PREQUEUED, until the draw moves it into
+// waiting and seen), in `active` with a future score (ACTIVE until that score), in `waiting`
+// with a fresh heartbeat in `seen` (WAITING), else EXPIRED. So the admission tick moves users
+// between the concert's sets and never needs a user's own key. Operator controls (docs/queue.md,
+// "Pause, policy, sold out"): abandons (ZSET log of tickets that ended without a payment, for
+// saleStats), soldout (a flag set when no seat of a future date is free or held); pause and
+// policy come in as ARGV from sale_controls (MySQL), read by every tick.
 
 /**
- * Shared view logic: the ticket's effective status at `now` (a late sweep never shows). A
- * PREQUEUED ticket stays PREQUEUED until the concert's draw (meta.drawnAt); from then on it is
- * a WAITING ticket (the draw put it into waiting and seen), so the draw never has to touch the
- * per-user hashes (prequeue-scripts.ts).
+ * Shared view logic: the current ticket's effective status at `now` from the sets (a late sweep
+ * never shows) → status, activeUntil ('' unless ACTIVE), 0-based rank (-1 unless WAITING).
  */
 const EFFECTIVE_STATUS = `
-local function effective(t, seenScore, now, idleMs, drawn)
-  if not t[1] then return 'EXPIRED' end
-  if t[3] == 'ACTIVE' then
-    if tonumber(t[5]) > now then return 'ACTIVE' end
-    return 'EXPIRED'
+local function effective(waiting, active, seen, userId, now, idleMs, prequeue)
+  if redis.call('ZSCORE', prequeue, userId) then return 'PREQUEUED', '', -1 end
+  local au = redis.call('ZSCORE', active, userId)
+  if au then
+    if tonumber(au) > now then return 'ACTIVE', au, -1 end
+    return 'EXPIRED', '', -1
   end
-  if t[3] == 'PREQUEUED' and not drawn then return 'PREQUEUED' end
-  if t[3] == 'WAITING' or t[3] == 'PREQUEUED' then
-    if seenScore and now - tonumber(seenScore) <= idleMs then return 'WAITING' end
-    return 'EXPIRED'
+  local seenScore = redis.call('ZSCORE', seen, userId)
+  if seenScore and now - tonumber(seenScore) <= idleMs then
+    local rank = redis.call('ZRANK', waiting, userId)
+    if rank then return 'WAITING', '', rank end
   end
-  return 'EXPIRED'
+  return 'EXPIRED', '', -1
 end
 `;
 
@@ -41,7 +46,7 @@ end
  * Records that this concert's data was lost (once per data set: meta goes with the data) and
  * pauses admission for graceMs so that live clients re-register before anyone is admitted.
  */
-export const MARK_LOSS = `
+const MARK_LOSS = `
 local function markLoss(meta, now, graceMs)
   redis.call('HSETNX', meta, 'epoch', now)
   if not redis.call('HGET', meta, 'lossAt') then
@@ -53,6 +58,9 @@ local function inGrace(meta, now)
   return ru and now < tonumber(ru)
 end
 `;
+
+/** The loss-marking functions, for the pre-queue's restore script (prequeue-scripts.ts). */
+export const markLossLua = (): string => MARK_LOSS;
 
 /**
  * enter — KEYS seq, waiting, active, seen, ticket, meta, prequeue, entrants, soldout; ARGV
@@ -78,17 +86,12 @@ if known > 0 and tonumber(redis.call('GET', KEYS[1]) or '0') < known then
   redis.call('SET', KEYS[1], known)
   markLoss(KEYS[6], now, tonumber(ARGV[10]))
 end
-local drawn = redis.call('HGET', KEYS[6], 'drawnAt')
-local t = redis.call('HMGET', KEYS[5], 'ticketId', 'seq', 'status', 'issuedAt', 'activeUntil')
+local t = redis.call('HMGET', KEYS[5], 'ticketId', 'seq', 'issuedAt')
 if t[1] then
-  local status = effective(t, redis.call('ZSCORE', KEYS[4], userId), now, tonumber(ARGV[6]), drawn)
-  if status ~= 'EXPIRED' and now - tonumber(t[4]) < tonumber(ARGV[7]) then
-    local rank = -1
-    if status == 'WAITING' then
-      redis.call('ZADD', KEYS[4], 'XX', now, userId)
-      rank = redis.call('ZRANK', KEYS[2], userId)
-    end
-    return {status, t[1], t[2], t[4], t[5] or '', rank, 0, redis.call('HGET', KEYS[6], 'rate') or ''}
+  local status, activeUntil, rank = effective(KEYS[2], KEYS[3], KEYS[4], userId, now, tonumber(ARGV[6]), KEYS[7])
+  if status ~= 'EXPIRED' and now - tonumber(t[3]) < tonumber(ARGV[7]) then
+    if status == 'WAITING' then redis.call('ZADD', KEYS[4], 'XX', now, userId) end
+    return {status, t[1], t[2], t[3], activeUntil, rank, 0, redis.call('HGET', KEYS[6], 'rate') or ''}
   end
   redis.call('ZREM', KEYS[2], userId)
   redis.call('ZREM', KEYS[3], userId)
@@ -99,11 +102,11 @@ end
 -- sale controls: sold out, no new ticket (a live one was returned above)
 if redis.call('EXISTS', KEYS[9]) == 1 then return {'SOLD_OUT'} end
 redis.call('HSETNX', KEYS[6], 'epoch', now)
-if ARGV[11] ~= '' and not drawn then
+if ARGV[11] ~= '' and not redis.call('HGET', KEYS[6], 'drawnAt') then
   redis.call('ZADD', KEYS[7], ARGV[11], userId)
   redis.call('ZADD', KEYS[8], ARGV[12], userId)
   redis.call('DEL', KEYS[5])
-  redis.call('HSET', KEYS[5], 'ticketId', ARGV[2], 'seq', 0, 'status', 'PREQUEUED', 'issuedAt', now, 'activeUntil', '')
+  redis.call('HSET', KEYS[5], 'ticketId', ARGV[2], 'seq', 0, 'issuedAt', now)
   redis.call('PEXPIRE', KEYS[5], ARGV[8])
   return {'PREQUEUED', ARGV[2], '0', tostring(now), '', -1, 1, redis.call('HGET', KEYS[6], 'rate') or ''}
 end
@@ -123,26 +126,26 @@ else
   rank = redis.call('ZRANK', KEYS[2], userId)
 end
 redis.call('DEL', KEYS[5])
-redis.call('HSET', KEYS[5], 'ticketId', ARGV[2], 'seq', seq, 'status', status, 'issuedAt', now, 'activeUntil', activeUntil)
+redis.call('HSET', KEYS[5], 'ticketId', ARGV[2], 'seq', seq, 'issuedAt', now)
 redis.call('PEXPIRE', KEYS[5], ARGV[8])
 return {status, ARGV[2], tostring(seq), tostring(now), tostring(activeUntil), rank, 1, redis.call('HGET', KEYS[6], 'rate') or ''}
 `;
 
 /**
- * view — KEYS ticket, waiting, seen, meta; ARGV userId, ticketId, now, idleMs, touch (1|0),
- * issuedAtMs (the token's, or '').
+ * view — KEYS ticket, waiting, seen, meta, active, prequeue; ARGV userId, ticketId, now, idleMs,
+ * touch (1|0), issuedAtMs (the token's, or '').
  * The ticket as the token `ticketId` sees it (a replaced ticket is EXPIRED). With touch=1 a
  * WAITING ticket's heartbeat is refreshed (a poll or an open subscription keeps the place); a
  * PREQUEUED one has no heartbeat before the draw (it cannot be dropped for idleness).
  * lost=1 when no ticket is stored for the user and the token predates this data set (no epoch,
  * or an epoch after the token was signed): Redis lost it. An ended ticket keeps its hash
- * (status EXPIRED) longer than its token is valid, so it never reads as lost.
+ * (its ticketId) longer than its token is valid, so it never reads as lost.
  * → {status, activeUntil, rank, rate, lost}
  */
 export const VIEW = `${EFFECTIVE_STATUS}
 local userId = ARGV[1]
 local now = tonumber(ARGV[3])
-local t = redis.call('HMGET', KEYS[1], 'ticketId', 'seq', 'status', 'issuedAt', 'activeUntil')
+local t = redis.call('HMGET', KEYS[1], 'ticketId')
 if t[1] ~= ARGV[2] then
   local lost = 0
   if not t[1] and ARGV[6] ~= '' then
@@ -151,24 +154,14 @@ if t[1] ~= ARGV[2] then
   end
   return {'EXPIRED', '', -1, '', lost}
 end
-local drawn = redis.call('HGET', KEYS[4], 'drawnAt')
-local status = effective(t, redis.call('ZSCORE', KEYS[3], userId), now, tonumber(ARGV[4]), drawn)
-local rank = -1
-if status == 'WAITING' then
-  rank = redis.call('ZRANK', KEYS[2], userId)
-  if not rank then
-    status = 'EXPIRED'
-    rank = -1
-  elseif ARGV[5] == '1' then
-    redis.call('ZADD', KEYS[3], 'XX', now, userId)
-  end
-end
-return {status, t[5] or '', rank, redis.call('HGET', KEYS[4], 'rate') or '', 0}
+local status, activeUntil, rank = effective(KEYS[2], KEYS[5], KEYS[3], userId, now, tonumber(ARGV[4]), KEYS[6])
+if status == 'WAITING' and ARGV[5] == '1' then redis.call('ZADD', KEYS[3], 'XX', now, userId) end
+return {status, activeUntil, rank, redis.call('HGET', KEYS[4], 'rate') or '', 0}
 `;
 
 /**
- * admit — KEYS waiting, active, seen, admits, meta, prequeue, abandons, soldout; ARGV now, maxActive,
- * perTick, idleMs, activeMs, minGapMs, windowMs, ticketKeyPrefix, tickMs, paused (1|0).
+ * admit — KEYS waiting, active, seen, admits, meta, prequeue, abandons, soldout; ARGV now,
+ * maxActive, perTick, idleMs, activeMs, minGapMs, windowMs, tickMs, paused (1|0).
  * One admission tick of one concert. The lastTickAt gate is the per-concert tick lock: however
  * many instances tick, at most one run per minGapMs does work, so the rate stays
  * perTick per tick. Expires ACTIVE tickets past their time, drops WAITING tickets idle longer
@@ -176,9 +169,8 @@ return {status, t[5] or '', rank, redis.call('HGET', KEYS[4], 'rate') or '', 0}
  * inside this one atomic script, so active never exceeds maxActive. Nobody is admitted while
  * meta.restoredUntil (set when a loss of Redis data was detected) is in the future, nor while
  * a prequeue waits for its draw (an entrant after the opening never goes before the drawn).
- * A drawn ticket's hash still reads PREQUEUED: it is admitted like a WAITING one. Sale controls:
- * nobody is admitted while paused; maxActive and perTick are the concert's effective policy
- * (sale_controls or defaults); expired and dropped tickets are logged in abandons.
+ * Sale controls: nobody is admitted while paused; maxActive and perTick are the concert's
+ * effective policy (sale_controls or defaults); expired and dropped tickets are logged in abandons.
  * → {ran (0|1), admitted, expired, dropped, active, waiting, soldOut (0|1)}
  */
 export const ADMIT = `${MARK_LOSS}
@@ -189,36 +181,21 @@ if last and now - tonumber(last) < tonumber(ARGV[6]) then
 end
 redis.call('HSET', KEYS[5], 'lastTickAt', now)
 redis.call('HSETNX', KEYS[5], 'since', now)
-local prefix = ARGV[8]
-local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)
-for _, u in ipairs(expired) do
-  redis.call('HSET', prefix .. u, 'status', 'EXPIRED')
-end
-if #expired > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now) end
+local expired = redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 local idleBefore = now - tonumber(ARGV[4])
 local idle = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', '(' .. idleBefore)
-for _, u in ipairs(idle) do
-  redis.call('ZREM', KEYS[1], u)
-  redis.call('HSET', prefix .. u, 'status', 'EXPIRED')
-end
+for _, u in ipairs(idle) do redis.call('ZREM', KEYS[1], u) end
 if #idle > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. idleBefore) end
 local n = math.min(tonumber(ARGV[3]), tonumber(ARGV[2]) - redis.call('ZCARD', KEYS[2]))
-if inGrace(KEYS[5], now) or redis.call('EXISTS', KEYS[6]) == 1 or ARGV[10] == '1' then n = 0 end
+if inGrace(KEYS[5], now) or redis.call('EXISTS', KEYS[6]) == 1 or ARGV[9] == '1' then n = 0 end
 local admitted = 0
-local activeUntil = now + tonumber(ARGV[5])
-while admitted < n do
-  local head = redis.call('ZRANGE', KEYS[1], 0, n - admitted - 1)
-  if #head == 0 then break end
-  for _, u in ipairs(head) do
-    redis.call('ZREM', KEYS[1], u)
-    redis.call('ZREM', KEYS[3], u)
-    local key = prefix .. u
-    local st = redis.call('HGET', key, 'status')
-    if st == 'WAITING' or st == 'PREQUEUED' then
-      redis.call('HSET', key, 'status', 'ACTIVE', 'activeUntil', activeUntil)
-      redis.call('ZADD', KEYS[2], activeUntil, u)
-      admitted = admitted + 1
-    end
+if n > 0 then
+  local activeUntil = now + tonumber(ARGV[5])
+  local head = redis.call('ZPOPMIN', KEYS[1], n)
+  for i = 1, #head, 2 do
+    redis.call('ZREM', KEYS[3], head[i])
+    redis.call('ZADD', KEYS[2], activeUntil, head[i])
+    admitted = admitted + 1
   end
 end
 local windowMs = tonumber(ARGV[7])
@@ -226,8 +203,8 @@ if admitted > 0 then
   redis.call('ZADD', KEYS[4], now, now .. ':' .. admitted)
 end
 -- sale controls: the abandon log (saleStats): members 'now:T:count', like admits
-if #expired + #idle > 0 then
-  redis.call('ZADD', KEYS[7], now, now .. ':T:' .. (#expired + #idle))
+if expired + #idle > 0 then
+  redis.call('ZADD', KEYS[7], now, now .. ':T:' .. (expired + #idle))
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', '(' .. (now - windowMs))
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. (now - windowMs))
@@ -236,12 +213,12 @@ for _, m in ipairs(redis.call('ZRANGE', KEYS[4], 0, -1)) do
   sum = sum + tonumber(string.match(m, ':(%d+)$'))
 end
 if sum > 0 then
-  local span = math.min(windowMs, now - tonumber(redis.call('HGET', KEYS[5], 'since')) + tonumber(ARGV[9]))
+  local span = math.min(windowMs, now - tonumber(redis.call('HGET', KEYS[5], 'since')) + tonumber(ARGV[8]))
   redis.call('HSET', KEYS[5], 'rate', tostring(sum * 1000 / span))
 else
   redis.call('HDEL', KEYS[5], 'rate')
 end
-return {1, admitted, #expired, #idle, redis.call('ZCARD', KEYS[2]), redis.call('ZCARD', KEYS[1]), redis.call('EXISTS', KEYS[8])}
+return {1, admitted, expired, #idle, redis.call('ZCARD', KEYS[2]), redis.call('ZCARD', KEYS[1]), redis.call('EXISTS', KEYS[8])}
 `;
 
 /**
@@ -251,14 +228,14 @@ return {1, admitted, #expired, #idle, redis.call('ZCARD', KEYS[2]), redis.call('
  * the next tick. A replaced or already ended ticket is left alone. → 1 when something changed.
  */
 export const END = `
-local t = redis.call('HMGET', KEYS[1], 'ticketId', 'status')
-if t[1] ~= ARGV[2] or t[2] == 'EXPIRED' then return 0 end
-redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('ZREM', KEYS[3], ARGV[1])
+if redis.call('HGET', KEYS[1], 'ticketId') ~= ARGV[2] then return 0 end
+local was = redis.call('ZREM', KEYS[2], ARGV[1]) + redis.call('ZREM', KEYS[3], ARGV[1])
+  + redis.call('ZREM', KEYS[5], ARGV[1])
 redis.call('ZREM', KEYS[4], ARGV[1])
-redis.call('ZREM', KEYS[5], ARGV[1])
 redis.call('ZREM', KEYS[6], ARGV[1])
-redis.call('HSET', KEYS[1], 'status', 'EXPIRED', 'endedBy', ARGV[3])
+if was == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'endedBy', ARGV[3])
+-- sale controls: a LEFT end is logged in abandons (saleStats)
 if ARGV[3] == 'LEFT' and ARGV[4] ~= '' then
   redis.call('ZADD', KEYS[7], tonumber(ARGV[4]), ARGV[4] .. ':L:' .. ARGV[1])
 end
@@ -270,14 +247,10 @@ return 1
  * Moves a live ACTIVE ticket's end to at least untilMs (never earlier). → 1 when still ACTIVE.
  */
 export const EXTEND = `
-local t = redis.call('HMGET', KEYS[1], 'ticketId', 'status', 'activeUntil')
-local now = tonumber(ARGV[4])
-if t[1] ~= ARGV[2] or t[2] ~= 'ACTIVE' or tonumber(t[3]) <= now then return 0 end
-local untilMs = tonumber(ARGV[3])
-if untilMs > tonumber(t[3]) then
-  redis.call('HSET', KEYS[1], 'activeUntil', untilMs)
-  redis.call('ZADD', KEYS[2], 'XX', untilMs, ARGV[1])
-end
+if redis.call('HGET', KEYS[1], 'ticketId') ~= ARGV[2] then return 0 end
+local au = redis.call('ZSCORE', KEYS[2], ARGV[1])
+if not au or tonumber(au) <= tonumber(ARGV[4]) then return 0 end
+redis.call('ZADD', KEYS[2], 'XX', 'GT', ARGV[3], ARGV[1])
 return 1
 `;
 
@@ -304,7 +277,7 @@ if tonumber(redis.call('GET', KEYS[1]) or '0') < floor then redis.call('SET', KE
 redis.call('ZADD', KEYS[2], 'NX', seq, ARGV[1])
 redis.call('ZADD', KEYS[3], now, ARGV[1])
 redis.call('DEL', KEYS[4])
-redis.call('HSET', KEYS[4], 'ticketId', ARGV[2], 'seq', seq, 'status', 'WAITING', 'issuedAt', issued, 'activeUntil', '', 'restoredAt', now)
+redis.call('HSET', KEYS[4], 'ticketId', ARGV[2], 'seq', seq, 'issuedAt', issued, 'restoredAt', now)
 redis.call('PEXPIRE', KEYS[4], ARGV[7])
 return {1, redis.call('ZRANK', KEYS[2], ARGV[1]), redis.call('HGET', KEYS[5], 'rate') or ''}
 `;

@@ -9,7 +9,7 @@ import { PrismaPaymentHistory, type PaymentHistory } from "./payment-history.rep
 import { QueueAccess, type QueueEvents } from "./queue-access.js";
 import { RecoveringQueueStore } from "./queue-recovery.js";
 import type { QueueGuard, QueuePass } from "./queue-guard.js";
-import { createQueueResolver } from "./queue.resolver.js";
+import { QueueResolver } from "./queue.resolver.js";
 import { QueueService } from "./queue.service.js";
 import { RedisQueueStore, type QueueSettings } from "./queue.store.js";
 import { QueueTokenCodec } from "./queue-token.js";
@@ -53,9 +53,10 @@ export function queueSettings(config: Infrastructure["config"]): QueueSettings {
 export function createQueueCore(infra: Infrastructure, deps: QueueDeps) {
   const { config, clock, log, pubsub } = infra;
   const settings = queueSettings(config);
-  const codec = new QueueTokenCodec(config.TOKEN_SECRET, config.TOKEN_MAX_AGE_SECONDS, clock);
-  const redisStore = new RedisQueueStore(infra.redis, config.REDIS_PREFIX, settings);
-  const prequeue = new RedisPrequeueStore(infra.redis, config.REDIS_PREFIX, settings);
+  const codec = new QueueTokenCodec(config.TOKEN_SECRETS, config.TOKEN_MAX_AGE_SECONDS, clock);
+  const replicaWait = { replicas: config.REDIS_WAIT_REPLICAS, timeoutMs: config.REDIS_WAIT_TIMEOUT_MS };
+  const redisStore = new RedisQueueStore(infra.redis, config.REDIS_PREFIX, settings, replicaWait);
+  const prequeue = new RedisPrequeueStore(infra.redis, config.REDIS_PREFIX, settings, replicaWait);
   const schedule = deps.schedule ?? noSchedule;
   // Every reader of tickets goes through recovery, so a lost ticket is restored wherever its
   // token is presented (poll, subscription, seat or payment call).
@@ -118,7 +119,7 @@ export function createQueueModule(infra: Infrastructure, deps: QueueDeps): Queue
   const heartbeatMs = Math.max(500, Math.min(settings.idleMs / 3, 15_000));
   return {
     module: {
-      resolvers: [new (createQueueResolver(service, updates))()],
+      resolvers: [new QueueResolver()],
       jobs: [
         intervalJob("queue-admission", settings.tickMs, log, () => service.tick()),
         intervalJob("queue-heartbeat", heartbeatMs, log, () => updates.heartbeat()),

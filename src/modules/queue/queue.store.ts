@@ -51,6 +51,16 @@ export interface TicketRef {
   issuedAt?: number;
 }
 
+/**
+ * WAIT after every script that changes a ticket: the reply comes once `replicas` replicas have
+ * the write (or after timeoutMs), so a failover to a replica keeps every place that was
+ * answered (docs/scaling.md, "Failover"). 0: no WAIT (a single node without replicas).
+ */
+export interface ReplicaWait {
+  replicas: number;
+  timeoutMs: number;
+}
+
 /** How a PREQUEUED ticket enters: the user's draw key and the opening it waits for. */
 export interface PrequeueEntry {
   drawKey: string;
@@ -119,6 +129,10 @@ export interface RestorableQueueStore extends QueueStore {
 
 type Reply = (string | number | null)[];
 type Script = (...args: (string | number)[]) => Promise<unknown>;
+type Pipeline = ScriptHost & {
+  wait(replicas: number, timeoutMs: number): unknown;
+  exec(): Promise<[Error | null, unknown][]>;
+};
 interface ScriptHost {
   queueEnter: Script;
   queueView: Script;
@@ -128,6 +142,8 @@ interface ScriptHost {
   queueRestore: Script;
 }
 
+/** How often a ticket write refused by a moving slot is sent again (100, 200, ... ms apart). */
+const MOVED_RETRIES = 10;
 /** Minimum fraction of a tick between two admission runs of one concert (timer jitter slack). */
 const TICK_GAP_FRACTION = 0.9;
 /** The observed admission rate looks back this far. */
@@ -146,7 +162,6 @@ export function queueKeys(prefix: string, concertId: string) {
     meta: `${base}meta`,
     prequeue: `${base}prequeue`,
     entrants: `${base}entrants`,
-    ticketPrefix: `${base}u:`,
     ticket: (userId: string) => `${base}u:${userId}`,
   };
 }
@@ -165,14 +180,36 @@ export class RedisQueueStore implements RestorableQueueStore {
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly settings: QueueSettings,
+    private readonly replicaWait: ReplicaWait = { replicas: 0, timeoutMs: 0 },
   ) {
     redis.defineCommand("queueEnter", { numberOfKeys: 9, lua: ENTER });
-    redis.defineCommand("queueView", { numberOfKeys: 4, lua: VIEW });
+    redis.defineCommand("queueView", { numberOfKeys: 6, lua: VIEW });
     redis.defineCommand("queueAdmit", { numberOfKeys: 8, lua: ADMIT });
     redis.defineCommand("queueEnd", { numberOfKeys: 7, lua: END });
     redis.defineCommand("queueExtend", { numberOfKeys: 2, lua: EXTEND });
     redis.defineCommand("queueRestore", { numberOfKeys: 5, lua: RESTORE });
     this.scripts = redis as unknown as ScriptHost;
+  }
+
+  /**
+   * Runs a script that changes tickets; with a replica wait, in one pipeline with WAIT (keyless,
+   * so on a cluster it goes with the script to the shard that owns the concert's slot). ioredis
+   * re-sends a pipeline on MOVED only when every command of it was moved, which the keyless
+   * WAIT never is: a script refused with MOVED (it did not run) is sent again here, once the
+   * client has the new slot map (a failover).
+   */
+  private async write(script: keyof ScriptHost, ...args: (string | number)[]): Promise<unknown> {
+    const { replicas, timeoutMs } = this.replicaWait;
+    if (replicas === 0) return this.scripts[script](...args);
+    for (let attempt = 1; ; attempt++) {
+      const pipeline = this.redis.pipeline() as unknown as Pipeline;
+      void pipeline[script](...args);
+      void pipeline.wait(replicas, timeoutMs);
+      const [[error, value]] = (await pipeline.exec()) as [[Error | null, unknown]];
+      if (!error) return value;
+      if (attempt >= MOVED_RETRIES || !/^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN) /.test(error.message)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
   }
 
   async enter(
@@ -185,7 +222,8 @@ export class RedisQueueStore implements RestorableQueueStore {
   ): Promise<StoredTicket> {
     const k = queueKeys(this.prefix, concertId);
     const s = this.settings;
-    const r = (await this.scripts.queueEnter(
+    const r = (await this.write(
+      "queueEnter",
       k.seq,
       k.waiting,
       k.active,
@@ -229,15 +267,22 @@ export class RedisQueueStore implements RestorableQueueStore {
     // bookkeeping. Many (a refresh of an instance's subscribers): one pipeline, one round trip.
     if (refs.length === 1)
       return [toView(await this.scripts.queueView(...this.viewArgs(refs[0]!, nowMs, touch)))];
-    const pipeline = this.redis.pipeline() as unknown as ScriptHost & {
-      exec(): Promise<[Error | null, unknown][]>;
-    };
-    for (const ref of refs) void pipeline.queueView(...this.viewArgs(ref, nowMs, touch));
-    const results = await pipeline.exec();
-    return results.map(([error, value]) => {
-      if (error) throw error;
-      return toView(value);
-    });
+    // One pipeline per concert: on a cluster a pipeline must stay within one slot.
+    const byConcert = new Map<string, number[]>();
+    refs.forEach((ref, i) => byConcert.set(ref.concertId, [...(byConcert.get(ref.concertId) ?? []), i]));
+    const views: TicketView[] = new Array<TicketView>(refs.length);
+    await Promise.all(
+      [...byConcert.values()].map(async (indexes) => {
+        const pipeline = this.redis.pipeline() as unknown as Pipeline;
+        for (const i of indexes) void pipeline.queueView(...this.viewArgs(refs[i]!, nowMs, touch));
+        const results = await pipeline.exec();
+        results.forEach(([error, value], j) => {
+          if (error) throw error;
+          views[indexes[j]!] = toView(value);
+        });
+      }),
+    );
+    return views;
   }
 
   private viewArgs(ref: TicketRef, nowMs: number, touch: boolean): (string | number)[] {
@@ -248,6 +293,8 @@ export class RedisQueueStore implements RestorableQueueStore {
       k.waiting,
       k.seen,
       k.meta,
+      k.active,
+      k.prequeue,
       ref.userId,
       ref.ticketId,
       nowMs,
@@ -265,7 +312,8 @@ export class RedisQueueStore implements RestorableQueueStore {
   async restore(ref: Required<TicketRef>, nowMs: number): Promise<TicketView | null> {
     const k = queueKeys(this.prefix, ref.concertId);
     const issuedAtMs = ref.issuedAt * 1000;
-    const r = (await this.scripts.queueRestore(
+    const r = (await this.write(
+      "queueRestore",
       k.seq,
       k.waiting,
       k.seen,
@@ -307,7 +355,8 @@ export class RedisQueueStore implements RestorableQueueStore {
   ): Promise<TickResult> {
     const k = queueKeys(this.prefix, concertId);
     const s = this.settings;
-    const r = (await this.scripts.queueAdmit(
+    const r = (await this.write(
+      "queueAdmit",
       k.waiting,
       k.active,
       k.seen,
@@ -323,7 +372,6 @@ export class RedisQueueStore implements RestorableQueueStore {
       s.activeMs,
       Math.floor(s.tickMs * TICK_GAP_FRACTION),
       RATE_WINDOW_MS,
-      k.ticketPrefix,
       s.tickMs,
       control.paused ? 1 : 0,
     )) as number[];
@@ -340,7 +388,8 @@ export class RedisQueueStore implements RestorableQueueStore {
 
   async end(ref: TicketRef, reason: "LEFT" | "PAID", nowMs?: number): Promise<boolean> {
     const k = queueKeys(this.prefix, ref.concertId);
-    const r = await this.scripts.queueEnd(
+    const r = await this.write(
+      "queueEnd",
       k.ticket(ref.userId),
       k.waiting,
       k.active,
@@ -358,7 +407,8 @@ export class RedisQueueStore implements RestorableQueueStore {
 
   async extend(ref: TicketRef, untilMs: number, nowMs: number): Promise<boolean> {
     const k = queueKeys(this.prefix, ref.concertId);
-    const r = await this.scripts.queueExtend(
+    const r = await this.write(
+      "queueExtend",
       k.ticket(ref.userId),
       k.active,
       ref.userId,

@@ -22,7 +22,7 @@ export interface SaleDrawData {
 }
 
 export interface SaleDrawDeps {
-  repository: SaleDrawRepository;
+  repository: Pick<SaleDrawRepository, "find" | "ensureDraw" | "due" | "markDrawn">;
   prequeue: Pick<PrequeueStore, "draw">;
   events: QueueEvents;
   clock: Clock;

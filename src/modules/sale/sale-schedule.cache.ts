@@ -17,7 +17,7 @@ export class SaleScheduleCache implements SaleSchedule {
   private readonly entries = new Map<string, Entry>();
 
   constructor(
-    private readonly repository: SaleDrawRepository,
+    private readonly repository: Pick<SaleDrawRepository, "find" | "ensureDraw">,
     private readonly clock: Clock,
     private readonly maxAgeMs: number,
   ) {}

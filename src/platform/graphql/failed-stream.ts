@@ -2,7 +2,7 @@
 
 /**
  * A stream whose first read fails with `error`. graphql-ws answers a stream that fails with an
- * `error` message (API.md: a bad `token` argument), whereas an error thrown by the subscribe
+ * `error` message (docs/api.md: a bad `token` argument), whereas an error thrown by the subscribe
  * function itself would arrive as a `next` payload with errors.
  */
 export function failedStream<T>(error: unknown): AsyncIterableIterator<T> {

@@ -15,11 +15,11 @@ const PROTOCOL_CODES = new Set([
   "OPERATION_RESOLUTION_FAILURE",
 ]);
 
-/** Errors of MySQL/Redis being unreachable: safe to retry, not a bug. */
+/** Errors of MySQL/Redis being unreachable (or a Redis Cluster failing over): safe to retry, not a bug. */
 export function isInfrastructureError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const text = `${error.name} ${(error as { code?: unknown }).code ?? ""} ${error.message}`;
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|Connection is closed|MaxRetriesPerRequest|Stream isn't writeable|enableOfflineQueue|pool timeout|retrieve connection from pool|Can't connect|Connection lost|socket has unexpectedly been closed|DatabaseNotReachable|P1001|P1017|P2024|ER_GET_CONNECTION_TIMEOUT|ER_CONNECTION_TIMEOUT|ER_SOCKET_UNEXPECTED_CLOSE/i.test(
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND|Connection is closed|MaxRetriesPerRequest|Stream isn't writeable|enableOfflineQueue|pool timeout|retrieve connection from pool|Can't connect|Connection lost|socket has unexpectedly been closed|DatabaseNotReachable|P1001|P1017|P2024|ER_GET_CONNECTION_TIMEOUT|ER_CONNECTION_TIMEOUT|ER_SOCKET_UNEXPECTED_CLOSE|CLUSTERDOWN|TRYAGAIN|MOVED \d+ \S+:\d+|Too many Cluster redirections|Failed to refresh slots cache|ClusterAllFailedError|None of startup nodes is available/i.test(
     text,
   );
 }

@@ -9,6 +9,8 @@ import {
   isObjectType,
   isInterfaceType,
   Kind,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
   type ASTVisitor,
   type FragmentDefinitionNode,
   type GraphQLField,
@@ -30,7 +32,7 @@ export interface QueryLimits {
 }
 
 /**
- * Generous for every operation of API.md (the deepest, payReservation → reservation, is 3
+ * Generous for every operation of docs/api.md (the deepest, payReservation → reservation, is 3
  * levels; seatMap costs 31; every list of the caller in one query costs 336), tight for
  * anything built to hurt.
  */
@@ -40,8 +42,21 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 8, maxCost: 500, ma
 const LIST_FACTOR = 10;
 /** Each root mutation field writes: it costs as much as a big read. */
 const MUTATION_COST = 20;
-/** Introspection (GraphiQL's own query is ~12 deep) gets its own depth allowance. */
-const INTROSPECTION_MAX_DEPTH = 15;
+/**
+ * Schema introspection (`__schema`, `__type`) is answered from memory and is exempt from the
+ * limits above while introspection is enabled; it has its own allowance instead, so a nested
+ * walk of the schema (types → fields → type → fields …) cannot grow without bound. Measured
+ * the same way, graphql-js's getIntrospectionQuery() is 15 deep and costs 49,432 (51,863 with
+ * every option on): three nested lists (types → fields → args) of ten each. The allowance
+ * leaves room for a deeper type-reference chain and about twice the selections, but not for
+ * one more nested list (ten times the cost).
+ */
+export const INTROSPECTION_LIMITS = { maxDepth: 20, maxCost: 100_000 } as const;
+const SCHEMA_FIELDS = new Set([SchemaMetaFieldDef.name, TypeMetaFieldDef.name]);
+/** Fields that no type lists (graphql-js adds them to the query root itself). */
+const META_FIELDS = new Map<string, GraphQLField<unknown, unknown>>(
+  [SchemaMetaFieldDef, TypeMetaFieldDef].map((f) => [f.name, f]),
+);
 
 /** The parser's token cap (graphql-js aborts past it): bounds directive and argument floods. */
 export const MAX_DOCUMENT_TOKENS = 5000;
@@ -56,13 +71,25 @@ interface Measure {
   depth: number;
   cost: number;
   aliases: number;
+  /** Of the exempt introspection selections only (see INTROSPECTION_LIMITS). */
   introspectionDepth: number;
+  introspectionCost: number;
 }
 
-const ZERO: Measure = { depth: 0, cost: 0, aliases: 0, introspectionDepth: 0 };
+const ZERO: Measure = { depth: 0, cost: 0, aliases: 0, introspectionDepth: 0, introspectionCost: 0 };
 
-/** One validation rule holding the three limits. */
-export function queryLimitsRule(limits: QueryLimits = DEFAULT_QUERY_LIMITS): ValidationRule {
+/**
+ * One validation rule holding the three limits. `__schema` and `__type` selections are told
+ * apart by what they select, never by the operation's name: every other field of the same
+ * operation counts as usual. With `introspection` (the server answers it) they are measured
+ * against INTROSPECTION_LIMITS instead; without it they are not measured at all, since
+ * graphql-js's NoSchemaIntrospectionCustomRule (which such a server runs) refuses them with an
+ * error that says introspection is off, clearer than "too complex".
+ */
+export function queryLimitsRule(
+  limits: QueryLimits = DEFAULT_QUERY_LIMITS,
+  options: { introspection: boolean },
+): ValidationRule {
   return (context: ValidationContext): ASTVisitor => {
     const fragments = new Map<string, FragmentDefinitionNode>();
     for (const def of context.getDocument().definitions) {
@@ -83,6 +110,7 @@ export function queryLimitsRule(limits: QueryLimits = DEFAULT_QUERY_LIMITS): Val
           memo: new Map(),
           visiting: new Set(),
           rootMutation: operation.operation === "mutation",
+          introspection: options.introspection,
           typeNamed: (name) => {
             const type = context.getSchema().getType(name);
             return type && (isObjectType(type) || isInterfaceType(type)) ? type : undefined;
@@ -97,8 +125,14 @@ export function queryLimitsRule(limits: QueryLimits = DEFAULT_QUERY_LIMITS): Val
           );
         if (m.depth > limits.maxDepth)
           report(`The operation is nested ${m.depth} levels deep; the limit is ${limits.maxDepth}.`);
-        else if (m.introspectionDepth > INTROSPECTION_MAX_DEPTH)
-          report(`The introspection query is nested too deep (limit ${INTROSPECTION_MAX_DEPTH}).`);
+        else if (m.introspectionDepth > INTROSPECTION_LIMITS.maxDepth)
+          report(
+            `The introspection is nested ${m.introspectionDepth} levels deep; the limit is ${INTROSPECTION_LIMITS.maxDepth}.`,
+          );
+        else if (m.introspectionCost > INTROSPECTION_LIMITS.maxCost)
+          report(
+            `The introspection costs ${m.introspectionCost}; the limit is ${INTROSPECTION_LIMITS.maxCost}.`,
+          );
         else if (m.aliases > limits.maxAliases)
           report(`The operation uses ${m.aliases} aliases; the limit is ${limits.maxAliases}.`);
         else if (m.cost > limits.maxCost)
@@ -113,6 +147,7 @@ interface Walk {
   memo: Map<string, Measure>;
   visiting: Set<string>;
   rootMutation: boolean;
+  introspection: boolean;
   typeNamed(name: string): GraphQLOutputType | undefined;
 }
 
@@ -131,29 +166,40 @@ function measureSet(set: SelectionSetNode, parent: GraphQLOutputType | undefined
   let cost = 0;
   let aliases = 0;
   let introspectionDepth = 0;
+  let introspectionCost = 0;
   const add = (m: Measure) => {
     depth = Math.max(depth, m.depth);
     introspectionDepth = Math.max(introspectionDepth, m.introspectionDepth);
     cost += m.cost;
     aliases += m.aliases;
+    introspectionCost += m.introspectionCost;
   };
   for (const selection of set.selections) {
     if (selection.kind === Kind.FIELD) {
       const name = selection.name.value;
-      const fieldDef = fieldsOf(parent)?.getFields()[name];
+      // Only a root field can be __schema or __type (graphql-js refuses them elsewhere).
+      const schemaField = SCHEMA_FIELDS.has(name);
+      if (schemaField && !walk.introspection) continue;
+      const fieldDef = META_FIELDS.get(name) ?? fieldsOf(parent)?.getFields()[name];
       const type = fieldDef?.type;
       const child = selection.selectionSet ? measureSet(selection.selectionSet, type, walk) : ZERO;
-      const introspection = name.startsWith("__");
       const list = type !== undefined && isListType(getNullableType(type));
-      const factor = list && !introspection ? LIST_FACTOR : 1;
+      const factor = list ? LIST_FACTOR : 1;
       const own = 1 + (rootMutation ? MUTATION_COST : 0);
-      add({
-        // Introspection subtrees are measured against their own depth allowance only.
-        depth: introspection ? 0 : 1 + child.depth,
-        introspectionDepth: introspection ? 1 + Math.max(child.depth, child.introspectionDepth) : 0,
-        cost: own + factor * child.cost,
-        aliases: (selection.alias ? 1 : 0) + child.aliases,
-      });
+      const fieldDepth = 1 + child.depth;
+      const fieldCost = own + factor * child.cost;
+      const fieldAliases = (selection.alias ? 1 : 0) + child.aliases;
+      if (schemaField) {
+        add({ ...ZERO, introspectionDepth: fieldDepth, introspectionCost: fieldCost, aliases: fieldAliases });
+      } else {
+        add({
+          depth: fieldDepth,
+          cost: fieldCost,
+          aliases: fieldAliases,
+          introspectionDepth: child.introspectionDepth,
+          introspectionCost: factor * child.introspectionCost,
+        });
+      }
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
       const typed = selection.typeCondition ? walk.typeNamed(selection.typeCondition.name.value) : parent;
       walk.rootMutation = rootMutation;
@@ -174,5 +220,5 @@ function measureSet(set: SelectionSetNode, parent: GraphQLOutputType | undefined
       add(m);
     }
   }
-  return { depth, cost, aliases, introspectionDepth };
+  return { depth, cost, aliases, introspectionDepth, introspectionCost };
 }

@@ -27,7 +27,7 @@ import { readinessHandler, type ReadinessCheck } from "../http/health.js";
 import { httpErrorHandler } from "../http/http-errors.js";
 import type { RateLimiter } from "../http/rate-limit.js";
 import { requestId } from "../http/request-id.js";
-import { bearerToken, type GraphQLContext } from "./context.js";
+import { bearerToken, type GraphQLContext, type ResolverServices } from "./context.js";
 import { formatError } from "./format-error.js";
 import { DEFAULT_QUERY_LIMITS, MAX_DOCUMENT_TOKENS, queryLimitsRule } from "./limits.js";
 
@@ -38,13 +38,15 @@ export interface GraphQLServerOptions {
   graphiql: boolean;
   trustProxy: boolean;
   readiness: Record<string, ReadinessCheck>;
+  /** Put in every request's and subscription's context (GraphQLContext.services). */
+  services: ResolverServices;
   /** Extra routes (e.g. the waiting room, metrics), mounted before /graphql. */
   extraRoutes?: (app: Express) => void;
   /** Extra Apollo plugins (e.g. query limits, metrics). */
   plugins?: ApolloServerPlugin<GraphQLContext>[];
   /**
    * Checks `connectionParams` when a WebSocket connects. Return false to close the socket
-   * with 4403 Forbidden (API.md, Transport).
+   * with 4403 Forbidden (docs/api.md, Transport).
    */
   acceptConnection?: (token: string | null, ip: string) => Promise<boolean>;
   /** Per-IP and per-user limits (RATE_LIMIT_*); none when disabled. */
@@ -87,7 +89,10 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
   const httpServer = createServer(app);
 
   // Depth, cost and alias limits: the same rules for HTTP (Apollo) and WebSocket (graphql-ws).
-  const validationRules: ValidationRule[] = [queryLimitsRule(DEFAULT_QUERY_LIMITS)];
+  // Where introspection is on, tools' introspection queries get their own allowance.
+  const validationRules: ValidationRule[] = [
+    queryLimitsRule(DEFAULT_QUERY_LIMITS, { introspection: options.graphiql }),
+  ];
   const endpoints: GraphQLEndpoint[] = [
     {
       path: "/graphql",
@@ -137,6 +142,9 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
     validationRules,
     parseOptions: { maxTokens: MAX_DOCUMENT_TOKENS },
     includeStacktraceInErrorResponses: false,
+    // main.ts owns SIGTERM/SIGINT. Apollo's own handler (installed when NODE_ENV is not "test")
+    // would stop the server a second time under our drain and hang the shutdown.
+    stopOnTerminationSignals: false,
     // Apollo's formatError has no request context; errorsPlugin logs and tags each error with
     // the request id, so here we only keep the raw error for it.
     formatError: (formatted: GraphQLFormattedError, error: unknown) => ({
@@ -173,6 +181,7 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
       log: log.child({ requestId: rid }),
       token: bearerToken(req.headers.authorization),
       ip: req.ip ?? req.socket.remoteAddress ?? "unknown",
+      services: options.services,
     };
   };
   for (const [path, server] of [
@@ -290,6 +299,7 @@ function webSocketEndpoint(
           log: log.child({ requestId: rid }),
           token: bearerToken(ctx.connectionParams?.["authorization"]),
           ip: clientIp(request.headers["x-forwarded-for"], request.socket.remoteAddress, options.trustProxy),
+          services: options.services,
         };
       },
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e, log, undefined)),

@@ -1,4 +1,4 @@
-// Per-IP and per-user request limits (RATE_LIMIT_* in API.md) for HTTP and WebSocket.
+// Per-IP and per-user request limits (RATE_LIMIT_* in docs/api.md) for HTTP and WebSocket.
 import type { IncomingMessage, OutgoingHttpHeaders } from "node:http";
 import type { NextFunction, Request, Response } from "express";
 import { DomainError } from "../errors.js";

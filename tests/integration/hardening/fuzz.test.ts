@@ -1,7 +1,7 @@
 // Bad input everywhere: fast-check throws 10,000+ random and hostile cases at every operation
-// of API.md over real HTTP (and subscriptions over graphql-ws) at one real server process (its
+// of docs/api.md over real HTTP (and subscriptions over graphql-ws) at one real server process (its
 // own process, so the server and this generator each get a core), and
-// asserts that every answer is an API.md error code (never INTERNAL_SERVER_ERROR), that no
+// asserts that every answer is a docs/api.md error code (never INTERNAL_SERVER_ERROR), that no
 // answer leaks internals, and that no balance, hold, payment or queue changed.
 import fc from "fast-check";
 import { Redis } from "ioredis";
@@ -40,7 +40,7 @@ async function startTarget(overrides: Record<string, string>): Promise<Target> {
 }
 import { operationCases, subscriptionCases, type FuzzCase, type FuzzWorld } from "./fuzz-cases.js";
 
-/** API.md's codes a client may see when nothing is broken (no INTERNAL_SERVER_ERROR, no outage). */
+/** docs/api.md's codes a client may see when nothing is broken (no INTERNAL_SERVER_ERROR, no outage). */
 const ALLOWED = new Set([
   "UNAUTHENTICATED",
   "QUEUE_TOKEN_EXPIRED",
@@ -216,7 +216,7 @@ describe("hostile input at every operation", () => {
     checkErrors(c, body.errors, `HTTP ${res.status}`);
   }
 
-  it("answers 10,000 hostile HTTP cases with API.md codes only, and changes nothing", async () => {
+  it("answers 10,000 hostile HTTP cases with docs/api.md codes only, and changes nothing", async () => {
     const before = await snapshot(t, redis, concerts);
     await fc.assert(
       fc.asyncProperty(
@@ -231,7 +231,7 @@ describe("hostile input at every operation", () => {
 
     const total = [...seen.values()].reduce((n, s) => n + s.cases, 0);
     expect(total).toBeGreaterThanOrEqual(HTTP_BATCH * HTTP_RUNS);
-    // Every operation of API.md was exercised, and the state-changing ones were refused.
+    // Every operation of docs/api.md was exercised, and the state-changing ones were refused.
     expect([...seen.keys()].sort()).toEqual(
       [
         "availableDates",
@@ -257,7 +257,7 @@ describe("hostile input at every operation", () => {
     console.info("fuzz cases per operation", Object.fromEntries(seen));
   }, 300_000);
 
-  it("answers hostile subscriptions over graphql-ws with API.md codes only, and changes nothing", async () => {
+  it("answers hostile subscriptions over graphql-ws with docs/api.md codes only, and changes nothing", async () => {
     const before = await snapshot(t, redis, concerts);
     const ws: Client = t.client.ws(undefined, { retryAttempts: 0 });
     let cases = 0;

@@ -131,8 +131,8 @@ describe("rate limits behind a trusted proxy (TRUST_PROXY=true)", () => {
     });
 
     it("does not let a forged token naming a user spend that user's budget", async () => {
-      const [body] = otherTicket.token.split(".") as [string];
-      const forged = `${body}.${createHmac("sha256", "another-secret-0123456789").update(body).digest("base64url")}`;
+      const signed = otherTicket.token.split(".").slice(0, 2).join(".");
+      const forged = `${signed}.${createHmac("sha256", "another-secret-0123456789").update(signed).digest("base64url")}`;
       const answers = await burst(12, () =>
         call(t.url, "{ queueStatus { status } }", { ip: freshIp(), token: forged }),
       );
