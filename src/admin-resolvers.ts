@@ -4,9 +4,11 @@
 import type { NonEmptyArray } from "type-graphql";
 import type { ResolverClass } from "./platform/graphql/build-schema.js";
 import { CatalogueResolver } from "./modules/catalogue/catalogue.resolver.js";
+import { LiveSaleResolver } from "./modules/live-sale/live-sale.resolver.js";
 import { OperatorActionsResolver } from "./modules/operator/operator-actions.resolver.js";
 
 export const adminResolverClasses: NonEmptyArray<ResolverClass> = [
   CatalogueResolver,
+  LiveSaleResolver,
   OperatorActionsResolver,
 ];

@@ -24,6 +24,7 @@ import { createAppPubSub } from "./platform/redis/pubsub.js";
 import { createRedis, logRedisHealth } from "./platform/redis/redis.js";
 import { createCatalogueModule } from "./modules/catalogue/catalogue.module.js";
 import { createConcertModule } from "./modules/concert/concert.module.js";
+import { createLiveSaleModule } from "./modules/live-sale/live-sale.module.js";
 import { createOperatorModule } from "./modules/operator/operator.module.js";
 import { PrismaConcertLookup } from "./modules/queue/concert-lookup.repository.js";
 import { createPaymentModule } from "./modules/payment/payment.module.js";
@@ -71,17 +72,29 @@ function createModules(infra: Infrastructure): { modules: FeatureModule[]; servi
   const wallet = createWalletModule(infra, { guard: queue.guard });
   const concert = createConcertModule(infra, { guard: queue.guard });
   const reservation = createReservationModule(infra, { guard: queue.guard, pass: queue.pass });
+  const operator = createOperatorModule(infra);
+  const liveSale = createLiveSaleModule(infra, {
+    queue,
+    audit: operator.audit,
+    operator: operator.auth,
+    concertExists: (concertId) => concertLookup.exists(concertId),
+  });
   const payment = createPaymentModule(infra, {
     guard: queue.guard,
     pass: queue.pass,
-    reservations: reservation.service,
+    reservations: {
+      // After the payer's other holds are released: was that the concert's last open seat?
+      afterPayment: async (userId, concertId, reservationId) => {
+        await reservation.service.afterPayment(userId, concertId, reservationId);
+        await liveSale.soldOut.check(concertId);
+      },
+    },
     reservationRepository: reservation.repository,
     wallet: wallet.service,
   });
-  const operator = createOperatorModule(infra);
   const catalogue = createCatalogueModule(infra, {
     operator,
-    caches: [concertLookup, reservation.repository, schedule],
+    caches: [concertLookup, reservation.repository, schedule, liveSale.catalogueCache],
   });
   return {
     modules: [
@@ -95,8 +108,14 @@ function createModules(infra: Infrastructure): { modules: FeatureModule[]; servi
       payment.module,
       operator.module,
       catalogue.module,
+      liveSale.module,
     ],
-    services: { queue: queue.service, queueUpdates: queue.updates, seatUpdates: concert.service },
+    services: {
+      queue: queue.service,
+      queueUpdates: queue.updates,
+      seatUpdates: concert.service,
+      liveSale: liveSale.useCases,
+    },
   };
 }
 

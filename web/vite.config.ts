@@ -1,4 +1,5 @@
-// Builds the browser waiting room (web/) into public/dist, which the server serves at "/".
+// Builds the browser waiting room (web/index.html) and the operator console (web/admin/index.html)
+// into public/dist, which the server serves at "/" and "/admin/".
 // `npx vite --config web/vite.config.ts` serves it with hot reload against a local server on :4000.
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
@@ -15,8 +16,17 @@ export default defineConfig({
     emptyOutDir: true,
     target: "es2022",
     reportCompressedSize: false,
+    rollupOptions: {
+      input: {
+        main: fileURLToPath(new URL("./index.html", import.meta.url)),
+        admin: fileURLToPath(new URL("./admin/index.html", import.meta.url)),
+      },
+    },
   },
   server: {
-    proxy: { "/graphql": { target: api, ws: true, changeOrigin: true } },
+    proxy: {
+      "/graphql": { target: api, ws: true, changeOrigin: true },
+      "/admin/graphql": { target: api, ws: true, changeOrigin: true },
+    },
   },
 });

@@ -14,6 +14,10 @@ export interface QueueTicket {
   activeUntil: string | null;
   /** When the sale opens (the pre-queue draw); null when it was on sale from the start. */
   saleOpensAt: string | null;
+  /** An operator paused admission: nobody is let in meanwhile (the place is kept). */
+  admissionPaused: boolean;
+  /** No seat of any coming date is free or held. */
+  soldOut: boolean;
 }
 export interface Concert {
   id: string;
@@ -55,7 +59,8 @@ export interface Payment {
   reservation: Reservation;
 }
 
-const TICKET = "token userId concertId status position estimatedWaitSeconds activeUntil saleOpensAt";
+const TICKET =
+  "token userId concertId status position estimatedWaitSeconds activeUntil saleOpensAt admissionPaused soldOut";
 const RESERVATION = "id seatNumber concertDateId status price expiresAt";
 
 export const Q = {

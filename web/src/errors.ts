@@ -60,6 +60,7 @@ const MESSAGES: Record<Code, (ext: Extensions) => string> = {
   },
   BALANCE_LIMIT_EXCEEDED: () =>
     "That charge would take your balance over the maximum. Charge a smaller amount.",
+  SOLD_OUT: () => "This concert is sold out: every seat of every coming date is taken. Pick another concert.",
   RATE_LIMITED: (ext) => {
     const wait = num(ext, "retryAfterSeconds");
     return `Too many requests. Please wait${wait ? ` ${wait} s` : " a moment"} and try again.`;

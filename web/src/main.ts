@@ -15,6 +15,7 @@ import {
   updatePrequeued,
   updateWaiting,
   waitingScreen,
+  updateWaitingState,
 } from "./screens.js";
 import { Shop } from "./shop.js";
 import { storage } from "./storage.js";
@@ -233,6 +234,7 @@ function showWaiting(v: Visit, ticket: QueueTicket): void {
     show(v.waiting);
   }
   updateWaiting(v.waiting, position, firstPosition, formatWait(ticket.estimatedWaitSeconds));
+  updateWaitingState(v.waiting, ticket);
 }
 
 async function leave(v: Visit): Promise<void> {

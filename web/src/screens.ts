@@ -77,6 +77,7 @@ export function waitingScreen(concert: Concert, leave: () => void): HTMLElement 
     h("p", { class: "position-label" }, "Your place in line"),
     h("p", { id: "queue-position", class: "position", "aria-live": "polite" }),
     h("p", {}, "Estimated wait: ", h("strong", { id: "queue-wait" })),
+    h("p", { id: "queue-state", class: "queue-state", role: "status", hidden: true }),
     h(
       "div",
       {
@@ -135,6 +136,22 @@ export function updateWaiting(
   view.querySelector("#queue-wait")!.textContent = wait;
   view.querySelector(".progress")!.setAttribute("aria-valuenow", String(progress));
   view.querySelector<HTMLElement>(".progress-bar")!.style.width = `${progress}%`;
+}
+
+/** What the organiser's controls mean for this fan now: paused, sold out, or nothing to say. */
+export function updateWaitingState(
+  view: HTMLElement,
+  state: { admissionPaused: boolean; soldOut: boolean },
+): void {
+  const el = view.querySelector<HTMLElement>("#queue-state")!;
+  const text = state.soldOut
+    ? "Sold out: every seat of every coming date is taken. You can leave the line."
+    : state.admissionPaused
+      ? "The organiser has paused admission for a moment. Your place is kept."
+      : "";
+  el.textContent = text;
+  el.hidden = text === "";
+  el.dataset["state"] = state.soldOut ? "sold-out" : state.admissionPaused ? "paused" : "";
 }
 
 export function expiredScreen(again: () => void, back: () => void): HTMLElement {

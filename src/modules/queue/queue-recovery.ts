@@ -10,6 +10,7 @@ import type { PaymentHistory } from "./payment-history.repository.js";
 import type { PrequeueStore } from "./prequeue.store.js";
 import type { SaleSchedule } from "./sale-schedule.js";
 import type {
+  AdmissionControl,
   PrequeueEntry,
   QueueStore,
   RestorableQueueStore,
@@ -89,16 +90,17 @@ export class RecoveringQueueStore implements QueueStore {
     newTicketId: string,
     nowMs: number,
     prequeue?: PrequeueEntry,
+    control?: AdmissionControl,
   ): Promise<StoredTicket> {
-    return this.inner.enter(concertId, userId, newTicketId, nowMs, prequeue);
+    return this.inner.enter(concertId, userId, newTicketId, nowMs, prequeue, control);
   }
 
-  admit(concertId: string, nowMs: number): Promise<TickResult> {
-    return this.inner.admit(concertId, nowMs);
+  admit(concertId: string, nowMs: number, control?: AdmissionControl): Promise<TickResult> {
+    return this.inner.admit(concertId, nowMs, control);
   }
 
-  end(ref: TicketRef, reason: "LEFT" | "PAID"): Promise<boolean> {
-    return this.inner.end(ref, reason);
+  end(ref: TicketRef, reason: "LEFT" | "PAID", nowMs?: number): Promise<boolean> {
+    return this.inner.end(ref, reason, nowMs);
   }
 
   extend(ref: TicketRef, untilMs: number, nowMs: number): Promise<boolean> {

@@ -16,7 +16,10 @@
 // ticket's status is where its user is: in `prequeue` (PREQUEUED, until the draw moves it into
 // waiting and seen), in `active` with a future score (ACTIVE until that score), in `waiting`
 // with a fresh heartbeat in `seen` (WAITING), else EXPIRED. So the admission tick moves users
-// between the concert's sets and never needs a user's own key.
+// between the concert's sets and never needs a user's own key. Operator controls (docs/queue.md,
+// "Pause, policy, sold out"): abandons (ZSET log of tickets that ended without a payment, for
+// saleStats), soldout (a flag set when no seat of a future date is free or held); pause and
+// policy come in as ARGV from sale_controls (MySQL), read by every tick.
 
 /**
  * Shared view logic: the current ticket's effective status at `now` from the sets (a late sweep
@@ -60,9 +63,10 @@ end
 export const markLossLua = (): string => MARK_LOSS;
 
 /**
- * enter — KEYS seq, waiting, active, seen, ticket, meta, prequeue, entrants; ARGV userId,
- * newTicketId, now, maxActive, activeMs, idleMs, maxAgeMs, ticketTtlMs, knownSeq, graceMs,
- * drawScore, opensAtMs.
+ * enter — KEYS seq, waiting, active, seen, ticket, meta, prequeue, entrants, soldout; ARGV
+ * userId, newTicketId, now, maxActive, activeMs, idleMs, maxAgeMs, ticketTtlMs, knownSeq, graceMs,
+ * drawScore, opensAtMs, paused (1|0). While paused (sale controls) nobody is ACTIVE at once;
+ * while the soldout flag is set no new ticket is made → {'SOLD_OUT'}.
  * knownSeq is the highest entry number this instance has seen for the concert: the counter
  * never goes down, so a counter below it means Redis lost the concert's data — the counter is
  * raised (new entrants go behind every restorable ticket) and admission pauses (markLoss).
@@ -95,6 +99,8 @@ if t[1] then
   redis.call('ZREM', KEYS[7], userId)
   redis.call('ZREM', KEYS[8], userId)
 end
+-- sale controls: sold out, no new ticket (a live one was returned above)
+if redis.call('EXISTS', KEYS[9]) == 1 then return {'SOLD_OUT'} end
 redis.call('HSETNX', KEYS[6], 'epoch', now)
 if ARGV[11] ~= '' and not redis.call('HGET', KEYS[6], 'drawnAt') then
   redis.call('ZADD', KEYS[7], ARGV[11], userId)
@@ -110,7 +116,7 @@ local activeUntil = ''
 local rank = -1
 if redis.call('ZCARD', KEYS[2]) == 0 and redis.call('ZCARD', KEYS[7]) == 0
     and redis.call('ZCOUNT', KEYS[3], '(' .. now, '+inf') < tonumber(ARGV[4])
-    and not inGrace(KEYS[6], now) then
+    and not inGrace(KEYS[6], now) and ARGV[13] ~= '1' then
   status = 'ACTIVE'
   activeUntil = now + tonumber(ARGV[5])
   redis.call('ZADD', KEYS[3], activeUntil, userId)
@@ -154,8 +160,8 @@ return {status, activeUntil, rank, redis.call('HGET', KEYS[4], 'rate') or '', 0}
 `;
 
 /**
- * admit — KEYS waiting, active, seen, admits, meta, prequeue; ARGV now, maxActive, perTick, idleMs,
- * activeMs, minGapMs, windowMs, tickMs.
+ * admit — KEYS waiting, active, seen, admits, meta, prequeue, abandons, soldout; ARGV now,
+ * maxActive, perTick, idleMs, activeMs, minGapMs, windowMs, tickMs, paused (1|0).
  * One admission tick of one concert. The lastTickAt gate is the per-concert tick lock: however
  * many instances tick, at most one run per minGapMs does work, so the rate stays
  * perTick per tick. Expires ACTIVE tickets past their time, drops WAITING tickets idle longer
@@ -163,13 +169,15 @@ return {status, activeUntil, rank, redis.call('HGET', KEYS[4], 'rate') or '', 0}
  * inside this one atomic script, so active never exceeds maxActive. Nobody is admitted while
  * meta.restoredUntil (set when a loss of Redis data was detected) is in the future, nor while
  * a prequeue waits for its draw (an entrant after the opening never goes before the drawn).
- * → {ran (0|1), admitted, expired, dropped, active, waiting}
+ * Sale controls: nobody is admitted while paused; maxActive and perTick are the concert's
+ * effective policy (sale_controls or defaults); expired and dropped tickets are logged in abandons.
+ * → {ran (0|1), admitted, expired, dropped, active, waiting, soldOut (0|1)}
  */
 export const ADMIT = `${MARK_LOSS}
 local now = tonumber(ARGV[1])
 local last = redis.call('HGET', KEYS[5], 'lastTickAt')
 if last and now - tonumber(last) < tonumber(ARGV[6]) then
-  return {0, 0, 0, 0, redis.call('ZCARD', KEYS[2]), redis.call('ZCARD', KEYS[1])}
+  return {0, 0, 0, 0, redis.call('ZCARD', KEYS[2]), redis.call('ZCARD', KEYS[1]), redis.call('EXISTS', KEYS[8])}
 end
 redis.call('HSET', KEYS[5], 'lastTickAt', now)
 redis.call('HSETNX', KEYS[5], 'since', now)
@@ -179,7 +187,7 @@ local idle = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', '(' .. idleBefore)
 for _, u in ipairs(idle) do redis.call('ZREM', KEYS[1], u) end
 if #idle > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', '(' .. idleBefore) end
 local n = math.min(tonumber(ARGV[3]), tonumber(ARGV[2]) - redis.call('ZCARD', KEYS[2]))
-if inGrace(KEYS[5], now) or redis.call('EXISTS', KEYS[6]) == 1 then n = 0 end
+if inGrace(KEYS[5], now) or redis.call('EXISTS', KEYS[6]) == 1 or ARGV[9] == '1' then n = 0 end
 local admitted = 0
 if n > 0 then
   local activeUntil = now + tonumber(ARGV[5])
@@ -194,6 +202,11 @@ local windowMs = tonumber(ARGV[7])
 if admitted > 0 then
   redis.call('ZADD', KEYS[4], now, now .. ':' .. admitted)
 end
+-- sale controls: the abandon log (saleStats): members 'now:T:count', like admits
+if expired + #idle > 0 then
+  redis.call('ZADD', KEYS[7], now, now .. ':T:' .. (expired + #idle))
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', '(' .. (now - windowMs))
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. (now - windowMs))
 local sum = 0
 for _, m in ipairs(redis.call('ZRANGE', KEYS[4], 0, -1)) do
@@ -205,11 +218,12 @@ if sum > 0 then
 else
   redis.call('HDEL', KEYS[5], 'rate')
 end
-return {1, admitted, expired, #idle, redis.call('ZCARD', KEYS[2]), redis.call('ZCARD', KEYS[1])}
+return {1, admitted, expired, #idle, redis.call('ZCARD', KEYS[2]), redis.call('ZCARD', KEYS[1]), redis.call('EXISTS', KEYS[8])}
 `;
 
 /**
- * end — KEYS ticket, waiting, active, seen, prequeue, entrants; ARGV userId, ticketId, reason.
+ * end — KEYS ticket, waiting, active, seen, prequeue, entrants, abandons; ARGV userId, ticketId,
+ * reason, now ('' or ms). A LEFT end with a time is logged in abandons (saleStats).
  * Ends the ticket (leaveQueue or a payment): EXPIRED, out of every set, so its slot is free for
  * the next tick. A replaced or already ended ticket is left alone. → 1 when something changed.
  */
@@ -221,6 +235,10 @@ redis.call('ZREM', KEYS[4], ARGV[1])
 redis.call('ZREM', KEYS[6], ARGV[1])
 if was == 0 then return 0 end
 redis.call('HSET', KEYS[1], 'endedBy', ARGV[3])
+-- sale controls: a LEFT end is logged in abandons (saleStats)
+if ARGV[3] == 'LEFT' and ARGV[4] ~= '' then
+  redis.call('ZADD', KEYS[7], tonumber(ARGV[4]), ARGV[4] .. ':L:' .. ARGV[1])
+end
 return 1
 `;
 

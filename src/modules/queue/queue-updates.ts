@@ -37,7 +37,7 @@ interface ConcertGroup {
 }
 
 const fingerprint = (t: QueueTicketData) =>
-  `${t.status}|${t.position ?? ""}|${t.activeUntil ? t.activeUntil.getTime() : ""}|${t.saleOpensAt?.getTime() ?? ""}`;
+  `${t.status}|${t.position ?? ""}|${t.activeUntil ? t.activeUntil.getTime() : ""}|${t.saleOpensAt?.getTime() ?? ""}|${t.admissionPaused}|${t.soldOut}`;
 
 /** What the subscription resolver calls. */
 export interface QueueUpdates {
@@ -94,6 +94,17 @@ export class QueueUpdatesHub implements QueueUpdates {
     group.fresh.add(sub);
     this.schedule(group);
     return sub.channel;
+  }
+
+  /**
+   * Recomputes every local subscriber of the concert (its pause or sold-out state flipped on this
+   * instance): those whose ticket now reads differently are pushed.
+   */
+  refreshConcert(concertId: string): void {
+    const group = this.groups.get(concertId);
+    if (!group) return;
+    group.refreshAll = true;
+    void this.schedule(group);
   }
 
   /** Refreshes every local subscriber's heartbeat (and pushes what changed): one pipeline per concert. */

@@ -2,6 +2,8 @@ import type { FeatureModule } from "../../app.js";
 import { DomainError } from "../../platform/errors.js";
 import { intervalJob, type Infrastructure } from "../../platform/module.js";
 import type { AccessKeyVerifier } from "../user/user.service.js";
+import { SaleControlRepository } from "../live-sale/sale-control.repository.js";
+import { AdmissionControls } from "./admission-controls.js";
 import { PrismaConcertLookup, type ConcertLookup } from "./concert-lookup.repository.js";
 import { PrismaPaymentHistory, type PaymentHistory } from "./payment-history.repository.js";
 import { QueueAccess, type QueueEvents } from "./queue-access.js";
@@ -21,6 +23,8 @@ export interface QueueModule {
   pass: QueuePass;
   service: QueueService;
   updates: QueueUpdatesHub;
+  controls: AdmissionControls;
+  store: RedisQueueStore;
   /** The pre-queue's draw (the sale module's draw job) and the change events it publishes. */
   prequeue: PrequeueStore;
   events: QueueEvents;
@@ -67,6 +71,14 @@ export function createQueueCore(infra: Infrastructure, deps: QueueDeps) {
       pubsub.publish("QUEUE_CHANGED", concertId, { concertId, at, ...(userId ? { userId } : {}) }),
   };
   const access = new QueueAccess(codec, store, events, clock);
+  // A flip of pause or sold out is pushed to this instance's subscribers of the concert (the
+  // hub is made below; flips happen only once the app runs).
+  const controls = new AdmissionControls(
+    new SaleControlRepository(infra.sql),
+    { maxActive: settings.maxActive, admitPerTick: settings.admitPerTick },
+    log,
+    (concertId) => updates.refreshConcert(concertId),
+  );
   const service = new QueueService({
     store,
     codec,
@@ -79,6 +91,7 @@ export function createQueueCore(infra: Infrastructure, deps: QueueDeps) {
     log,
     schedule,
     metrics: infra.metrics,
+    controls,
   });
   const updates = new QueueUpdatesHub(
     access,
@@ -89,11 +102,14 @@ export function createQueueCore(infra: Infrastructure, deps: QueueDeps) {
     log,
     (ms) => infra.metrics.pushed(ms),
   );
-  return { settings, codec, store: redisStore, prequeue, events, access, service, updates };
+  return { settings, codec, store: redisStore, prequeue, events, access, service, updates, controls };
 }
 
 export function createQueueModule(infra: Infrastructure, deps: QueueDeps): QueueModule {
-  const { settings, access, service, updates, store, prequeue, events } = createQueueCore(infra, deps);
+  const { settings, access, service, updates, store, prequeue, events, controls } = createQueueCore(
+    infra,
+    deps,
+  );
   const log = infra.log;
   infra.metrics.watchQueues({
     concerts: () => store.concerts(),
@@ -123,6 +139,8 @@ export function createQueueModule(infra: Infrastructure, deps: QueueDeps): Queue
     pass: access,
     service,
     updates,
+    controls,
+    store,
     prequeue,
     events,
   };

@@ -1,10 +1,11 @@
 // The waiting queue's use cases: enter, look, leave, and the admission tick.
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../../platform/clock.js";
-import { notFound } from "../../platform/errors.js";
+import { DomainError, notFound } from "../../platform/errors.js";
 import type { Logger } from "../../platform/logger.js";
 import type { QueueMetrics } from "../../platform/metrics/metrics.js";
 import type { AccessKeyVerifier } from "../user/user.service.js";
+import type { AdmissionControls } from "./admission-controls.js";
 import { configuredRate, estimateWaitSeconds } from "./admission-policy.js";
 import type { ConcertLookup } from "./concert-lookup.repository.js";
 import { refOf, type QueueAccess, type QueueEvents } from "./queue-access.js";
@@ -24,6 +25,10 @@ export interface QueueTicketData {
   activeUntil: Date | null;
   /** The concert's scheduled opening; null when it was on sale from the start. */
   saleOpensAt: Date | null;
+  /** The concert's admission is paused by an operator (nobody is admitted meanwhile). */
+  admissionPaused: boolean;
+  /** No seat of any future date of the concert is free or held. */
+  soldOut: boolean;
 }
 
 export interface QueueServiceDeps {
@@ -40,15 +45,21 @@ export interface QueueServiceDeps {
   schedule?: SaleSchedule;
   newTicketId?: () => string;
   metrics?: Pick<QueueMetrics, "admitted" | "abandoned">;
+  /** The operator's pause and policy (sale_controls); absent: the QUEUE_* settings, never paused. */
+  controls?: AdmissionControls;
 }
 
 export class QueueService {
   private readonly newTicketId: () => string;
-  private readonly fallbackRate: number;
 
   constructor(private readonly deps: QueueServiceDeps) {
     this.newTicketId = deps.newTicketId ?? randomUUID;
-    this.fallbackRate = configuredRate(deps.settings.admitPerTick, deps.settings.tickMs);
+  }
+
+  /** Admissions per second the concert's policy allows, while none has been observed yet. */
+  private fallbackRate(concertId: string): number {
+    const perTick = this.deps.controls?.known(concertId)?.admitPerTick ?? this.deps.settings.admitPerTick;
+    return configuredRate(perTick, this.deps.settings.tickMs);
   }
 
   /**
@@ -68,7 +79,14 @@ export class QueueService {
       opening && now < opening.opensAtMs
         ? { drawKey: opening.drawKey(userId), opensAtMs: opening.opensAtMs }
         : undefined;
-    const t = await store.enter(concertId, userId, this.newTicketId(), now, prequeue);
+    const control = await this.deps.controls?.forConcert(concertId);
+    const t = await store
+      .enter(concertId, userId, this.newTicketId(), now, prequeue, control)
+      .catch((error: unknown) => {
+        if (error instanceof DomainError && error.code === "SOLD_OUT")
+          this.deps.controls?.noteSoldOut(concertId, true);
+        throw error;
+      });
     const token = codec.sign({
       ticketId: t.ticketId,
       userId,
@@ -94,7 +112,7 @@ export class QueueService {
     // and only this user's subscribers need the news (a full refresh of every subscriber of the
     // concert on every departure is what saturated an instance with 10,000 subscribers).
     const [before] = await this.deps.store.views([refOf(caller)], now, false);
-    if (await this.deps.store.end(refOf(caller), "LEFT")) {
+    if (await this.deps.store.end(refOf(caller), "LEFT", now)) {
       this.deps.events.changed(
         caller.concertId,
         now,
@@ -106,11 +124,21 @@ export class QueueService {
     return this.present(caller, { ...before!, status: "EXPIRED", rank: null });
   }
 
-  /** One admission tick of every concert that has a queue; one event per concert that changed. */
+  /**
+   * One admission tick of every concert that has a queue; one event per concert that changed.
+   * The operator's controls of all concerts are read first (one statement) and obeyed by the
+   * admit script; a concert whose controls were never readable is not ticked.
+   */
   async tick(): Promise<void> {
-    for (const concertId of await this.deps.store.concerts()) {
+    const concerts = await this.deps.store.concerts();
+    const { controls } = this.deps;
+    await controls?.refresh(concerts);
+    for (const concertId of concerts) {
+      const control = controls ? controls.known(concertId) : undefined;
+      if (control === null) continue;
       const now = this.deps.clock.now().getTime();
-      const r = await this.deps.store.admit(concertId, now);
+      const r = await this.deps.store.admit(concertId, now, control);
+      controls?.noteSoldOut(concertId, r.soldOut);
       this.deps.metrics?.admitted(concertId, r.admitted);
       this.deps.metrics?.abandoned(concertId, "idle", r.dropped);
       this.deps.metrics?.abandoned(concertId, "active_timeout", r.expired);
@@ -130,9 +158,13 @@ export class QueueService {
       status: view.status,
       position,
       estimatedWaitSeconds:
-        position === null ? 0 : estimateWaitSeconds(position, view.observedRate, this.fallbackRate),
+        position === null
+          ? 0
+          : estimateWaitSeconds(position, view.observedRate, this.fallbackRate(caller.concertId)),
       activeUntil: view.activeUntilMs === null ? null : new Date(view.activeUntilMs),
       saleOpensAt: view.saleOpensAtMs == null ? null : new Date(view.saleOpensAtMs),
+      admissionPaused: this.deps.controls?.isPaused(caller.concertId) ?? false,
+      soldOut: this.deps.controls?.isSoldOut(caller.concertId) ?? false,
     };
   }
 }

@@ -4,6 +4,7 @@
 import type { Redis } from "../../platform/redis/redis.js";
 import { drawScore } from "./prequeue-scripts.js";
 import { ADMIT, END, ENTER, EXTEND, RESTORE, VIEW } from "./queue-scripts.js";
+import { soldOut } from "./queue.errors.js";
 
 /** PREQUEUED: entered before the sale opens, waiting for the draw (prequeue-scripts.ts). */
 export type TicketStatus = "PREQUEUED" | "WAITING" | "ACTIVE" | "EXPIRED";
@@ -75,6 +76,13 @@ export interface QueueSettings {
   maxAgeMs: number;
 }
 
+/** A concert's effective admission controls (sale_controls over the QUEUE_* defaults). */
+export interface AdmissionControl {
+  paused: boolean;
+  maxActive: number;
+  admitPerTick: number;
+}
+
 export interface TickResult {
   /** false when another instance already ticked this concert within this tick. */
   ran: boolean;
@@ -83,12 +91,16 @@ export interface TickResult {
   dropped: number;
   active: number;
   waiting: number;
+  /** The concert's soldout flag as the script saw it. */
+  soldOut: boolean;
 }
 
 export interface QueueStore {
   /**
    * With `prequeue` (before a scheduled opening) the new ticket is PREQUEUED under that draw
-   * key, unless the concert's draw already ran (then it is an ordinary entry).
+   * key, unless the concert's draw already ran (then it is an ordinary entry). Throws SOLD_OUT
+   * (no new ticket) while the concert's soldout flag is set. `control` defaults to the QUEUE_*
+   * settings, unpaused.
    */
   enter(
     concertId: string,
@@ -96,11 +108,13 @@ export interface QueueStore {
     newTicketId: string,
     nowMs: number,
     prequeue?: PrequeueEntry,
+    control?: AdmissionControl,
   ): Promise<StoredTicket>;
   /** One round trip for all refs, however many (a pipeline); touch refreshes WAITING heartbeats. */
   views(refs: readonly TicketRef[], nowMs: number, touch: boolean): Promise<TicketView[]>;
-  admit(concertId: string, nowMs: number): Promise<TickResult>;
-  end(ref: TicketRef, reason: "LEFT" | "PAID"): Promise<boolean>;
+  admit(concertId: string, nowMs: number, control?: AdmissionControl): Promise<TickResult>;
+  /** With `nowMs`, a LEFT end is logged as an abandon (saleStats). */
+  end(ref: TicketRef, reason: "LEFT" | "PAID", nowMs?: number): Promise<boolean>;
   extend(ref: TicketRef, untilMs: number, nowMs: number): Promise<boolean>;
   /** Concerts that have had a queue, for the ticker. */
   registerConcert(concertId: string): Promise<void>;
@@ -143,6 +157,8 @@ export function queueKeys(prefix: string, concertId: string) {
     active: `${base}active`,
     seen: `${base}seen`,
     admits: `${base}admits`,
+    abandons: `${base}abandons`,
+    soldOut: `${base}soldout`,
     meta: `${base}meta`,
     prequeue: `${base}prequeue`,
     entrants: `${base}entrants`,
@@ -166,10 +182,10 @@ export class RedisQueueStore implements RestorableQueueStore {
     private readonly settings: QueueSettings,
     private readonly replicaWait: ReplicaWait = { replicas: 0, timeoutMs: 0 },
   ) {
-    redis.defineCommand("queueEnter", { numberOfKeys: 8, lua: ENTER });
+    redis.defineCommand("queueEnter", { numberOfKeys: 9, lua: ENTER });
     redis.defineCommand("queueView", { numberOfKeys: 6, lua: VIEW });
-    redis.defineCommand("queueAdmit", { numberOfKeys: 6, lua: ADMIT });
-    redis.defineCommand("queueEnd", { numberOfKeys: 6, lua: END });
+    redis.defineCommand("queueAdmit", { numberOfKeys: 8, lua: ADMIT });
+    redis.defineCommand("queueEnd", { numberOfKeys: 7, lua: END });
     redis.defineCommand("queueExtend", { numberOfKeys: 2, lua: EXTEND });
     redis.defineCommand("queueRestore", { numberOfKeys: 5, lua: RESTORE });
     this.scripts = redis as unknown as ScriptHost;
@@ -202,6 +218,7 @@ export class RedisQueueStore implements RestorableQueueStore {
     newTicketId: string,
     nowMs: number,
     prequeue?: PrequeueEntry,
+    control: AdmissionControl = this.defaults(),
   ): Promise<StoredTicket> {
     const k = queueKeys(this.prefix, concertId);
     const s = this.settings;
@@ -215,10 +232,11 @@ export class RedisQueueStore implements RestorableQueueStore {
       k.meta,
       k.prequeue,
       k.entrants,
+      k.soldOut,
       userId,
       newTicketId,
       nowMs,
-      s.maxActive,
+      control.maxActive,
       s.activeMs,
       s.idleMs,
       s.maxAgeMs,
@@ -227,7 +245,9 @@ export class RedisQueueStore implements RestorableQueueStore {
       s.idleMs,
       prequeue ? drawScore(prequeue.drawKey) : "",
       prequeue?.opensAtMs ?? "",
+      control.paused ? 1 : 0,
     )) as Reply;
+    if (r[0] === "SOLD_OUT") throw soldOut();
     this.remember(concertId, Number(r[2]));
     return {
       status: r[0] as TicketStatus,
@@ -324,7 +344,15 @@ export class RedisQueueStore implements RestorableQueueStore {
     if (seq > (this.knownSeq.get(concertId) ?? 0)) this.knownSeq.set(concertId, seq);
   }
 
-  async admit(concertId: string, nowMs: number): Promise<TickResult> {
+  private defaults(): AdmissionControl {
+    return { paused: false, maxActive: this.settings.maxActive, admitPerTick: this.settings.admitPerTick };
+  }
+
+  async admit(
+    concertId: string,
+    nowMs: number,
+    control: AdmissionControl = this.defaults(),
+  ): Promise<TickResult> {
     const k = queueKeys(this.prefix, concertId);
     const s = this.settings;
     const r = (await this.write(
@@ -335,14 +363,17 @@ export class RedisQueueStore implements RestorableQueueStore {
       k.admits,
       k.meta,
       k.prequeue,
+      k.abandons,
+      k.soldOut,
       nowMs,
-      s.maxActive,
-      s.admitPerTick,
+      control.maxActive,
+      control.admitPerTick,
       s.idleMs,
       s.activeMs,
       Math.floor(s.tickMs * TICK_GAP_FRACTION),
       RATE_WINDOW_MS,
       s.tickMs,
+      control.paused ? 1 : 0,
     )) as number[];
     return {
       ran: r[0] === 1,
@@ -351,10 +382,11 @@ export class RedisQueueStore implements RestorableQueueStore {
       dropped: Number(r[3]),
       active: Number(r[4]),
       waiting: Number(r[5]),
+      soldOut: Number(r[6]) === 1,
     };
   }
 
-  async end(ref: TicketRef, reason: "LEFT" | "PAID"): Promise<boolean> {
+  async end(ref: TicketRef, reason: "LEFT" | "PAID", nowMs?: number): Promise<boolean> {
     const k = queueKeys(this.prefix, ref.concertId);
     const r = await this.write(
       "queueEnd",
@@ -364,9 +396,11 @@ export class RedisQueueStore implements RestorableQueueStore {
       k.seen,
       k.prequeue,
       k.entrants,
+      k.abandons,
       ref.userId,
       ref.ticketId,
       reason,
+      nowMs ?? "",
     );
     return Number(r) === 1;
   }

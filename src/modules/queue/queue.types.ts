@@ -53,6 +53,17 @@ export class QueueTicket {
       "When the concert's sale opens (the pre-queue draw); null when it was on sale from the start. Before it the ticket is PREQUEUED.",
   })
   saleOpensAt!: Date | null;
+  @Field({
+    description:
+      "An operator paused this concert's admission: nobody is admitted until it resumes (your place is kept).",
+  })
+  admissionPaused!: boolean;
+
+  @Field({
+    description:
+      "No seat of any future date of this concert is free or held: waiting on is pointless (pushed when it turns true).",
+  })
+  soldOut!: boolean;
 }
 
 @ArgsType()

@@ -1,4 +1,5 @@
-// Serves the browser waiting room (web/, built by `npm run build:web` into public/dist) at "/".
+// Serves the browser waiting room (web/, built by `npm run build:web` into public/dist) at "/"
+// and the operator console (web/admin/) at "/admin/"; both share the hashed /assets.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,8 +26,8 @@ export function mountWaitingRoom(app: Express, dist: string = WAITING_ROOM_DIST)
       fallthrough: true,
     }),
   );
-  app.get("/", (_req, res) => {
-    const index = join(dist, "index.html");
+  const page = (file: string) => (_req: express.Request, res: express.Response) => {
+    const index = join(dist, file);
     // Checked per request, so a build made after the server started is picked up.
     if (!existsSync(index)) {
       res.status(503).type("html").send(NOT_BUILT);
@@ -34,5 +35,7 @@ export function mountWaitingRoom(app: Express, dist: string = WAITING_ROOM_DIST)
     }
     res.setHeader("Cache-Control", "no-cache");
     res.sendFile(index);
-  });
+  };
+  app.get("/", page("index.html"));
+  app.get("/admin/", page("admin/index.html"));
 }

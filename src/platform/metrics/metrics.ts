@@ -10,6 +10,31 @@ export interface QueueSizeReader {
   sizes(concertId: string): Promise<{ waiting: number; active: number }>;
 }
 
+/** Reads every sale's live figures (implemented by the live-sale module). */
+export interface SaleStatsReader {
+  concerts(): Promise<string[]>;
+  stats(concertId: string): Promise<Record<SaleFigure, number | boolean>>;
+}
+
+/** The per-concert figures of saleStats exported as gauges (sale_<name>, label concert_id). */
+export const SALE_FIGURES = {
+  prequeued: "Tickets PREQUEUED for the draw.",
+  admittedLastMinute: "Tickets admitted in the last 60 s.",
+  abandonedLastMinute: "Tickets that left, went idle or timed out unpaid in the last 60 s.",
+  paidLastMinute: "Payments in the last 60 s.",
+  seatsFree: "Seats of future dates neither held nor sold.",
+  seatsHeld: "Seats of future dates held (unlapsed).",
+  seatsSold: "Seats of future dates sold.",
+  revenue: "Sum of the concert's payments, KRW.",
+  paused: "1 while an operator paused admission.",
+  maxActive: "Effective QUEUE_MAX_ACTIVE of the concert.",
+  admitPerTick: "Effective QUEUE_ADMIT_PER_TICK of the concert.",
+  soldOut: "1 once no seat of a future date is free or held.",
+} as const;
+export type SaleFigure = keyof typeof SALE_FIGURES;
+
+const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
 /** What the queue service reports. */
 export interface QueueMetrics {
   admitted(concertId: string, count: number): void;
@@ -38,6 +63,12 @@ export class AppMetrics implements QueueMetrics, PaymentMetrics {
   private readonly operations: Histogram<"operation" | "type" | "outcome">;
   private readonly operationNames = new Set<string>();
   private queueSizes: QueueSizeReader | null = null;
+  private sales: SaleStatsReader | null = null;
+  /** One read of every sale per scrape, shared by the sale_* gauges. */
+  private saleScrape: {
+    at: number;
+    figures: Promise<Map<string, Record<SaleFigure, number | boolean>>>;
+  } | null = null;
 
   constructor() {
     const registers = [this.registry];
@@ -91,6 +122,20 @@ export class AppMetrics implements QueueMetrics, PaymentMetrics {
         gauge.set({ concert_id: concertId }, (await reader.sizes(concertId))[pick]);
       }
     };
+    const sales = () => this.saleFigures();
+    for (const [figure, help] of Object.entries(SALE_FIGURES) as [SaleFigure, string][]) {
+      new Gauge({
+        name: `sale_${snake(figure)}`,
+        help: `${help} Per concert, read from Redis and MySQL at scrape time (the same on every instance).`,
+        labelNames: ["concert_id"],
+        registers,
+        async collect() {
+          this.reset();
+          for (const [concertId, stats] of await sales())
+            this.set({ concert_id: concertId }, Number(stats[figure]));
+        },
+      });
+    }
     new Gauge({
       name: "queue_waiting",
       help: "Tickets WAITING per concert (read from Redis at scrape time; the same on every instance).",
@@ -109,6 +154,25 @@ export class AppMetrics implements QueueMetrics, PaymentMetrics {
         await sizes("active", this);
       },
     });
+  }
+
+  /** The live-sale module hands over its figures: sale_* gauges per concert, read at scrape time. */
+  watchSales(reader: SaleStatsReader): void {
+    this.sales = reader;
+  }
+
+  private saleFigures(): Promise<Map<string, Record<SaleFigure, number | boolean>>> {
+    const now = Date.now();
+    if (this.saleScrape && now - this.saleScrape.at < 1000) return this.saleScrape.figures;
+    const reader = this.sales;
+    const figures = (async () => {
+      const all = new Map<string, Record<SaleFigure, number | boolean>>();
+      if (!reader) return all;
+      for (const concertId of await reader.concerts()) all.set(concertId, await reader.stats(concertId));
+      return all;
+    })();
+    this.saleScrape = { at: now, figures };
+    return figures;
   }
 
   /** The queue module hands over its store so that scrapes can read live sizes. */

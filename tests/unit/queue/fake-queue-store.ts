@@ -134,6 +134,7 @@ export class FakeQueueStore implements QueueStore {
       dropped,
       active: active + next.length,
       waiting: rows.filter((r) => r.status === "WAITING").length,
+      soldOut: false,
     };
   }
 
