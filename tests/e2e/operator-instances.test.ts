@@ -1,8 +1,6 @@
 // The Operator API on real server processes: a catalogue change made on one instance is on the
 // public API of the other at once (no cache waited out), races between operators on two
 // instances are decided by MySQL, and a malformed OPERATOR_KEYS stops start-up naming it.
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addDays, businessToday } from "../../src/platform/business-day.js";
 import type { PrismaClient } from "../../src/platform/db/prisma.js";
@@ -15,10 +13,9 @@ import {
   TEST_OPERATOR_KEYS,
 } from "../helpers/admin-client.js";
 import type { GraphQLTestClient } from "../helpers/graphql-client.js";
-import { startCluster, type Cluster } from "../helpers/server-processes.js";
+import { runToExit, startCluster, UNREACHABLE_DATABASE, type Cluster } from "../helpers/server-processes.js";
 import { activeShoppers, clusterDb, RESERVE, SEATS } from "./reservation-helpers.js";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 let cluster: Cluster;
 let prisma: PrismaClient;
 let adminA: AdminTestClient;
@@ -136,6 +133,7 @@ describe("OPERATOR_KEYS at start-up", () => {
   // Every malformed shape is checked in tests/unit/config.test.ts; this runs the real entry point.
   it("stops with exit 78 naming OPERATOR_KEYS, without quoting the secret", async () => {
     const { code, output } = await runToExit({
+      DATABASE_URL: UNREACHABLE_DATABASE,
       OPERATOR_KEYS: `alice:${"s".repeat(40)},bad name:${"s".repeat(40)}`,
     });
     expect(code).toBe(78);
@@ -143,24 +141,3 @@ describe("OPERATOR_KEYS at start-up", () => {
     expect(output).not.toContain("s".repeat(40));
   });
 });
-
-/** Runs src/main.ts to its exit with an unreachable database: the config check comes first. */
-function runToExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "@swc-node/register/esm-register", "src/main.ts"], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: "0",
-        HOST: "127.0.0.1",
-        DATABASE_URL: "mysql://root@127.0.0.1:1/x_test",
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    child.once("exit", (code) => resolve({ code, output }));
-  });
-}

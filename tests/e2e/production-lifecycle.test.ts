@@ -6,7 +6,12 @@ import { once } from "node:events";
 import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { runToExit, startCluster, type ServerProcess } from "../helpers/server-processes.js";
+import {
+  runToExit,
+  startCluster,
+  UNREACHABLE_DATABASE,
+  type ServerProcess,
+} from "../helpers/server-processes.js";
 import { createTestEnv, productionOverrides } from "../helpers/test-env.js";
 
 const GRACE_MS = 5000; // SHUTDOWN_GRACE_MS's default, which production runs with
@@ -157,7 +162,7 @@ describe("production: graceful stop under load", () => {
 
 describe("production: refusing to start", () => {
   // An unreachable database: these processes must stop at the config check, before any I/O.
-  const unreachable = { DATABASE_URL: "mysql://root@127.0.0.1:1/x_test" };
+  const unreachable = { DATABASE_URL: UNREACHABLE_DATABASE };
 
   it("stops with a message naming the variable of a bad value, without a stack trace", async () => {
     const { code, output } = await runToExit(productionOverrides({ ...unreachable, HOLD_SECONDS: "soon" }));

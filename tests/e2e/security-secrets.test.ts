@@ -1,44 +1,31 @@
 // Secrets and errors on a real process: access keys and queue tokens never reach the log (even
 // at LOG_LEVEL=trace, and in failing calls), no client sees a stack trace, SQL or Redis detail,
 // and production refuses to start with the development TOKEN_SECRET.
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_TOKEN_SECRET } from "../../src/config.js";
 import { subscribe } from "../helpers/graphql-client.js";
 import { ISSUE, STATUS, type TestUser, type Ticket } from "../helpers/queue-helpers.js";
-import { startCluster, type Cluster, type ServerProcess } from "../helpers/server-processes.js";
+import {
+  runToExit,
+  startCluster,
+  UNREACHABLE_DATABASE,
+  type Cluster,
+  type ServerProcess,
+} from "../helpers/server-processes.js";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const LEAK =
   /Prisma|SELECT\s|INSERT\s|\bER_[A-Z_]+|WRONGTYPE|NOSCRIPT|\bERR\s|node_modules|\.ts:\d+|\n\s+at\s|"stack"/;
-
-function runToExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "@swc-node/register/esm-register", "src/main.ts"], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        PORT: "0",
-        HOST: "127.0.0.1",
-        DATABASE_URL: "mysql://root@127.0.0.1:1/x_test",
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    child.once("exit", (code) => resolve({ code, output }));
-  });
-}
 
 describe("production refuses the development token secret", () => {
   it.each([
     ["unset", ""],
     ["set to the development value", DEFAULT_TOKEN_SECRET],
   ])("exits with EX_CONFIG (78) naming TOKEN_SECRET when it is %s", async (_what, secret) => {
-    const { code, output } = await runToExit({ NODE_ENV: "production", TOKEN_SECRET: secret });
+    const { code, output } = await runToExit({
+      DATABASE_URL: UNREACHABLE_DATABASE,
+      NODE_ENV: "production",
+      TOKEN_SECRET: secret,
+    });
     expect(code).toBe(78);
     expect(output).toMatch(/TOKEN_SECRET: must be set to a secret of your own when NODE_ENV=production/);
     expect(output).not.toContain("listening");

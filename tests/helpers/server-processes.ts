@@ -96,6 +96,9 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
  * Runs src/main.ts to its exit with `env` on top of this process's environment, for processes
  * that must refuse to start. Killed (and reported with code null) after `timeoutMs`.
  */
+/** A DATABASE_URL nothing listens on: a process run with it stops at the config or start-up checks. */
+export const UNREACHABLE_DATABASE = "mysql://root@127.0.0.1:1/x_test";
+
 export function runToExit(
   env: Record<string, string>,
   timeoutMs = 60_000,
