@@ -4,14 +4,13 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser } from "playwright-core";
+import { type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../helpers/browser.js";
 import { startCluster, type Cluster } from "../helpers/server-processes.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SHOTS = join(ROOT, "test-results/screenshots/graphiql");
-const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"];
 
 describe("GraphiQL in development", () => {
   let cluster: Cluster;
@@ -22,7 +21,7 @@ describe("GraphiQL in development", () => {
     mkdirSync(SHOTS, { recursive: true });
     // Development as `npm run dev` has it: rate limits on, GraphiQL and introspection on.
     cluster = await startCluster(1, { NODE_ENV: "development" });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -2,49 +2,20 @@
 // playwright-core) against a real server process: sign in with a key, create a concert and a
 // date, watch the waiting count move while fans enter through the public API, pause admission
 // from the page and see the API report it. Screenshots go to test-results/screenshots.
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSchema, parse, validate } from "graphql";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Q } from "../../web/admin/src/api.js";
 import { AdminTestClient, ALICE, TEST_OPERATOR_KEYS } from "../helpers/admin-client.js";
 import { issue, signUp } from "../helpers/queue-helpers.js";
+import { buildPagesIfStale, launchChromium } from "../helpers/browser.js";
 import { startCluster, type Cluster } from "../helpers/server-processes.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const DIST_INDEX = join(ROOT, "public/dist/admin/index.html");
 const SHOTS = join(ROOT, "test-results/screenshots/operator-console");
-const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--no-first-run",
-];
-
-function newest(dir: string): number {
-  return Math.max(
-    ...readdirSync(dir, { withFileTypes: true }).map((e) =>
-      e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs,
-    ),
-  );
-}
-
-function buildPageIfStale(): void {
-  if (existsSync(DIST_INDEX) && statSync(DIST_INDEX).mtimeMs >= newest(join(ROOT, "web"))) return;
-  execFileSync(
-    process.execPath,
-    [join(ROOT, "node_modules/vite/bin/vite.js"), "build", "--config", "web/vite.config.ts"],
-    {
-      cwd: ROOT,
-      stdio: "pipe",
-    },
-  );
-}
 
 const eventually = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
 const figure = (page: Page, name: string) => page.locator(`[data-figure="${name}"] strong`).textContent();
@@ -64,14 +35,14 @@ describe("operator console in a browser", () => {
   beforeAll(async () => {
     rmSync(SHOTS, { recursive: true, force: true });
     mkdirSync(SHOTS, { recursive: true });
-    buildPageIfStale();
+    buildPagesIfStale();
     cluster = await startCluster(1, {
       OPERATOR_KEYS: TEST_OPERATOR_KEYS,
       QUEUE_MAX_ACTIVE: "2",
       QUEUE_TICK_MS: "250",
       RATE_LIMIT_ENABLED: "false",
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1440, height: 1000 } })).newPage();
   });
   afterAll(async () => {

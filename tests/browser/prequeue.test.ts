@@ -1,41 +1,21 @@
 // The waiting room before a scheduled opening, in a real browser (Debian's chromium driven by
 // playwright-core) against a real server process: "Sale opens in mm:ss" counting down for a
 // PREQUEUED ticket, then, pushed at the draw, the place the draw gave it.
-import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, type PrismaClient } from "../../src/platform/db/prisma.js";
 import { issue, signUp } from "../helpers/queue-helpers.js";
 import { AdminTestClient, createConcert, TEST_OPERATOR_KEYS } from "../helpers/admin-client.js";
 import { drawKey } from "../helpers/sale-fixture.js";
+import { buildPagesIfStale, launchChromium } from "../helpers/browser.js";
 import { startCluster, type Cluster } from "../helpers/server-processes.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const DIST_INDEX = join(ROOT, "public/dist/index.html");
 const SHOTS = join(ROOT, "test-results/screenshots/prequeue");
-const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"];
 const OPENS_IN_MS = 25_000;
-
-function newest(dir: string): number {
-  return Math.max(
-    ...readdirSync(dir, { withFileTypes: true }).map((e) =>
-      e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs,
-    ),
-  );
-}
-
-function buildPageIfStale(): void {
-  if (existsSync(DIST_INDEX) && statSync(DIST_INDEX).mtimeMs >= newest(join(ROOT, "web"))) return;
-  execFileSync(
-    process.execPath,
-    [join(ROOT, "node_modules/vite/bin/vite.js"), "build", "--config", "web/vite.config.ts"],
-    { cwd: ROOT, stdio: "pipe" },
-  );
-}
 
 const eventually = <T>(read: () => Promise<T> | T, timeout = 20_000) =>
   expect.poll(read, { timeout, interval: 100 });
@@ -53,7 +33,7 @@ describe("browser pre-queue", () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    buildPageIfStale();
+    buildPagesIfStale();
     // One slot: after the draw its head is admitted and everyone else waits, in draw order.
     cluster = await startCluster(1, {
       QUEUE_MAX_ACTIVE: "1",
@@ -63,7 +43,7 @@ describe("browser pre-queue", () => {
       OPERATOR_KEYS: TEST_OPERATOR_KEYS,
     });
     prisma = createDatabase(cluster.env.databaseUrl, 2).prisma;
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,48 +1,15 @@
 // The whole purchase in a real browser (Debian's chromium driven by playwright-core) against a
 // real server process: two users, one active slot (QUEUE_MAX_ACTIVE=1), everything live by push.
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type BrowserContext, type Page, type WebSocketRoute } from "playwright-core";
+import { type Browser, type BrowserContext, type Page, type WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildPagesIfStale, launchChromium } from "../helpers/browser.js";
 import { startCluster, type Cluster } from "../helpers/server-processes.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const DIST_INDEX = join(ROOT, "public/dist/index.html");
 const SHOTS = join(ROOT, "test-results/screenshots/waiting-room");
-const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-sync",
-];
-
-/** Newest modification time under a folder: the page is rebuilt when its source is newer than the build. */
-function newest(dir: string): number {
-  return Math.max(
-    ...readdirSync(dir, { withFileTypes: true }).map((e) =>
-      e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs,
-    ),
-  );
-}
-
-function buildPageIfStale(): void {
-  if (existsSync(DIST_INDEX) && statSync(DIST_INDEX).mtimeMs >= newest(join(ROOT, "web"))) return;
-  execFileSync(
-    process.execPath,
-    [join(ROOT, "node_modules/vite/bin/vite.js"), "build", "--config", "web/vite.config.ts"],
-    {
-      cwd: ROOT,
-      stdio: "pipe",
-    },
-  );
-}
 
 /**
  * Puts the context's WebSockets to /graphql through Playwright, so the test can cut them like a
@@ -108,13 +75,13 @@ describe("browser waiting room", () => {
   beforeAll(async () => {
     rmSync(SHOTS, { recursive: true, force: true }); // only this run's steps, numbered in order
     mkdirSync(SHOTS, { recursive: true });
-    buildPageIfStale();
+    buildPagesIfStale();
     cluster = await startCluster(1, {
       QUEUE_MAX_ACTIVE: "1",
       QUEUE_TICK_MS: "200",
       RATE_LIMIT_ENABLED: "false",
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     a = await browser.newContext({ viewport: { width: 1024, height: 900 } });
     // B is on a phone-width screen: the page must stay usable at 360 px.
     b = await browser.newContext({ viewport: { width: 360, height: 780 }, isMobile: true, hasTouch: true });
