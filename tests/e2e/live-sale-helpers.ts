@@ -3,6 +3,7 @@ import { dayIn } from "../../src/platform/business-day.js";
 import { ADD_DATE, createConcert, FLAT_PRICES, type AdminTestClient } from "../helpers/admin-client.js";
 import type { GraphQLTestClient } from "../helpers/graphql-client.js";
 import { signUp } from "../helpers/queue-helpers.js";
+import type { SaleStats as Stats } from "../../web/admin/src/api.js";
 
 export const CONTROL_FIELDS = "concertId paused maxActive admitPerTick updatedAt updatedBy";
 export const STATS_FIELDS = `concertId at saleOpensAt prequeued waiting active admittedLastMinute
@@ -25,25 +26,8 @@ export interface Control {
   updatedBy: string | null;
 }
 
-export interface Stats {
-  concertId: string;
-  at: string;
-  saleOpensAt: string | null;
-  prequeued: number;
-  waiting: number;
-  active: number;
-  admittedLastMinute: number;
-  abandonedLastMinute: number;
-  paidLastMinute: number;
-  seatsFree: number;
-  seatsHeld: number;
-  seatsSold: number;
-  revenue: number;
-  paused: boolean;
-  maxActive: number;
-  admitPerTick: number;
-  soldOut: boolean;
-}
+/** The console's own type of the figures (web/admin/src/api.ts): one definition for page and tests. */
+export type { Stats };
 
 export interface FanTicket {
   token: string;

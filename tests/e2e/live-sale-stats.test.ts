@@ -16,7 +16,7 @@ import {
   TEST_OPERATOR_KEYS,
 } from "../helpers/admin-client.js";
 import { subscribe } from "../helpers/graphql-client.js";
-import { eventually, leave } from "../helpers/queue-helpers.js";
+import { eventually, ISSUE, leave } from "../helpers/queue-helpers.js";
 import { startCluster, type Cluster } from "../helpers/server-processes.js";
 import { clusterDb } from "./reservation-helpers.js";
 import { lapse } from "../integration/reservation-fixtures.js";
@@ -37,9 +37,6 @@ import {
 } from "./live-sale-helpers.js";
 
 const TICK_MS = 250;
-const ISSUE_CODE = `mutation($userId: ID!, $accessKey: String!, $concertId: ID!) {
-  issueQueueToken(userId: $userId, accessKey: $accessKey, concertId: $concertId) { token } }`;
-
 describe("sale figures and sold out across two instances", () => {
   let cluster: Cluster;
   let redis: Redis;
@@ -219,7 +216,7 @@ describe("sale figures and sold out across two instances", () => {
     const late = await fansB.data<{ signUp: { userId: string; accessKey: string } }>(
       `mutation { signUp(name: "late") { userId accessKey } }`,
     );
-    const refused = await fansB.request(ISSUE_CODE, { ...late.signUp, concertId });
+    const refused = await fansB.request(ISSUE, { ...late.signUp, concertId });
     expect(refused.errors?.[0]?.extensions?.code).toBe("SOLD_OUT");
     expect(refused.errors?.[0]?.message).toMatch(/sold out/);
     expect(await stats(a, concertId)).toMatchObject({
@@ -240,7 +237,7 @@ describe("sale figures and sold out across two instances", () => {
       prices: FLAT_PRICES,
     });
     await eventually(
-      async () => (await fansB.request(ISSUE_CODE, { ...late.signUp, concertId })).errors === undefined,
+      async () => (await fansB.request(ISSUE, { ...late.signUp, concertId })).errors === undefined,
       10_000,
       100,
     );

@@ -2,6 +2,7 @@
 // node (REDIS_URL, the default) and a real Redis Cluster (REDIS_CLUSTER_NODES), plus the key
 // guard that checks the rule of every Lua script as it runs.
 import { Cluster, Redis } from "ioredis";
+import type { QueueSettings } from "../../src/modules/queue/queue.store.js";
 import type { Redis as AnyRedis } from "../../src/platform/redis/redis.js";
 import { startRedisCluster, type RedisClusterHandle } from "./redis-cluster.js";
 
@@ -70,4 +71,12 @@ export function guardScriptKeys<R extends AnyRedis>(redis: R): R {
   redis.defineCommand = (name, definition) =>
     define(name, { ...definition, lua: KEY_GUARD + definition.lua });
   return redis;
+}
+
+/** The scripts' clock starts here in the store suites (time is an argument, never a sleep). */
+export const SCRIPT_T0 = Date.parse("2030-01-01T00:00:00Z");
+
+/** Queue settings for the store suites: a tick of 1 s, 60 s active, 30 s idle, a day's tokens. */
+export function scriptSettings(capacity: { maxActive: number; admitPerTick: number }): QueueSettings {
+  return { ...capacity, tickMs: 1000, activeMs: 60_000, idleMs: 30_000, maxAgeMs: 86_400_000 };
 }

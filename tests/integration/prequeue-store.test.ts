@@ -4,24 +4,19 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisPrequeueStore } from "../../src/modules/queue/prequeue.store.js";
-import { queueKeys, RedisQueueStore, type QueueSettings } from "../../src/modules/queue/queue.store.js";
+import { queueKeys, RedisQueueStore } from "../../src/modules/queue/queue.store.js";
 import type { Redis } from "../../src/platform/redis/redis.js";
 import {
   guardScriptKeys,
   REDIS_MODES,
+  SCRIPT_T0,
+  scriptSettings,
   startRedisMode,
   type RedisModeHandle,
 } from "../helpers/redis-modes.js";
 
-const T0 = Date.parse("2030-01-01T00:00:00Z");
-const SETTINGS: QueueSettings = {
-  maxActive: 5,
-  admitPerTick: 5,
-  tickMs: 1000,
-  activeMs: 60_000,
-  idleMs: 30_000,
-  maxAgeMs: 86_400_000,
-};
+const T0 = SCRIPT_T0;
+const SETTINGS = scriptSettings({ maxActive: 5, admitPerTick: 5 });
 
 /** The contract's draw key, written out independently of src/modules/sale/draw-key.ts. */
 const keyOf = (seedHex: string, userId: string) =>

@@ -9,18 +9,13 @@ import type { Redis } from "../../src/platform/redis/redis.js";
 import {
   guardScriptKeys,
   REDIS_MODES,
+  SCRIPT_T0,
+  scriptSettings,
   startRedisMode,
   type RedisModeHandle,
 } from "../helpers/redis-modes.js";
-const T0 = Date.parse("2030-01-01T00:00:00Z");
-const SETTINGS: QueueSettings = {
-  maxActive: 1,
-  admitPerTick: 1,
-  tickMs: 1000,
-  activeMs: 60_000,
-  idleMs: 30_000,
-  maxAgeMs: 86_400_000,
-};
+const T0 = SCRIPT_T0;
+const SETTINGS = scriptSettings({ maxActive: 1, admitPerTick: 1 });
 
 describe.each(REDIS_MODES)("queue Lua scripts on Redis (%s)", (mode) => {
   let target: RedisModeHandle;

@@ -4,25 +4,20 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SaleFiguresStore } from "../../src/modules/live-sale/sale-figures.store.js";
-import { RedisQueueStore, type QueueSettings } from "../../src/modules/queue/queue.store.js";
+import { RedisQueueStore } from "../../src/modules/queue/queue.store.js";
 import { DomainError } from "../../src/platform/errors.js";
 import type { Redis } from "../../src/platform/redis/redis.js";
 import {
   guardScriptKeys,
   REDIS_MODES,
+  SCRIPT_T0,
+  scriptSettings,
   startRedisMode,
   type RedisModeHandle,
 } from "../helpers/redis-modes.js";
 
-const T0 = Date.parse("2030-01-01T00:00:00Z");
-const SETTINGS: QueueSettings = {
-  maxActive: 10,
-  admitPerTick: 10,
-  tickMs: 1000,
-  activeMs: 60_000,
-  idleMs: 30_000,
-  maxAgeMs: 86_400_000,
-};
+const T0 = SCRIPT_T0;
+const SETTINGS = scriptSettings({ maxActive: 10, admitPerTick: 10 });
 const open = { paused: false, maxActive: 10, admitPerTick: 10 };
 const paused = { ...open, paused: true };
 
