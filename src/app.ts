@@ -19,7 +19,7 @@ import { checkRedis, withMysql } from "./platform/startup-checks.js";
 import { metricsPlugin } from "./platform/metrics/graphql-metrics.js";
 import { AppMetrics } from "./platform/metrics/metrics.js";
 import { createLogger, type Logger } from "./platform/logger.js";
-import type { BackgroundJob, Infrastructure } from "./platform/module.js";
+import type { BackgroundJob, FeatureModule, Infrastructure } from "./platform/module.js";
 import { createAppPubSub } from "./platform/redis/pubsub.js";
 import { createRedis, logRedisHealth } from "./platform/redis/redis.js";
 import { createCatalogueModule } from "./modules/catalogue/catalogue.module.js";
@@ -37,19 +37,6 @@ import { QueueTokenCodec } from "./modules/queue/queue-token.js";
 import { DomainError } from "./platform/errors.js";
 import type { Redis } from "./platform/redis/redis.js";
 import type { Topics } from "./platform/redis/topics.js";
-
-/** What a feature module gives the composition root. */
-export interface FeatureModule {
-  /** Resolvers of the public API (/graphql, schema.graphql). */
-  resolvers: object[];
-  /** Resolvers of the Operator API (/admin/graphql, admin-schema.graphql); list their classes in src/admin-resolvers.ts. */
-  adminResolvers?: object[];
-  jobs?: BackgroundJob[];
-  /** Extra checks for WebSocket connectionParams (the queue module verifies tokens). */
-  acceptConnection?: (token: string | null) => Promise<boolean>;
-  /** The same for the Operator API's WebSockets (the operator module checks the key). */
-  acceptAdminConnection?: (secret: string | null, ip: string) => Promise<boolean>;
-}
 
 export interface App {
   readonly config: Config;

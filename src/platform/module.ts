@@ -23,6 +23,25 @@ export interface Infrastructure {
   metrics: AppMetrics;
 }
 
+/**
+ * What a feature module gives the composition root. Every `create*Module(infra, deps)` returns
+ * `Feature<{ ...what other modules use }>`: this contract under `module`, its services beside it.
+ */
+export interface FeatureModule {
+  /** Resolvers of the public API (/graphql, schema.graphql). */
+  resolvers: object[];
+  /** Resolvers of the Operator API (/admin/graphql, admin-schema.graphql); list their classes in src/admin-resolvers.ts. */
+  adminResolvers?: object[];
+  jobs?: BackgroundJob[];
+  /** Extra checks for WebSocket connectionParams (the queue module verifies tokens). */
+  acceptConnection?: (token: string | null) => Promise<boolean>;
+  /** The same for the Operator API's WebSockets (the operator module checks the key). */
+  acceptAdminConnection?: (secret: string | null, ip: string) => Promise<boolean>;
+}
+
+/** The one return shape of every `create*Module`. */
+export type Feature<Exports extends object> = { module: FeatureModule } & Exports;
+
 /** Work that runs in the background on every instance (tickers, sweepers). */
 export interface BackgroundJob {
   name: string;

@@ -19,7 +19,7 @@ import { subscribe } from "../helpers/graphql-client.js";
 import { eventually, ISSUE, leave } from "../helpers/queue-helpers.js";
 import { startCluster, type Cluster } from "../helpers/server-processes.js";
 import { clusterDb } from "./reservation-helpers.js";
-import { lapse } from "../integration/reservation-fixtures.js";
+import { lapse } from "../integration/reservation/reservation-fixtures.js";
 import {
   buySeat,
   control,

@@ -130,7 +130,7 @@ describe("operators racing on two instances", () => {
 });
 
 describe("OPERATOR_KEYS at start-up", () => {
-  // Every malformed shape is checked in tests/unit/config.test.ts; this runs the real entry point.
+  // Every malformed shape is checked in tests/unit/platform/config.test.ts; this runs the real entry point.
   it("stops with exit 78 naming OPERATOR_KEYS, without quoting the secret", async () => {
     const { code, output } = await runToExit({
       DATABASE_URL: UNREACHABLE_DATABASE,

@@ -1,6 +1,5 @@
 // Factory of the catalogue (Operator API) for the composition root (src/app.ts#createModules).
-import type { FeatureModule } from "../../app.js";
-import type { Infrastructure } from "../../platform/module.js";
+import type { Infrastructure, FeatureModule } from "../../platform/module.js";
 import type { OperatorModule } from "../operator/operator.module.js";
 import { catalogueEventsOver, catalogueInvalidationJob, type CatalogueCache } from "./catalogue-events.js";
 import { CatalogueRepository } from "./catalogue.repository.js";

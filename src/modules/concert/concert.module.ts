@@ -1,6 +1,5 @@
 // Factory of the concert feature for the composition root (src/app.ts#createModules).
-import type { FeatureModule } from "../../app.js";
-import type { Infrastructure } from "../../platform/module.js";
+import type { Infrastructure, FeatureModule } from "../../platform/module.js";
 import type { QueueGuard } from "../queue/queue-guard.js";
 import { ConcertRepository } from "./concert.repository.js";
 import { ConcertResolver } from "./concert.resolver.js";

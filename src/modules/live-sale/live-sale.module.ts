@@ -1,8 +1,7 @@
 // Factory of the live-sale feature (pause, policy, figures, sold out) for the composition root.
 // Its operations are served on the operator endpoint (/admin/graphql) only.
-import type { FeatureModule } from "../../app.js";
 import type { GraphQLContext } from "../../platform/graphql/context.js";
-import { intervalJob, type Infrastructure } from "../../platform/module.js";
+import { intervalJob, type Infrastructure, type FeatureModule } from "../../platform/module.js";
 import type { CatalogueCache } from "../catalogue/catalogue-events.js";
 import type { AdmissionControls } from "../queue/admission-controls.js";
 import type { RedisQueueStore } from "../queue/queue.store.js";

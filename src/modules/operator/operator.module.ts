@@ -1,10 +1,9 @@
 // Factory of the Operator API's own parts: who is calling (OperatorAuth), the audit trail that
 // every operator mutation writes through, and the audit log query. Features that add operator
 // mutations take `auth` and `audit` from here (see src/modules/catalogue/catalogue.module.ts).
-import type { FeatureModule } from "../../app.js";
 import { DomainError } from "../../platform/errors.js";
 import { prismaTransactionRunner } from "../../platform/db/transaction.js";
-import type { Infrastructure } from "../../platform/module.js";
+import type { Infrastructure, FeatureModule } from "../../platform/module.js";
 import { AuditRepository } from "./audit.repository.js";
 import { AuditTrail } from "./audit.js";
 import { RedisAuthFailureStore } from "./auth-failures.store.js";

@@ -1,5 +1,4 @@
-import type { FeatureModule } from "../../app.js";
-import type { Infrastructure } from "../../platform/module.js";
+import type { Infrastructure, FeatureModule } from "../../platform/module.js";
 import type { QueueGuard, QueuePass } from "../queue/queue-guard.js";
 import { PrismaIdempotencyStore } from "../wallet/idempotency.js";
 import { prismaTransactionRunner } from "../../platform/db/transaction.js";

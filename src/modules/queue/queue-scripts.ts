@@ -2,7 +2,7 @@
 // it atomically: no instance ever sees (or leaves) a half-made change. The rule for Redis
 // Cluster: every key a script touches is declared in KEYS (none is built inside a script), and
 // all of them share the concert's hash tag ({concertId}), so each script runs on the one shard
-// that owns the concert (tests/integration/redis-script-keys.test.ts enforces it for every
+// that owns the concert (tests/unit/platform/redis-script-keys.test.ts enforces it for every
 // script in src). Time always comes in as ARGV (the injected Clock), never from Redis, so
 // tests can move it.
 //

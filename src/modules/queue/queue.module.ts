@@ -1,6 +1,5 @@
-import type { FeatureModule } from "../../app.js";
 import { DomainError } from "../../platform/errors.js";
-import { intervalJob, type Infrastructure } from "../../platform/module.js";
+import { intervalJob, type Infrastructure, type FeatureModule } from "../../platform/module.js";
 import type { AccessKeyVerifier } from "../user/user.service.js";
 import { SaleControlRepository } from "../live-sale/sale-control.repository.js";
 import { AdmissionControls } from "./admission-controls.js";

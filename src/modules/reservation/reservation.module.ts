@@ -1,6 +1,5 @@
 // Factory of the reservation feature for the composition root (src/app.ts#createModules).
-import type { FeatureModule } from "../../app.js";
-import { intervalJob, type Infrastructure } from "../../platform/module.js";
+import { intervalJob, type Infrastructure, type FeatureModule } from "../../platform/module.js";
 import type { QueueGuard, QueuePass } from "../queue/queue-guard.js";
 import { ReservationRepository } from "./reservation.repository.js";
 import { ReservationResolver } from "./reservation.resolver.js";

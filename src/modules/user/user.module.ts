@@ -1,5 +1,4 @@
-import type { FeatureModule } from "../../app.js";
-import type { Infrastructure } from "../../platform/module.js";
+import type { Infrastructure, FeatureModule } from "../../platform/module.js";
 import { PrismaUserRepository } from "./user.repository.js";
 import { UserResolver } from "./user.resolver.js";
 import { UserService } from "./user.service.js";
