@@ -11,7 +11,8 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { Redis } from "ioredis";
 import { RedisPrequeueStore } from "../src/modules/queue/prequeue.store.js";
-import { queueKeys, RedisQueueStore, type QueueSettings } from "../src/modules/queue/queue.store.js";
+import { queueKeys, type QueueSettings } from "../src/modules/queue/queue.model.js";
+import { RedisQueueStore } from "../src/modules/queue/queue.store.js";
 import { drawKeyOf } from "../src/modules/sale/draw-key.js";
 
 const ENTRANTS = Math.min(Number(process.argv[2] ?? 100_000), 1_000_000);

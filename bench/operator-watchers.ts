@@ -9,7 +9,7 @@
 // whatever the number of operators, so the second phase should cost the fans about nothing.
 import { Redis } from "ioredis";
 import WebSocket from "ws";
-import { queueKeys } from "../src/modules/queue/queue.store.js";
+import { queueKeys } from "../src/modules/queue/queue.model.js";
 import { startCluster } from "../tests/helpers/server-processes.js";
 import { gql, pool, seedUsers, sleep, summarize, type Summary } from "./lib.js";
 import { QueueWatcher, type Push } from "./queue-watcher.js";

@@ -14,7 +14,8 @@ import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import { Redis as SingleRedis } from "ioredis";
-import { queueKeys, RedisQueueStore, type QueueSettings } from "../src/modules/queue/queue.store.js";
+import { queueKeys, type QueueSettings } from "../src/modules/queue/queue.model.js";
+import { RedisQueueStore } from "../src/modules/queue/queue.store.js";
 import { createRedis, type Redis } from "../src/platform/redis/redis.js";
 import { startRedisCluster } from "../tests/helpers/redis-cluster.js";
 

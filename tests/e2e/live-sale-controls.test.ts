@@ -2,7 +2,7 @@
 // tick, the policy knob, the audit log, and controls that survive a restart of both instances.
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queueKeys } from "../../src/modules/queue/queue.store.js";
+import { queueKeys } from "../../src/modules/queue/queue.model.js";
 import { ACTIONS, AdminTestClient, ALICE, BOB, TEST_OPERATOR_KEYS } from "../helpers/admin-client.js";
 import { subscribe } from "../helpers/graphql-client.js";
 import { eventually } from "../helpers/queue-helpers.js";

@@ -4,7 +4,7 @@
 // date reopens the sale).
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queueKeys } from "../../src/modules/queue/queue.store.js";
+import { queueKeys } from "../../src/modules/queue/queue.model.js";
 import type { PrismaClient } from "../../src/platform/db/prisma.js";
 import { dayIn } from "../../src/platform/business-day.js";
 import {

@@ -2,7 +2,7 @@
 // subscriber on instance A sees what happens on instance B. Run on a single Redis node and on
 // a real Redis Cluster (pushes over sharded pubsub there).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queueKeys } from "../../src/modules/queue/queue.store.js";
+import { queueKeys } from "../../src/modules/queue/queue.model.js";
 import { startCluster, type Cluster } from "../helpers/server-processes.js";
 import { subscribe, type GraphQLTestClient } from "../helpers/graphql-client.js";
 import {

@@ -2,7 +2,7 @@
 // node (REDIS_URL, the default) and a real Redis Cluster (REDIS_CLUSTER_NODES), plus the key
 // guard that checks the rule of every Lua script as it runs.
 import { Cluster, Redis } from "ioredis";
-import type { QueueSettings } from "../../src/modules/queue/queue.store.js";
+import type { QueueSettings } from "../../src/modules/queue/queue.model.js";
 import type { Redis as AnyRedis } from "../../src/platform/redis/redis.js";
 import { startRedisCluster, type RedisClusterHandle } from "./redis-cluster.js";
 

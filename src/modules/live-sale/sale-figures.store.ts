@@ -2,7 +2,7 @@
 // script, so they are one consistent snapshot (waiting and active never double-count a ticket
 // admitted in between) and cost one round trip. All keys share the concert's hash tag.
 import type { Redis } from "../../platform/redis/redis.js";
-import { queueKeys, RATE_WINDOW_MS } from "../queue/queue.store.js";
+import { queueKeys, RATE_WINDOW_MS } from "../queue/queue.model.js";
 
 export interface QueueFigures {
   prequeued: number;

@@ -6,7 +6,7 @@
 // Redis (the enter script refuses on it); this cache only remembers what the last script saw, so
 // that tickets can show `soldOut` and a flip can be pushed.
 import type { Logger } from "../../platform/logger.js";
-import type { AdmissionControl } from "./queue.store.js";
+import type { AdmissionControl } from "./queue.model.js";
 
 /** One sale_controls row (null limits: the QUEUE_* default). */
 export interface StoredControl {

@@ -10,7 +10,8 @@ import {
   type ReplicaWait,
   type TicketRef,
   type TicketView,
-} from "./queue.store.js";
+} from "./queue.model.js";
+import { ReplicatedWrites, type Script } from "./replicated-writes.js";
 
 export interface DrawOutcome {
   /** true for the one call that drew; false when the concert had been drawn already. */
@@ -39,21 +40,20 @@ export interface PrequeueStore {
   prequeued(concertId: string): Promise<number>;
 }
 
-type Script = (...args: (string | number)[]) => Promise<unknown>;
 type Scripts = { queueDraw: Script; queueRestorePrequeued: Script };
 
 export class RedisPrequeueStore implements PrequeueStore {
-  private readonly scripts: Scripts;
+  private readonly writes: ReplicatedWrites<keyof Scripts>;
 
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly settings: Pick<QueueSettings, "idleMs" | "maxAgeMs">,
-    private readonly replicaWait: ReplicaWait = { replicas: 0, timeoutMs: 0 },
+    replicaWait: ReplicaWait = { replicas: 0, timeoutMs: 0 },
   ) {
     redis.defineCommand("queueDraw", { numberOfKeys: 5, lua: DRAW });
     redis.defineCommand("queueRestorePrequeued", { numberOfKeys: 6, lua: RESTORE_PREQUEUED });
-    this.scripts = redis as unknown as Scripts;
+    this.writes = new ReplicatedWrites(redis, replicaWait, false);
   }
 
   /**
@@ -62,18 +62,8 @@ export class RedisPrequeueStore implements PrequeueStore {
    * cannot undo a draw that was announced). A write refused by a moving slot is not re-sent
    * here: the draw job tries again next tick, a restore on the token's next read.
    */
-  private async write(script: keyof Scripts, ...args: (string | number)[]): Promise<unknown> {
-    const { replicas, timeoutMs } = this.replicaWait;
-    if (replicas === 0) return this.scripts[script](...args);
-    const pipeline = this.redis.pipeline() as unknown as Scripts & {
-      wait(replicas: number, timeoutMs: number): unknown;
-      exec(): Promise<[Error | null, unknown][]>;
-    };
-    void pipeline[script](...args);
-    void pipeline.wait(replicas, timeoutMs);
-    const [[error, value]] = (await pipeline.exec()) as [[Error | null, unknown]];
-    if (error) throw error;
-    return value;
+  private write(script: keyof Scripts, ...args: (string | number)[]): Promise<unknown> {
+    return this.writes.run(script, ...args);
   }
 
   async draw(concertId: string, nowMs: number): Promise<DrawOutcome> {

@@ -4,7 +4,7 @@
 import type { Clock } from "../../platform/clock.js";
 import { DomainError } from "../../platform/errors.js";
 import type { QueueCaller, QueueGuard, QueuePass } from "./queue-guard.js";
-import type { QueueStore, TicketRef } from "./queue.store.js";
+import type { QueueStore, TicketRef } from "./queue.model.js";
 import type { QueueTokenCodec } from "./queue-token.js";
 import { saleNotOpen } from "../sale/sale.errors.js";
 

@@ -18,7 +18,7 @@ import type {
   TicketRef,
   TicketView,
   TickResult,
-} from "./queue.store.js";
+} from "./queue.model.js";
 
 export class RecoveringQueueStore implements QueueStore {
   constructor(

@@ -6,7 +6,7 @@ import type { Clock } from "../../platform/clock.js";
 import type { Logger } from "../../platform/logger.js";
 import type { QueueCaller, QueueGuard } from "./queue-guard.js";
 import { refOf } from "./queue-access.js";
-import type { QueueStore } from "./queue.store.js";
+import type { QueueStore } from "./queue.model.js";
 import type { QueueTicketData } from "./queue.service.js";
 import { failedStream, PushChannel } from "./push-channel.js";
 

@@ -10,7 +10,7 @@ import { configuredRate, estimateWaitSeconds } from "./admission-policy.js";
 import type { ConcertLookup } from "./concert-lookup.repository.js";
 import { refOf, type QueueAccess, type QueueEvents } from "./queue-access.js";
 import type { QueueCaller } from "./queue-guard.js";
-import type { QueueSettings, QueueStore, TicketStatus, TicketView } from "./queue.store.js";
+import type { QueueSettings, QueueStore, TicketStatus, TicketView } from "./queue.model.js";
 import type { QueueTokenCodec } from "./queue-token.js";
 import { noSchedule, type SaleSchedule } from "./sale-schedule.js";
 

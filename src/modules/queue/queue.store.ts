@@ -1,138 +1,31 @@
-// The only code that touches the queue's Redis keys. Multi-key changes are Lua scripts
-// (queue-scripts.ts) registered with ioredis defineCommand; reads for many tickets go out in
-// one pipeline.
+// The only code that touches the queue's Redis keys (with prequeue.store.ts). Multi-key changes
+// are Lua scripts (queue-scripts.ts) registered with ioredis defineCommand; reads for many
+// tickets go out in one pipeline. Types, keys and reply parsers: queue.model.ts.
 import type { Redis } from "../../platform/redis/redis.js";
 import { drawScore } from "./prequeue-scripts.js";
 import { ADMIT, END, ENTER, EXTEND, RESTORE, VIEW } from "./queue-scripts.js";
 import { soldOut } from "./queue.errors.js";
+import {
+  numberOrNull,
+  queueKeys,
+  RATE_WINDOW_MS,
+  rankOrNull,
+  toStoredTicket,
+  toTickResult,
+  toView,
+  type AdmissionControl,
+  type PrequeueEntry,
+  type QueueSettings,
+  type ReplicaWait,
+  type RestorableQueueStore,
+  type ScriptReply,
+  type StoredTicket,
+  type TickResult,
+  type TicketRef,
+  type TicketView,
+} from "./queue.model.js";
+import { ReplicatedWrites, type Script } from "./replicated-writes.js";
 
-/** PREQUEUED: entered before the sale opens, waiting for the draw (prequeue-scripts.ts). */
-export type TicketStatus = "PREQUEUED" | "WAITING" | "ACTIVE" | "EXPIRED";
-
-/** A ticket as stored, with its live place in line. */
-export interface StoredTicket {
-  ticketId: string;
-  seq: number;
-  issuedAtMs: number;
-  status: TicketStatus;
-  activeUntilMs: number | null;
-  /** 0-based rank among WAITING tickets; null unless WAITING. */
-  rank: number | null;
-  /** true when this call created the ticket (false: the user's live ticket was returned). */
-  fresh: boolean;
-  observedRate: number | null;
-  /** The concert's scheduled opening (ms), when it has one; attached by RecoveringQueueStore. */
-  saleOpensAtMs?: number | null;
-}
-
-/** What the queue knows of a ticket, as seen by one token. */
-export interface TicketView {
-  status: TicketStatus;
-  activeUntilMs: number | null;
-  rank: number | null;
-  /** Observed admissions per second over the recent window; null when none were observed. */
-  observedRate: number | null;
-  /**
-   * EXPIRED because Redis lost the ticket (nothing stored for the user, and the token is older
-   * than the concert's data set): a candidate for restore (queue-recovery.ts).
-   */
-  lost?: boolean;
-  /** The concert's scheduled opening (ms), when it has one; attached by RecoveringQueueStore. */
-  saleOpensAtMs?: number | null;
-}
-
-/** Identifies the ticket a token names. */
-export interface TicketRef {
-  concertId: string;
-  userId: string;
-  ticketId: string;
-  /** From the signed token: its entry number, and when it was signed (seconds). */
-  seq?: number;
-  issuedAt?: number;
-}
-
-/**
- * WAIT after every script that changes a ticket: the reply comes once `replicas` replicas have
- * the write (or after timeoutMs), so a failover to a replica keeps every place that was
- * answered (docs/scaling.md, "Failover"). 0: no WAIT (a single node without replicas).
- */
-export interface ReplicaWait {
-  replicas: number;
-  timeoutMs: number;
-}
-
-/** How a PREQUEUED ticket enters: the user's draw key and the opening it waits for. */
-export interface PrequeueEntry {
-  drawKey: string;
-  opensAtMs: number;
-}
-
-export interface QueueSettings {
-  maxActive: number;
-  admitPerTick: number;
-  tickMs: number;
-  activeMs: number;
-  idleMs: number;
-  maxAgeMs: number;
-}
-
-/** A concert's effective admission controls (sale_controls over the QUEUE_* defaults). */
-export interface AdmissionControl {
-  paused: boolean;
-  maxActive: number;
-  admitPerTick: number;
-}
-
-export interface TickResult {
-  /** false when another instance already ticked this concert within this tick. */
-  ran: boolean;
-  admitted: number;
-  expired: number;
-  dropped: number;
-  active: number;
-  waiting: number;
-  /** The concert's soldout flag as the script saw it. */
-  soldOut: boolean;
-}
-
-export interface QueueStore {
-  /**
-   * With `prequeue` (before a scheduled opening) the new ticket is PREQUEUED under that draw
-   * key, unless the concert's draw already ran (then it is an ordinary entry). Throws SOLD_OUT
-   * (no new ticket) while the concert's soldout flag is set. `control` defaults to the QUEUE_*
-   * settings, unpaused.
-   */
-  enter(
-    concertId: string,
-    userId: string,
-    newTicketId: string,
-    nowMs: number,
-    prequeue?: PrequeueEntry,
-    control?: AdmissionControl,
-  ): Promise<StoredTicket>;
-  /** One round trip for all refs, however many (a pipeline); touch refreshes WAITING heartbeats. */
-  views(refs: readonly TicketRef[], nowMs: number, touch: boolean): Promise<TicketView[]>;
-  admit(concertId: string, nowMs: number, control?: AdmissionControl): Promise<TickResult>;
-  /** With `nowMs`, a LEFT end is logged as an abandon (saleStats). */
-  end(ref: TicketRef, reason: "LEFT" | "PAID", nowMs?: number): Promise<boolean>;
-  extend(ref: TicketRef, untilMs: number, nowMs: number): Promise<boolean>;
-  /** Concerts that have had a queue, for the ticker. */
-  registerConcert(concertId: string): Promise<void>;
-  concerts(): Promise<string[]>;
-}
-
-/** A store that can put a ticket Redis lost back at its token's entry number. */
-export interface RestorableQueueStore extends QueueStore {
-  /** The restored ticket's view, or null when the script refused (already stored, not lost). */
-  restore(ref: Required<TicketRef>, nowMs: number): Promise<TicketView | null>;
-}
-
-type Reply = (string | number | null)[];
-type Script = (...args: (string | number)[]) => Promise<unknown>;
-type Pipeline = ScriptHost & {
-  wait(replicas: number, timeoutMs: number): unknown;
-  exec(): Promise<[Error | null, unknown][]>;
-};
 interface ScriptHost {
   queueEnter: Script;
   queueView: Script;
@@ -141,33 +34,14 @@ interface ScriptHost {
   queueExtend: Script;
   queueRestore: Script;
 }
+type Pipeline = ScriptHost & { exec(): Promise<[Error | null, unknown][]> };
 
-/** How often a ticket write refused by a moving slot is sent again (100, 200, ... ms apart). */
-const MOVED_RETRIES = 10;
 /** Minimum fraction of a tick between two admission runs of one concert (timer jitter slack). */
 const TICK_GAP_FRACTION = 0.9;
-/** The observed admission rate looks back this far. */
-export const RATE_WINDOW_MS = 60_000;
-
-export function queueKeys(prefix: string, concertId: string) {
-  const base = `${prefix}queue:{${concertId}}:`;
-  return {
-    seq: `${base}seq`,
-    waiting: `${base}waiting`,
-    active: `${base}active`,
-    seen: `${base}seen`,
-    admits: `${base}admits`,
-    abandons: `${base}abandons`,
-    soldOut: `${base}soldout`,
-    meta: `${base}meta`,
-    prequeue: `${base}prequeue`,
-    entrants: `${base}entrants`,
-    ticket: (userId: string) => `${base}u:${userId}`,
-  };
-}
 
 export class RedisQueueStore implements RestorableQueueStore {
   private readonly scripts: ScriptHost;
+  private readonly writes: ReplicatedWrites<keyof ScriptHost>;
   private readonly registered = new Set<string>();
   /**
    * The highest entry number this process has seen per concert (entries and signed tokens).
@@ -180,7 +54,7 @@ export class RedisQueueStore implements RestorableQueueStore {
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly settings: QueueSettings,
-    private readonly replicaWait: ReplicaWait = { replicas: 0, timeoutMs: 0 },
+    replicaWait: ReplicaWait = { replicas: 0, timeoutMs: 0 },
   ) {
     redis.defineCommand("queueEnter", { numberOfKeys: 9, lua: ENTER });
     redis.defineCommand("queueView", { numberOfKeys: 6, lua: VIEW });
@@ -189,27 +63,7 @@ export class RedisQueueStore implements RestorableQueueStore {
     redis.defineCommand("queueExtend", { numberOfKeys: 2, lua: EXTEND });
     redis.defineCommand("queueRestore", { numberOfKeys: 5, lua: RESTORE });
     this.scripts = redis as unknown as ScriptHost;
-  }
-
-  /**
-   * Runs a script that changes tickets; with a replica wait, in one pipeline with WAIT (keyless,
-   * so on a cluster it goes with the script to the shard that owns the concert's slot). ioredis
-   * re-sends a pipeline on MOVED only when every command of it was moved, which the keyless
-   * WAIT never is: a script refused with MOVED (it did not run) is sent again here, once the
-   * client has the new slot map (a failover).
-   */
-  private async write(script: keyof ScriptHost, ...args: (string | number)[]): Promise<unknown> {
-    const { replicas, timeoutMs } = this.replicaWait;
-    if (replicas === 0) return this.scripts[script](...args);
-    for (let attempt = 1; ; attempt++) {
-      const pipeline = this.redis.pipeline() as unknown as Pipeline;
-      void pipeline[script](...args);
-      void pipeline.wait(replicas, timeoutMs);
-      const [[error, value]] = (await pipeline.exec()) as [[Error | null, unknown]];
-      if (!error) return value;
-      if (attempt >= MOVED_RETRIES || !/^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN) /.test(error.message)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
-    }
+    this.writes = new ReplicatedWrites(redis, replicaWait, true);
   }
 
   async enter(
@@ -222,7 +76,7 @@ export class RedisQueueStore implements RestorableQueueStore {
   ): Promise<StoredTicket> {
     const k = queueKeys(this.prefix, concertId);
     const s = this.settings;
-    const r = (await this.write(
+    const r = (await this.writes.run(
       "queueEnter",
       k.seq,
       k.waiting,
@@ -246,19 +100,11 @@ export class RedisQueueStore implements RestorableQueueStore {
       prequeue ? drawScore(prequeue.drawKey) : "",
       prequeue?.opensAtMs ?? "",
       control.paused ? 1 : 0,
-    )) as Reply;
+    )) as ScriptReply;
     if (r[0] === "SOLD_OUT") throw soldOut();
-    this.remember(concertId, Number(r[2]));
-    return {
-      status: r[0] as TicketStatus,
-      ticketId: String(r[1]),
-      seq: Number(r[2]),
-      issuedAtMs: Number(r[3]),
-      activeUntilMs: numberOrNull(r[4]),
-      rank: rankOrNull(r[5]),
-      fresh: Number(r[6]) === 1,
-      observedRate: numberOrNull(r[7]),
-    };
+    const ticket = toStoredTicket(r);
+    this.remember(concertId, ticket.seq);
+    return ticket;
   }
 
   async views(refs: readonly TicketRef[], nowMs: number, touch: boolean): Promise<TicketView[]> {
@@ -312,7 +158,7 @@ export class RedisQueueStore implements RestorableQueueStore {
   async restore(ref: Required<TicketRef>, nowMs: number): Promise<TicketView | null> {
     const k = queueKeys(this.prefix, ref.concertId);
     const issuedAtMs = ref.issuedAt * 1000;
-    const r = (await this.write(
+    const r = (await this.writes.run(
       "queueRestore",
       k.seq,
       k.waiting,
@@ -327,7 +173,7 @@ export class RedisQueueStore implements RestorableQueueStore {
       this.settings.idleMs,
       Math.max(60_000, issuedAtMs + this.settings.maxAgeMs + 60_000 - nowMs),
       this.knownSeq.get(ref.concertId) ?? 0,
-    )) as Reply;
+    )) as ScriptReply;
     if (Number(r[0]) !== 1) return null;
     // The concert list went with the data: the ticker must find this concert again.
     await this.redis.sadd(`${this.prefix}queue:concerts`, ref.concertId);
@@ -355,7 +201,7 @@ export class RedisQueueStore implements RestorableQueueStore {
   ): Promise<TickResult> {
     const k = queueKeys(this.prefix, concertId);
     const s = this.settings;
-    const r = (await this.write(
+    const r = (await this.writes.run(
       "queueAdmit",
       k.waiting,
       k.active,
@@ -374,21 +220,13 @@ export class RedisQueueStore implements RestorableQueueStore {
       RATE_WINDOW_MS,
       s.tickMs,
       control.paused ? 1 : 0,
-    )) as number[];
-    return {
-      ran: r[0] === 1,
-      admitted: Number(r[1]),
-      expired: Number(r[2]),
-      dropped: Number(r[3]),
-      active: Number(r[4]),
-      waiting: Number(r[5]),
-      soldOut: Number(r[6]) === 1,
-    };
+    )) as ScriptReply;
+    return toTickResult(r);
   }
 
   async end(ref: TicketRef, reason: "LEFT" | "PAID", nowMs?: number): Promise<boolean> {
     const k = queueKeys(this.prefix, ref.concertId);
-    const r = await this.write(
+    const r = await this.writes.run(
       "queueEnd",
       k.ticket(ref.userId),
       k.waiting,
@@ -407,7 +245,7 @@ export class RedisQueueStore implements RestorableQueueStore {
 
   async extend(ref: TicketRef, untilMs: number, nowMs: number): Promise<boolean> {
     const k = queueKeys(this.prefix, ref.concertId);
-    const r = await this.write(
+    const r = await this.writes.run(
       "queueExtend",
       k.ticket(ref.userId),
       k.active,
@@ -447,27 +285,4 @@ export class RedisQueueStore implements RestorableQueueStore {
     ]);
     return { waiting, active };
   }
-}
-
-function numberOrNull(v: string | number | null | undefined): number | null {
-  if (v === null || v === undefined || v === "") return null;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : null;
-}
-
-function rankOrNull(v: string | number | null | undefined): number | null {
-  const n = numberOrNull(v);
-  return n === null || n < 0 ? null : n;
-}
-
-/** The view script's reply: status, activeUntil, rank, observed rate, lost flag. */
-function toView(value: unknown): TicketView {
-  const r = value as Reply;
-  return {
-    status: r[0] as TicketStatus,
-    activeUntilMs: numberOrNull(r[1]),
-    rank: rankOrNull(r[2]),
-    observedRate: numberOrNull(r[3]),
-    ...(Number(r[4]) === 1 ? { lost: true } : {}),
-  };
 }

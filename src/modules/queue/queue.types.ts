@@ -1,6 +1,6 @@
 import { ArgsType, Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { DateTimeScalar } from "../../platform/graphql/scalars.js";
-import type { TicketStatus } from "./queue.store.js";
+import type { TicketStatus } from "./queue.model.js";
 
 export enum QueueStatus {
   PREQUEUED = "PREQUEUED",

@@ -4,7 +4,8 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RedisPrequeueStore } from "../../../src/modules/queue/prequeue.store.js";
-import { queueKeys, RedisQueueStore } from "../../../src/modules/queue/queue.store.js";
+import { queueKeys } from "../../../src/modules/queue/queue.model.js";
+import { RedisQueueStore } from "../../../src/modules/queue/queue.store.js";
 import type { Redis } from "../../../src/platform/redis/redis.js";
 import {
   guardScriptKeys,

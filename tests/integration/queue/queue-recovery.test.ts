@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PaymentHistory } from "../../../src/modules/queue/payment-history.repository.js";
 import { RecoveringQueueStore } from "../../../src/modules/queue/queue-recovery.js";
 import {
-  RedisQueueStore,
   type QueueSettings,
   type StoredTicket,
   type TicketRef,
-} from "../../../src/modules/queue/queue.store.js";
+} from "../../../src/modules/queue/queue.model.js";
+import { RedisQueueStore } from "../../../src/modules/queue/queue.store.js";
 import { createLogger } from "../../../src/platform/logger.js";
 
 const REDIS_URL = process.env["TEST_REDIS_URL"] ?? "redis://127.0.0.1:6379";

@@ -4,7 +4,8 @@
 // and idleness are tested by moving a number, not by sleeping.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { queueKeys, RedisQueueStore, type QueueSettings } from "../../../src/modules/queue/queue.store.js";
+import { queueKeys, type QueueSettings } from "../../../src/modules/queue/queue.model.js";
+import { RedisQueueStore } from "../../../src/modules/queue/queue.store.js";
 import type { Redis } from "../../../src/platform/redis/redis.js";
 import {
   guardScriptKeys,

@@ -2,7 +2,7 @@
 // user, and instances refresh only that user's subscribers instead of every subscriber.
 import { describe, expect, it } from "vitest";
 import type { QueueTicketData } from "../../../src/modules/queue/queue.service.js";
-import type { TicketRef } from "../../../src/modules/queue/queue.store.js";
+import type { TicketRef } from "../../../src/modules/queue/queue.model.js";
 import { CONCERT, queueOnFakes } from "./setup.js";
 
 async function take(it: AsyncIterator<QueueTicketData>): Promise<QueueTicketData | "done"> {

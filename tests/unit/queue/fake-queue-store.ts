@@ -9,7 +9,7 @@ import type {
   TicketStatus,
   TicketView,
   TickResult,
-} from "../../../src/modules/queue/queue.store.js";
+} from "../../../src/modules/queue/queue.model.js";
 
 interface Row {
   ticketId: string;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { PaymentHistory } from "../../../src/modules/queue/payment-history.repository.js";
 import { RecoveringQueueStore } from "../../../src/modules/queue/queue-recovery.js";
-import type { RestorableQueueStore, TicketRef, TicketView } from "../../../src/modules/queue/queue.store.js";
+import type { RestorableQueueStore, TicketRef, TicketView } from "../../../src/modules/queue/queue.model.js";
 import { FakeClock } from "../../../src/platform/clock.js";
 import { createLogger } from "../../../src/platform/logger.js";
 import { CONCERT } from "./setup.js";

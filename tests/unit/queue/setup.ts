@@ -3,7 +3,7 @@ import { FakeClock } from "../../../src/platform/clock.js";
 import { createLogger } from "../../../src/platform/logger.js";
 import { QueueAccess } from "../../../src/modules/queue/queue-access.js";
 import { QueueService } from "../../../src/modules/queue/queue.service.js";
-import type { QueueSettings } from "../../../src/modules/queue/queue.store.js";
+import type { QueueSettings } from "../../../src/modules/queue/queue.model.js";
 import { QueueTokenCodec } from "../../../src/modules/queue/queue-token.js";
 import { QueueUpdatesHub, type QueueChangeFeed } from "../../../src/modules/queue/queue-updates.js";
 import { PushChannel } from "../../../src/modules/queue/push-channel.js";
