@@ -1,11 +1,6 @@
-// The admission policy as plain arithmetic (docs/api.md, "Admission"). The Lua admit script applies
-// the same rule atomically in Redis; these functions are what the service, the docs and the
-// unit tests reason with.
-
-/** "Bank counter" meets "theme park": admit at most perTick, and never past maxActive. */
-export function admitCount(maxActive: number, admitPerTick: number, active: number): number {
-  return Math.max(0, Math.min(admitPerTick, maxActive - active));
-}
+// What clients are told about admission (docs/api.md, "Admission"). The admission rule itself
+// (at most perTick a tick, never past maxActive) is decided by the admit script in Redis
+// (queue-scripts.ts) and tested there (tests/integration/queue/queue-store.test.ts).
 
 /** Admissions per second the settings allow when slots free up as fast as they are filled. */
 export function configuredRate(admitPerTick: number, tickMs: number): number {

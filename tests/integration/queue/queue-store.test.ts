@@ -167,6 +167,30 @@ describe.each(REDIS_MODES)("queue Lua scripts on Redis (%s)", (mode) => {
     expect(views.map((v) => v.rank)).toEqual([null, null, null, 0, 1]);
   });
 
+  it("admits nobody while as many or more are active than a lowered max active allows", async () => {
+    const store = storeWith({ maxActive: 3, admitPerTick: 5, activeMs: 600_000 });
+    const c = concert();
+    for (const u of ["a", "b", "c"]) await store.enter(c, u, `t-${u}`, T0);
+    for (const u of ["w1", "w2"]) await store.enter(c, u, `t-${u}`, T0);
+    const lowered = { paused: false, maxActive: 2, admitPerTick: 5 };
+    expect(await store.admit(c, T0 + 1000, lowered)).toMatchObject({ admitted: 0, active: 3, waiting: 2 });
+    await store.end(ref(c, "a", "t-a"), "LEFT");
+    expect(await store.admit(c, T0 + 2000, lowered)).toMatchObject({ admitted: 0, active: 2, waiting: 2 });
+    await store.end(ref(c, "b", "t-b"), "LEFT");
+    expect(await store.admit(c, T0 + 3000, lowered)).toMatchObject({ admitted: 1, active: 2, waiting: 1 });
+  });
+
+  it("admits at most the per-tick number however many slots are free", async () => {
+    const store = storeWith({ maxActive: 1, admitPerTick: 50, activeMs: 600_000 });
+    const c = concert();
+    await store.enter(c, "blocker", "t-blocker", T0);
+    for (let i = 0; i < 10; i++) await store.enter(c, `u${i}`, `t${i}`, T0);
+    await store.end(ref(c, "blocker", "t-blocker"), "LEFT");
+    const wide = { paused: false, maxActive: 100, admitPerTick: 4 };
+    expect(await store.admit(c, T0 + 1000, wide)).toMatchObject({ admitted: 4, active: 4, waiting: 6 });
+    expect(await store.admit(c, T0 + 2000, wide)).toMatchObject({ admitted: 4, active: 8, waiting: 2 });
+  });
+
   it("never exceeds max active or the per-tick cap when many instances tick at once", async () => {
     const store = storeWith({ maxActive: 7, admitPerTick: 3, activeMs: 600_000 });
     const c = concert();

@@ -1,6 +1,6 @@
-// An in-memory QueueStore with the same rules as the Lua scripts, for unit tests of the
-// service, guard and live updates (the scripts themselves are tested against real Redis).
-import { admitCount } from "../../../src/modules/queue/admission-policy.js";
+// An in-memory QueueStore for unit tests of the service, guard and live updates. A tick fills
+// the free slots in entry order and nothing more: the admission rule (per-tick cap, max active,
+// pause) is the admit script's, tested against real Redis in tests/integration/queue/.
 import type {
   QueueSettings,
   QueueStore,
@@ -122,7 +122,7 @@ export class FakeQueueStore implements QueueStore {
     const next = rows
       .filter((r) => r.status === "WAITING")
       .sort((a, b) => a.seq - b.seq)
-      .slice(0, admitCount(this.s.maxActive, this.s.admitPerTick, active));
+      .slice(0, Math.max(0, this.s.maxActive - active));
     for (const r of next) {
       r.status = "ACTIVE";
       r.activeUntilMs = now + this.s.activeMs;
