@@ -2,8 +2,6 @@
 // The fake runner snapshots every store and restores it when the work throws, so unit tests
 // see the same all-or-nothing behaviour as a database transaction.
 import type { Db } from "../../../src/platform/db/prisma.js";
-import { DomainError } from "../../../src/platform/errors.js";
-import type { QueueCaller, QueueGuard, QueuePass } from "../../../src/modules/queue/queue-guard.js";
 import type {
   IdempotencyRecord,
   IdempotencyStore,
@@ -107,43 +105,5 @@ export function fakeTransactionRunner(...stores: Snapshotting[]): TransactionRun
   };
 }
 
-/** Tokens look like `token:<userId>:<concertId>`; statuses are set per token. */
-export class FakeQueue implements QueueGuard, QueuePass {
-  status = new Map<string, "WAITING" | "ACTIVE" | "EXPIRED">();
-  finished: string[] = [];
-  failFinish = false;
-  /** False leaves the token ACTIVE after a payment, so that every racer reaches the database. */
-  expireOnPayment = true;
-
-  token(userId: string, concertId = "concert-1", status: "WAITING" | "ACTIVE" | "EXPIRED" = "ACTIVE") {
-    const token = `token:${userId}:${concertId}`;
-    this.status.set(token, status);
-    return token;
-  }
-  async authenticate(token: string | null): Promise<QueueCaller> {
-    const parts = token?.split(":") ?? [];
-    if (parts.length !== 3 || parts[0] !== "token" || !this.status.has(token!)) {
-      throw new DomainError("UNAUTHENTICATED", "enter the queue with issueQueueToken first");
-    }
-    return {
-      token: token!,
-      ticketId: `t-${parts[1]}`,
-      userId: parts[1]!,
-      concertId: parts[2]!,
-      seq: 1,
-      issuedAt: 0,
-    };
-  }
-  async requireActive(caller: QueueCaller, concertId?: string): Promise<void> {
-    if (concertId && concertId !== caller.concertId) throw new DomainError("FORBIDDEN", "other concert");
-    const status = this.status.get(caller.token);
-    if (status === "WAITING") throw new DomainError("QUEUE_NOT_ADMITTED", "wait", { position: 1 });
-    if (status !== "ACTIVE") throw new DomainError("QUEUE_TOKEN_EXPIRED", "expired");
-  }
-  async extendActiveUntil(): Promise<void> {}
-  async finishAfterPayment(caller: QueueCaller): Promise<void> {
-    if (this.failFinish) throw new Error("redis went away");
-    if (this.expireOnPayment) this.status.set(caller.token, "EXPIRED");
-    this.finished.push(caller.token);
-  }
-}
+// The queue stand-in is shared by every feature behind the queue.
+export { FakeQueue } from "../queue/fake-queue.js";
