@@ -2,11 +2,11 @@
 // features use. Authentication is the token's signature and age alone; admission is read from
 // Redis through the view script, which judges time against the injected clock.
 import type { Clock } from "../../platform/clock.js";
-import { DomainError } from "../../platform/errors.js";
 import type { QueueCaller, QueueGuard, QueuePass } from "./queue-guard.js";
 import type { QueueStore, TicketRef } from "./queue.model.js";
 import type { QueueTokenCodec } from "./queue-token.js";
 import { saleNotOpen } from "../sale/sale.errors.js";
+import { otherConcert, stillWaiting, tokenExpired } from "./queue.errors.js";
 
 /** Tells every instance that a concert's queue changed (one message per change or tick). */
 export interface QueueEvents {
@@ -35,32 +35,15 @@ export class QueueAccess implements QueueGuard, QueuePass {
   }
 
   async requireActive(caller: QueueCaller, concertId?: string): Promise<void> {
-    if (concertId !== undefined && concertId !== caller.concertId) {
-      throw new DomainError(
-        "FORBIDDEN",
-        "This queue token is for another concert. Enter that concert's queue with issueQueueToken and use its token.",
-      );
-    }
+    if (concertId !== undefined && concertId !== caller.concertId) throw otherConcert();
     const now = this.clock.now().getTime();
     const [view] = await this.store.views([refOf(caller)], now, false);
     if (view!.status === "PREQUEUED") {
       const opensAt = view!.saleOpensAtMs ?? now;
       throw saleNotOpen(Math.max(0, Math.ceil((opensAt - now) / 1000)));
     }
-    if (view!.status === "WAITING") {
-      const position = view!.rank! + 1;
-      throw new DomainError(
-        "QUEUE_NOT_ADMITTED",
-        `You are still waiting in the queue (position ${position}). Follow queueUpdates or poll queueStatus until you are ACTIVE.`,
-        { position },
-      );
-    }
-    if (view!.status === "EXPIRED") {
-      throw new DomainError(
-        "QUEUE_TOKEN_EXPIRED",
-        "This queue token has expired (its active time ran out, it was used for a payment, or it left the queue). Call issueQueueToken again to re-enter the queue.",
-      );
-    }
+    if (view!.status === "WAITING") throw stillWaiting(view!.rank! + 1);
+    if (view!.status === "EXPIRED") throw tokenExpired();
   }
 
   /**

@@ -7,7 +7,7 @@
 // re-issue without storing it. Verifying never touches Redis.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { Clock } from "../../platform/clock.js";
-import { DomainError } from "../../platform/errors.js";
+import { unauthenticated } from "./queue.errors.js";
 import type { QueueCaller } from "./queue-guard.js";
 
 export type TokenClaims = Omit<QueueCaller, "token">;
@@ -16,12 +16,6 @@ export type TokenClaims = Omit<QueueCaller, "token">;
 const CLOCK_SKEW_SECONDS = 300;
 const MAX_TOKEN_LENGTH = 1024;
 const KEY_ID = /^[0-9a-f]{8}$/;
-
-export const unauthenticated = (why: string) =>
-  new DomainError(
-    "UNAUTHENTICATED",
-    `${why} Enter the queue with issueQueueToken(userId, accessKey, concertId) and send the token it returns as "Authorization: Bearer <token>".`,
-  );
 
 /** A secret's key id: the first 8 hex digits of its SHA-256 (names the secret, never reveals it). */
 export function keyIdOf(secret: string): string {

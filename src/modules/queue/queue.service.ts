@@ -1,7 +1,7 @@
 // The waiting queue's use cases: enter, look, leave, and the admission tick.
 import { randomUUID } from "node:crypto";
 import type { Clock } from "../../platform/clock.js";
-import { DomainError, notFound } from "../../platform/errors.js";
+import { DomainError } from "../../platform/errors.js";
 import type { Logger } from "../../platform/logger.js";
 import type { QueueMetrics } from "../../platform/metrics/metrics.js";
 import type { AccessKeyVerifier } from "../user/user.service.js";
@@ -12,6 +12,7 @@ import { refOf, type QueueAccess, type QueueEvents } from "./queue-access.js";
 import type { QueueCaller } from "./queue-guard.js";
 import type { QueueSettings, QueueStore, TicketStatus, TicketView } from "./queue.model.js";
 import type { QueueTokenCodec } from "./queue-token.js";
+import { concertNotFound } from "../sale/sale.errors.js";
 import { noSchedule, type SaleSchedule } from "./sale-schedule.js";
 
 /** A ticket as clients see it (QueueTicket in the schema). */
@@ -71,7 +72,7 @@ export class QueueService {
   async issue(userId: string, accessKey: string, concertId: string): Promise<QueueTicketData> {
     const { users, concerts, store, codec, clock } = this.deps;
     await users.verifyAccessKey(userId, accessKey);
-    if (!(await concerts.exists(concertId))) throw notFound(`Concert ${concertId}`);
+    if (!(await concerts.exists(concertId))) throw concertNotFound(concertId);
     await store.registerConcert(concertId);
     const opening = await (this.deps.schedule ?? noSchedule).opening(concertId);
     const now = clock.now().getTime();
