@@ -26,7 +26,6 @@ import { createCatalogueModule } from "./modules/catalogue/catalogue.module.js";
 import { createConcertModule } from "./modules/concert/concert.module.js";
 import { createLiveSaleModule } from "./modules/live-sale/live-sale.module.js";
 import { createOperatorModule } from "./modules/operator/operator.module.js";
-import { PrismaConcertLookup } from "./modules/queue/concert-lookup.repository.js";
 import { createPaymentModule } from "./modules/payment/payment.module.js";
 import { createQueueModule } from "./modules/queue/queue.module.js";
 import { createSaleModule, createSaleSchedule } from "./modules/sale/sale.module.js";
@@ -51,10 +50,8 @@ export interface App {
 /** Every feature module, in dependency order, and the services resolvers read from the context. */
 function createModules(infra: Infrastructure): { modules: FeatureModule[]; services: ResolverServices } {
   const user = createUserModule(infra);
-  // Shared with the catalogue, whose changes drop its cached concerts on every instance.
-  const concertLookup = new PrismaConcertLookup(infra.prisma);
   const schedule = createSaleSchedule(infra);
-  const queue = createQueueModule(infra, { users: user.service, concerts: concertLookup, schedule });
+  const queue = createQueueModule(infra, { users: user.service, schedule });
   const sale = createSaleModule(infra, { schedule, prequeue: queue.prequeue, events: queue.events });
   const wallet = createWalletModule(infra, { guard: queue.guard });
   const concert = createConcertModule(infra, { guard: queue.guard });
@@ -64,7 +61,7 @@ function createModules(infra: Infrastructure): { modules: FeatureModule[]; servi
     queue,
     audit: operator.audit,
     operator: operator.auth,
-    concertExists: (concertId) => concertLookup.exists(concertId),
+    concertExists: (concertId) => queue.concerts.exists(concertId),
   });
   const payment = createPaymentModule(infra, {
     guard: queue.guard,
@@ -81,7 +78,7 @@ function createModules(infra: Infrastructure): { modules: FeatureModule[]; servi
   });
   const catalogue = createCatalogueModule(infra, {
     operator,
-    caches: [concertLookup, reservation.repository, schedule, liveSale.catalogueCache],
+    caches: [queue.concerts, reservation.repository, schedule, liveSale.catalogueCache],
   });
   return {
     modules: [

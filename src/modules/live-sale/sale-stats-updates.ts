@@ -4,7 +4,8 @@
 // concert only when a figure changed (`at` aside). A new subscriber gets the last computed figures
 // at once (or the first computation, when it is the concert's first watcher here).
 import type { Logger } from "../../platform/logger.js";
-import { failedStream, PushChannel } from "../queue/push-channel.js";
+import { failedStream } from "../../platform/graphql/failed-stream.js";
+import { LiveStream } from "../../platform/graphql/live-stream.js";
 import type { SaleStatsData } from "./sale-stats.service.js";
 
 export interface StatsSource {
@@ -13,7 +14,7 @@ export interface StatsSource {
 
 interface Group {
   concertId: string;
-  subscribers: Set<PushChannel<SaleStatsData>>;
+  subscribers: Set<LiveStream<SaleStatsData>>;
   latest: SaleStatsData | null;
   print: string | null;
   running: Promise<SaleStatsData> | null;
@@ -49,10 +50,10 @@ export class SaleStatsHub {
       if (group.subscribers.size === 0) this.groups.delete(concertId);
       return failedStream(error);
     }
-    const channel: PushChannel<SaleStatsData> = new PushChannel(() => this.remove(group, channel));
-    group.subscribers.add(channel);
-    channel.push(first);
-    return channel;
+    const stream: LiveStream<SaleStatsData> = new LiveStream(() => this.remove(group, stream));
+    group.subscribers.add(stream);
+    stream.send(first);
+    return stream.iterator;
   }
 
   /**
@@ -67,7 +68,7 @@ export class SaleStatsHub {
         try {
           const stats = await this.compute(group);
           if (group.print === before) return;
-          for (const channel of group.subscribers) channel.push(stats);
+          for (const stream of group.subscribers) stream.send(stats);
         } catch (error) {
           this.log.warn({ err: error, concertId: group.concertId }, "sale stats refresh failed");
         }
@@ -102,8 +103,8 @@ export class SaleStatsHub {
     return group.running;
   }
 
-  private remove(group: Group, channel: PushChannel<SaleStatsData>): void {
-    group.subscribers.delete(channel);
+  private remove(group: Group, stream: LiveStream<SaleStatsData>): void {
+    group.subscribers.delete(stream);
     if (group.subscribers.size === 0 && this.groups.get(group.concertId) === group)
       this.groups.delete(group.concertId);
   }

@@ -41,17 +41,19 @@ export function effectiveControl(
   };
 }
 
+export interface AdmissionControlsDeps {
+  source: ControlSource;
+  defaults: ControlDefaults;
+  log: Logger;
+  /** Called when a concert's `paused` or `soldOut` flips (its tickets are pushed again). */
+  onFlip?: (concertId: string) => void;
+}
+
 export class AdmissionControls {
   private readonly controls = new Map<string, AdmissionControl>();
   private readonly soldOut = new Map<string, boolean>();
 
-  constructor(
-    private readonly source: ControlSource,
-    private readonly defaults: ControlDefaults,
-    private readonly log: Logger,
-    /** Called when a concert's `paused` or `soldOut` flips (its tickets are pushed again). */
-    private readonly onFlip: (concertId: string) => void = () => undefined,
-  ) {}
+  constructor(private readonly deps: AdmissionControlsDeps) {}
 
   /**
    * Reads the controls of these concerts (one statement) and remembers them. When MySQL cannot
@@ -62,21 +64,21 @@ export class AdmissionControls {
     if (concertIds.length === 0) return;
     let rows: StoredControl[];
     try {
-      rows = await this.source.read(concertIds);
+      rows = await this.deps.source.read(concertIds);
     } catch (error) {
-      this.log.warn({ err: error }, "sale controls unreadable; the last known stay in force");
+      this.deps.log.warn({ err: error }, "sale controls unreadable; the last known stay in force");
       return;
     }
     const byId = new Map(rows.map((r) => [r.concertId, r]));
-    for (const id of concertIds) this.remember(id, effectiveControl(byId.get(id), this.defaults));
+    for (const id of concertIds) this.remember(id, effectiveControl(byId.get(id), this.deps.defaults));
   }
 
   /** The controls for an admission decision, read from MySQL when this process has none yet. */
   async forConcert(concertId: string): Promise<AdmissionControl> {
     const known = this.controls.get(concertId);
     if (known) return known;
-    const [row] = await this.source.read([concertId]);
-    const control = effectiveControl(row, this.defaults);
+    const [row] = await this.deps.source.read([concertId]);
+    const control = effectiveControl(row, this.deps.defaults);
     this.remember(concertId, control);
     return control;
   }
@@ -88,8 +90,8 @@ export class AdmissionControls {
 
   /** Reads one concert's controls again now (an operator changed them). */
   async reload(concertId: string): Promise<void> {
-    const [row] = await this.source.read([concertId]);
-    this.remember(concertId, effectiveControl(row, this.defaults));
+    const [row] = await this.deps.source.read([concertId]);
+    this.remember(concertId, effectiveControl(row, this.deps.defaults));
   }
 
   isPaused(concertId: string): boolean {
@@ -104,12 +106,12 @@ export class AdmissionControls {
   noteSoldOut(concertId: string, soldOut: boolean): void {
     const before = this.soldOut.get(concertId) ?? false;
     this.soldOut.set(concertId, soldOut);
-    if (before !== soldOut) this.onFlip(concertId);
+    if (before !== soldOut) this.deps.onFlip?.(concertId);
   }
 
   private remember(concertId: string, control: AdmissionControl): void {
     const before = this.controls.get(concertId);
     this.controls.set(concertId, control);
-    if ((before?.paused ?? false) !== control.paused) this.onFlip(concertId);
+    if ((before?.paused ?? false) !== control.paused) this.deps.onFlip?.(concertId);
   }
 }

@@ -22,22 +22,24 @@ export const refOf = (caller: QueueCaller): TicketRef => ({
   issuedAt: caller.issuedAt,
 });
 
+export interface QueueAccessDeps {
+  codec: QueueTokenCodec;
+  store: QueueStore;
+  events: QueueEvents;
+  clock: Clock;
+}
+
 export class QueueAccess implements QueueGuard, QueuePass {
-  constructor(
-    private readonly codec: QueueTokenCodec,
-    private readonly store: QueueStore,
-    private readonly events: QueueEvents,
-    private readonly clock: Clock,
-  ) {}
+  constructor(private readonly deps: QueueAccessDeps) {}
 
   async authenticate(token: string | null): Promise<QueueCaller> {
-    return this.codec.verify(token);
+    return this.deps.codec.verify(token);
   }
 
   async requireActive(caller: QueueCaller, concertId?: string): Promise<void> {
     if (concertId !== undefined && concertId !== caller.concertId) throw otherConcert();
-    const now = this.clock.now().getTime();
-    const [view] = await this.store.views([refOf(caller)], now, false);
+    const now = this.deps.clock.now().getTime();
+    const [view] = await this.deps.store.views([refOf(caller)], now, false);
     if (view!.status === "PREQUEUED") {
       const opensAt = view!.saleOpensAtMs ?? now;
       throw saleNotOpen(Math.max(0, Math.ceil((opensAt - now) / 1000)));
@@ -51,13 +53,13 @@ export class QueueAccess implements QueueGuard, QueuePass {
    * that already ended is left ended (the hold then cannot be paid with it).
    */
   async extendActiveUntil(caller: QueueCaller, until: Date): Promise<void> {
-    await this.store.extend(refOf(caller), until.getTime(), this.clock.now().getTime());
+    await this.deps.store.extend(refOf(caller), until.getTime(), this.deps.clock.now().getTime());
   }
 
   /** Held by the end script: the ticket leaves every set at once, so the next tick refills it. */
   async finishAfterPayment(caller: QueueCaller): Promise<void> {
     // A paying ticket was ACTIVE: no position moves until the next tick (which publishes).
-    if (await this.store.end(refOf(caller), "PAID"))
-      this.events.changed(caller.concertId, this.clock.now().getTime(), caller.userId);
+    if (await this.deps.store.end(refOf(caller), "PAID"))
+      this.deps.events.changed(caller.concertId, this.deps.clock.now().getTime(), caller.userId);
   }
 }

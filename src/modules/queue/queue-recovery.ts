@@ -20,16 +20,23 @@ import type {
   TickResult,
 } from "./queue.model.js";
 
+export interface RecoveringQueueStoreDeps {
+  inner: RestorableQueueStore;
+  payments: PaymentHistory;
+  log: Logger;
+  /** Scheduled openings and the pre-queue, to restore a lost PREQUEUED ticket. */
+  prequeue?: { schedule: SaleSchedule; store: Pick<PrequeueStore, "restorePrequeued"> };
+}
+
 export class RecoveringQueueStore implements QueueStore {
-  constructor(
-    private readonly inner: RestorableQueueStore,
-    private readonly payments: PaymentHistory,
-    private readonly log: Logger,
-    private readonly prequeue?: {
-      schedule: SaleSchedule;
-      store: Pick<PrequeueStore, "restorePrequeued">;
-    },
-  ) {}
+  private readonly inner: RestorableQueueStore;
+  private readonly payments: PaymentHistory;
+  private readonly log: Logger;
+  private readonly prequeue: RecoveringQueueStoreDeps["prequeue"];
+
+  constructor(deps: RecoveringQueueStoreDeps) {
+    ({ inner: this.inner, payments: this.payments, log: this.log, prequeue: this.prequeue } = deps);
+  }
 
   async views(refs: readonly TicketRef[], nowMs: number, touch: boolean): Promise<TicketView[]> {
     let views = await this.inner.views(refs, nowMs, touch);

@@ -1,14 +1,20 @@
-// Live queue pushes that scale: every instance keeps a registry of its own subscribers by
-// concert and listens to ONE pubsub channel per concert. A QUEUE_CHANGED event (one per concert
-// per tick or departure) makes the instance recompute all its subscribers of that concert in
-// ONE pipelined Redis round trip, and push only to those whose ticket changed.
+// Live queue pushes that scale (docs/queue.md, "Live updates at scale"): every instance keeps a
+// registry of its own subscribers by concert and listens to ONE pubsub channel per concert. A
+// QUEUE_CHANGED event (one per concert per tick or departure) makes the instance recompute the
+// subscribers that the cadence says are due (push-cadence.ts: everyone near the front, the
+// rest every few seconds) in ONE pipelined Redis round trip, and push only to those whose ticket
+// changed. A subscriber whose previous push is still unwritten (its socket is behind) skips a
+// WAITING update and gets the fresh one later; the first push, ACTIVE and every end are
+// never skipped, and pushes to one subscriber are never reordered.
 import type { Clock } from "../../platform/clock.js";
+import { failedStream } from "../../platform/graphql/failed-stream.js";
+import { LiveStream } from "../../platform/graphql/live-stream.js";
 import type { Logger } from "../../platform/logger.js";
 import type { QueueCaller, QueueGuard } from "./queue-guard.js";
 import { refOf } from "./queue-access.js";
-import type { QueueStore } from "./queue.model.js";
+import type { QueueStore, TicketView } from "./queue.model.js";
 import type { QueueTicketData } from "./queue.service.js";
-import { failedStream, PushChannel } from "./push-channel.js";
+import { DEFAULT_CADENCE, dueAt, frontLimit, isFront, type PushCadence } from "./push-cadence.js";
 
 /** The per-concert change events of every instance (the Redis pubsub in production). */
 export interface QueueChangeFeed {
@@ -17,23 +23,37 @@ export interface QueueChangeFeed {
 
 interface Subscriber {
   caller: QueueCaller;
-  channel: PushChannel<QueueTicketData>;
-  /** What was pushed last (status, position, activeUntil); null before the first push. */
+  stream: LiveStream<QueueTicketData>;
+  /** What was pushed last (status, position, ...); null before the first push. */
   last: string | null;
+  lastStatus: string | null;
+  /** Not WAITING, or within the front, at the last read: every change is pushed at once. */
+  front: boolean;
+  /** When this (back) subscriber first missed a change; null while fresh. */
+  staleSince: number | null;
+  /** Its fixed place in the back period, in [0, 1). */
+  phase: number;
 }
 
 interface ConcertGroup {
   concertId: string;
   subscribers: Set<Subscriber>;
   fresh: Set<Subscriber>;
+  /** Read every subscriber (a heartbeat, a pause or sold-out flip). */
   refreshAll: boolean;
   touch: boolean;
+  /** A change event arrived: the front and the due part of the back are read. */
+  changed: boolean;
+  /** Look for back subscribers that came due (the catch-up run). */
+  catchUp: boolean;
   running: Promise<void> | null;
   feed: ReturnType<QueueChangeFeed["listen"]>;
   /** Users whose own ticket alone changed (an ACTIVE ticket ended), pending a refresh. */
   users: Set<string>;
   /** `at` of the oldest change not yet refreshed (push latency is measured from it). */
   changedAt: number | null;
+  /** The front in places, from the last observed admission rate. */
+  limit: number;
 }
 
 const fingerprint = (t: QueueTicketData) =>
@@ -45,22 +65,29 @@ export interface QueueUpdates {
   subscribe(token: string | null): Promise<AsyncIterableIterator<QueueTicketData>>;
 }
 
+export interface QueueUpdatesDeps {
+  guard: Pick<QueueGuard, "authenticate">;
+  store: Pick<QueueStore, "views">;
+  feed: QueueChangeFeed;
+  present: (caller: QueueCaller, view: TicketView) => QueueTicketData;
+  clock: Clock;
+  log: Logger;
+  /** Milliseconds from a change's `at` to each push it caused in the same run (metrics). */
+  observePush?: (latencyMs: number) => void;
+  /** A WAITING push skipped because the subscriber's previous push was still unwritten. */
+  observeSkip?: () => void;
+  cadence?: PushCadence;
+  /** Phases of new subscribers (tests pass a fixed one). */
+  random?: () => number;
+}
+
 export class QueueUpdatesHub implements QueueUpdates {
   private readonly groups = new Map<string, ConcertGroup>();
+  private readonly cadence: PushCadence;
 
-  constructor(
-    private readonly guard: Pick<QueueGuard, "authenticate">,
-    private readonly store: QueueStore,
-    private readonly feed: QueueChangeFeed,
-    private readonly present: (
-      caller: QueueCaller,
-      view: Awaited<ReturnType<QueueStore["views"]>>[number],
-    ) => QueueTicketData,
-    private readonly clock: Clock,
-    private readonly log: Logger,
-    /** Milliseconds from a change's `at` to each push it caused (metrics). */
-    private readonly observePush: (latencyMs: number) => void = () => undefined,
-  ) {}
+  constructor(private readonly deps: QueueUpdatesDeps) {
+    this.cadence = deps.cadence ?? DEFAULT_CADENCE;
+  }
 
   /** Local subscribers right now (for metrics and tests). */
   get size(): number {
@@ -72,7 +99,7 @@ export class QueueUpdatesHub implements QueueUpdates {
   async subscribe(token: string | null): Promise<AsyncIterableIterator<QueueTicketData>> {
     let caller: QueueCaller;
     try {
-      caller = await this.guard.authenticate(token);
+      caller = await this.deps.guard.authenticate(token);
     } catch (error) {
       return failedStream(error);
     }
@@ -80,20 +107,24 @@ export class QueueUpdatesHub implements QueueUpdates {
   }
 
   /**
-   * The caller's ticket at once, then every change of status, position or activeUntil, until
-   * EXPIRED (pushed, then the stream completes). The open stream is a heartbeat.
+   * The caller's ticket at once, then its changes (by the cadence), until EXPIRED (pushed, then
+   * the stream completes). The open stream is a heartbeat.
    */
   open(caller: QueueCaller): AsyncIterableIterator<QueueTicketData> {
     const group = this.group(caller.concertId);
     const sub: Subscriber = {
       caller,
+      stream: new LiveStream(() => this.remove(group, sub)),
       last: null,
-      channel: new PushChannel(() => this.remove(group, sub)),
+      lastStatus: null,
+      front: true,
+      staleSince: null,
+      phase: (this.deps.random ?? Math.random)(),
     };
     group.subscribers.add(sub);
     group.fresh.add(sub);
-    this.schedule(group);
-    return sub.channel;
+    void this.schedule(group);
+    return sub.stream.iterator;
   }
 
   /**
@@ -118,6 +149,16 @@ export class QueueUpdatesHub implements QueueUpdates {
     );
   }
 
+  /** Reads the back subscribers that came due since the last change event (every CATCH_UP_MS). */
+  async catchUp(): Promise<void> {
+    await Promise.all(
+      [...this.groups.values()].map((g) => {
+        g.catchUp = true;
+        return this.schedule(g);
+      }),
+    );
+  }
+
   private group(concertId: string): ConcertGroup {
     const existing = this.groups.get(concertId);
     if (existing) return existing;
@@ -127,10 +168,13 @@ export class QueueUpdatesHub implements QueueUpdates {
       fresh: new Set(),
       refreshAll: false,
       touch: false,
+      changed: false,
+      catchUp: false,
       running: null,
-      feed: this.feed.listen(concertId),
+      feed: this.deps.feed.listen(concertId),
       changedAt: null,
       users: new Set(),
+      limit: this.cadence.frontPlaces,
     };
     this.groups.set(concertId, group);
     void this.consume(group);
@@ -149,11 +193,11 @@ export class QueueUpdatesHub implements QueueUpdates {
           continue;
         }
         if (typeof event?.at === "number") group.changedAt = Math.min(group.changedAt ?? event.at, event.at);
-        group.refreshAll = true;
+        group.changed = true;
         void this.schedule(group);
       }
     } catch (error) {
-      this.log.warn({ err: error, concertId: group.concertId }, "queue change feed failed");
+      this.deps.log.warn({ err: error, concertId: group.concertId }, "queue change feed failed");
     }
   }
 
@@ -180,47 +224,93 @@ export class QueueUpdatesHub implements QueueUpdates {
   }
 
   private async drain(group: ConcertGroup): Promise<void> {
-    while (group.refreshAll || group.fresh.size > 0 || group.users.size > 0) {
-      const all = group.refreshAll;
-      const users = group.users;
-      const targets = all
-        ? [...group.subscribers]
-        : [
-            ...group.fresh,
-            ...[...group.subscribers].filter((s) => users.has(s.caller.userId) && !group.fresh.has(s)),
-          ];
-      const touch = group.touch || !all;
-      const changedAt = all ? group.changedAt : null;
-      if (all) group.changedAt = null;
+    while (
+      group.refreshAll ||
+      group.changed ||
+      group.catchUp ||
+      group.fresh.size > 0 ||
+      group.users.size > 0
+    ) {
+      const now = this.deps.clock.now().getTime();
+      const { refreshAll: all, changed, users } = group;
+      const touch = group.touch;
+      const changedAt = all || changed ? group.changedAt : null;
+      if (all || changed) group.changedAt = null;
       group.refreshAll = false;
+      group.changed = false;
+      group.catchUp = false;
       group.touch = false;
-      group.fresh.clear();
       group.users = new Set();
+      // Subscribers new here and users whose own ticket ended: read with a heartbeat.
+      const mine = new Set(group.fresh);
+      const own = [...mine];
+      group.fresh.clear();
+      const byChange: Subscriber[] = [];
+      if (all) {
+        for (const s of group.subscribers) if (!mine.has(s)) byChange.push(s);
+      } else {
+        for (const s of group.subscribers) {
+          if (mine.has(s)) continue;
+          if (users.has(s.caller.userId)) own.push(s);
+          else if (changed && s.front) byChange.push(s);
+          else {
+            if (changed && s.staleSince === null) s.staleSince = now;
+            if (s.staleSince !== null && dueAt(this.cadence, s.staleSince, s.phase) <= now) byChange.push(s);
+          }
+        }
+      }
       try {
-        await this.refresh(targets, touch, changedAt);
+        if (own.length > 0) await this.refresh(group, own, true, null);
+        if (byChange.length > 0) await this.refresh(group, byChange, touch, changedAt);
       } catch (error) {
-        this.log.warn({ err: error, concertId: group.concertId }, "queue push refresh failed");
+        this.deps.log.warn({ err: error, concertId: group.concertId }, "queue push refresh failed");
       }
     }
   }
 
   /** ONE pipelined round trip for all targets, then a push to those whose ticket changed. */
-  private async refresh(targets: Subscriber[], touch: boolean, changedAt: number | null): Promise<void> {
-    const live = targets.filter((s) => !s.channel.isEnded);
+  private async refresh(
+    group: ConcertGroup,
+    targets: Subscriber[],
+    touch: boolean,
+    changedAt: number | null,
+  ): Promise<void> {
+    const live = targets.filter((s) => !s.stream.isEnded);
     if (live.length === 0) return;
-    const views = await this.store.views(
+    const now = this.deps.clock.now().getTime();
+    const views = await this.deps.store.views(
       live.map((s) => refOf(s.caller)),
-      this.clock.now().getTime(),
+      now,
       touch,
     );
+    const rate = views.find((v) => v.status === "WAITING")?.observedRate;
+    if (rate !== undefined) group.limit = frontLimit(this.cadence, rate);
     live.forEach((sub, i) => {
-      const ticket = this.present(sub.caller, views[i]!);
+      const view = views[i]!;
+      const ticket = this.deps.present(sub.caller, view);
+      sub.front = isFront(ticket.status, view.rank, group.limit);
       const print = fingerprint(ticket);
-      if (print === sub.last) return;
-      sub.last = print;
-      sub.channel.push(ticket);
-      if (changedAt !== null) this.observePush(this.clock.now().getTime() - changedAt);
-      if (ticket.status === "EXPIRED") sub.channel.end();
+      if (print === sub.last) {
+        sub.staleSince = null;
+        return;
+      }
+      // Back-pressure: a WAITING update while the last push is unwritten waits for a later read.
+      const skippable = ticket.status === "WAITING" && sub.lastStatus === "WAITING";
+      if (skippable && sub.stream.unwritten > 0) {
+        sub.staleSince ??= now;
+        this.deps.observeSkip?.();
+        return;
+      }
+      this.deliver(sub, ticket, print);
+      if (changedAt !== null) this.deps.observePush?.(this.deps.clock.now().getTime() - changedAt);
     });
+  }
+
+  private deliver(sub: Subscriber, ticket: QueueTicketData, print: string): void {
+    sub.staleSince = null;
+    sub.last = print;
+    sub.lastStatus = ticket.status;
+    sub.stream.send(ticket);
+    if (ticket.status === "EXPIRED") sub.stream.end();
   }
 }

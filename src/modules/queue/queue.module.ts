@@ -1,42 +1,46 @@
+// Factory of the waiting queue for the composition root: its services, resolver and jobs.
 import { DomainError } from "../../platform/errors.js";
-import { intervalJob, type Infrastructure, type FeatureModule } from "../../platform/module.js";
-import type { AccessKeyVerifier } from "../user/user.service.js";
+import { intervalJob, type Feature, type Infrastructure } from "../../platform/module.js";
+import { ConcertRepository } from "../concert/concert.repository.js";
 import { SaleControlRepository } from "../live-sale/sale-control.repository.js";
+import type { AccessKeyVerifier } from "../user/user.service.js";
 import { AdmissionControls } from "./admission-controls.js";
-import { PrismaConcertLookup, type ConcertLookup } from "./concert-lookup.repository.js";
-import { PrismaPaymentHistory, type PaymentHistory } from "./payment-history.repository.js";
+import { CachedConcertLookup } from "./concert-lookup.js";
+import { PrismaPaymentHistory } from "./payment-history.repository.js";
+import { RedisPrequeueStore, type PrequeueStore } from "./prequeue.store.js";
+import { CATCH_UP_MS } from "./push-cadence.js";
 import { QueueAccess, type QueueEvents } from "./queue-access.js";
-import { RecoveringQueueStore } from "./queue-recovery.js";
 import type { QueueGuard, QueuePass } from "./queue-guard.js";
+import type { QueueSettings } from "./queue.model.js";
+import { RecoveringQueueStore } from "./queue-recovery.js";
 import { QueueResolver } from "./queue.resolver.js";
 import { QueueService } from "./queue.service.js";
-import { type QueueSettings } from "./queue.model.js";
 import { RedisQueueStore } from "./queue.store.js";
 import { QueueTokenCodec } from "./queue-token.js";
 import { QueueUpdatesHub } from "./queue-updates.js";
-import { RedisPrequeueStore, type PrequeueStore } from "./prequeue.store.js";
 import { noSchedule, type SaleSchedule } from "./sale-schedule.js";
 
-export interface QueueModule {
-  module: FeatureModule;
+export interface QueueDeps {
+  users: AccessKeyVerifier;
+  /** Scheduled openings (the sale module); absent: every concert is on sale now. */
+  schedule?: SaleSchedule;
+}
+
+/** What the other modules use of the queue. */
+export type QueueModule = Feature<{
   guard: QueueGuard;
   pass: QueuePass;
   service: QueueService;
   updates: QueueUpdatesHub;
   controls: AdmissionControls;
-  store: RedisQueueStore;
+  /** The concerts that have a queue (the live-sale figures' metrics). */
+  store: Pick<RedisQueueStore, "concerts">;
   /** The pre-queue's draw (the sale module's draw job) and the change events it publishes. */
   prequeue: PrequeueStore;
   events: QueueEvents;
-}
-
-export interface QueueDeps {
-  users: AccessKeyVerifier;
-  concerts?: ConcertLookup;
-  payments?: PaymentHistory;
-  /** Scheduled openings (the sale module); absent: every concert is on sale now. */
-  schedule?: SaleSchedule;
-}
+  /** Does a concert exist (cached; the catalogue's changes drop an entry, live-sale asks it too). */
+  concerts: CachedConcertLookup;
+}>;
 
 export function queueSettings(config: Infrastructure["config"]): QueueSettings {
   return {
@@ -49,8 +53,7 @@ export function queueSettings(config: Infrastructure["config"]): QueueSettings {
   };
 }
 
-/** The queue's services on the given infrastructure, without resolvers or jobs. */
-export function createQueueCore(infra: Infrastructure, deps: QueueDeps) {
+export function createQueueModule(infra: Infrastructure, deps: QueueDeps): QueueModule {
   const { config, clock, log, pubsub } = infra;
   const settings = queueSettings(config);
   const codec = new QueueTokenCodec(config.TOKEN_SECRETS, config.TOKEN_MAX_AGE_SECONDS, clock);
@@ -58,33 +61,34 @@ export function createQueueCore(infra: Infrastructure, deps: QueueDeps) {
   const redisStore = new RedisQueueStore(infra.redis, config.REDIS_PREFIX, settings, replicaWait);
   const prequeue = new RedisPrequeueStore(infra.redis, config.REDIS_PREFIX, settings, replicaWait);
   const schedule = deps.schedule ?? noSchedule;
+  const concerts = new CachedConcertLookup(new ConcertRepository(infra.prisma));
   // Every reader of tickets goes through recovery, so a lost ticket is restored wherever its
   // token is presented (poll, subscription, seat or payment call).
-  const store = new RecoveringQueueStore(
-    redisStore,
-    deps.payments ?? new PrismaPaymentHistory(infra.prisma),
+  const store = new RecoveringQueueStore({
+    inner: redisStore,
+    payments: new PrismaPaymentHistory(infra.prisma),
     log,
-    { schedule, store: prequeue },
-  );
+    prequeue: { schedule, store: prequeue },
+  });
   const events: QueueEvents = {
     changed: (concertId, at, userId) =>
       pubsub.publish("QUEUE_CHANGED", concertId, { concertId, at, ...(userId ? { userId } : {}) }),
   };
-  const access = new QueueAccess(codec, store, events, clock);
+  const access = new QueueAccess({ codec, store, events, clock });
   // A flip of pause or sold out is pushed to this instance's subscribers of the concert (the
   // hub is made below; flips happen only once the app runs).
-  const controls = new AdmissionControls(
-    new SaleControlRepository(infra.sql),
-    { maxActive: settings.maxActive, admitPerTick: settings.admitPerTick },
+  const controls = new AdmissionControls({
+    source: new SaleControlRepository(infra.sql),
+    defaults: { maxActive: settings.maxActive, admitPerTick: settings.admitPerTick },
     log,
-    (concertId) => updates.refreshConcert(concertId),
-  );
+    onFlip: (concertId) => updates.refreshConcert(concertId),
+  });
   const service = new QueueService({
     store,
     codec,
     access,
     users: deps.users,
-    concerts: deps.concerts ?? new PrismaConcertLookup(infra.prisma),
+    concerts,
     events,
     clock,
     settings,
@@ -93,27 +97,18 @@ export function createQueueCore(infra: Infrastructure, deps: QueueDeps) {
     metrics: infra.metrics,
     controls,
   });
-  const updates = new QueueUpdatesHub(
-    access,
+  const updates = new QueueUpdatesHub({
+    guard: access,
     store,
-    { listen: (concertId) => pubsub.subscribe("QUEUE_CHANGED", concertId) },
-    (caller, view) => service.present(caller, view),
+    feed: { listen: (concertId) => pubsub.subscribe("QUEUE_CHANGED", concertId) },
+    present: (caller, view) => service.present(caller, view),
     clock,
     log,
-    (ms) => infra.metrics.pushed(ms),
-  );
-  return { settings, codec, store: redisStore, prequeue, events, access, service, updates, controls };
-}
-
-export function createQueueModule(infra: Infrastructure, deps: QueueDeps): QueueModule {
-  const { settings, access, service, updates, store, prequeue, events, controls } = createQueueCore(
-    infra,
-    deps,
-  );
-  const log = infra.log;
+    observePush: (ms) => infra.metrics.pushed(ms),
+  });
   infra.metrics.watchQueues({
-    concerts: () => store.concerts(),
-    sizes: (concertId) => store.sizes(concertId, infra.clock.now().getTime()),
+    concerts: () => redisStore.concerts(),
+    sizes: (concertId) => redisStore.sizes(concertId, clock.now().getTime()),
   });
   // Subscribers refresh their heartbeat well within the idle limit.
   const heartbeatMs = Math.max(500, Math.min(settings.idleMs / 3, 15_000));
@@ -123,6 +118,7 @@ export function createQueueModule(infra: Infrastructure, deps: QueueDeps): Queue
       jobs: [
         intervalJob("queue-admission", settings.tickMs, log, () => service.tick()),
         intervalJob("queue-heartbeat", heartbeatMs, log, () => updates.heartbeat()),
+        intervalJob("queue-push-catch-up", CATCH_UP_MS, log, () => updates.catchUp()),
       ],
       acceptConnection: async (token) => {
         if (token === null) return true;
@@ -140,8 +136,9 @@ export function createQueueModule(infra: Infrastructure, deps: QueueDeps): Queue
     service,
     updates,
     controls,
-    store,
+    store: redisStore,
     prequeue,
     events,
+    concerts,
   };
 }

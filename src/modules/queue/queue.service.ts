@@ -7,7 +7,7 @@ import type { QueueMetrics } from "../../platform/metrics/metrics.js";
 import type { AccessKeyVerifier } from "../user/user.service.js";
 import type { AdmissionControls } from "./admission-controls.js";
 import { configuredRate, estimateWaitSeconds } from "./admission-policy.js";
-import type { ConcertLookup } from "./concert-lookup.repository.js";
+import type { ConcertLookup } from "./concert-lookup.js";
 import { refOf, type QueueAccess, type QueueEvents } from "./queue-access.js";
 import type { QueueCaller } from "./queue-guard.js";
 import type { QueueSettings, QueueStore, TicketStatus, TicketView } from "./queue.model.js";

@@ -1,4 +1,6 @@
-// Shared by the subscriptions that authenticate a `token` argument (queueUpdates, seatUpdates).
+// Shared by the subscriptions that authenticate a `token` argument (queueUpdates, seatUpdates,
+// saleStatsUpdates).
+import { Repeater } from "@repeaterjs/repeater";
 
 /**
  * A stream whose first read fails with `error`. graphql-ws answers a stream that fails with an
@@ -6,18 +8,5 @@
  * function itself would arrive as a `next` payload with errors.
  */
 export function failedStream<T>(error: unknown): AsyncIterableIterator<T> {
-  let failed = false;
-  const it: AsyncIterableIterator<T> = {
-    next: () => {
-      if (failed) return Promise.resolve({ value: undefined, done: true });
-      failed = true;
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    },
-    return: () => {
-      failed = true;
-      return Promise.resolve({ value: undefined, done: true });
-    },
-    [Symbol.asyncIterator]: () => it,
-  };
-  return it;
+  return new Repeater<T>((_push, stop) => stop(error instanceof Error ? error : new Error(String(error))));
 }

@@ -14,7 +14,7 @@ import {
   type TestUser,
 } from "../../helpers/queue-helpers.js";
 import { startTestApp, type TestApp } from "../../helpers/test-app.js";
-import { createQueueCore } from "../../../src/modules/queue/queue.module.js";
+import { createQueueModule } from "../../../src/modules/queue/queue.module.js";
 import type { QueueService } from "../../../src/modules/queue/queue.service.js";
 
 describe("queue API", () => {
@@ -158,5 +158,5 @@ describe("queue API", () => {
 function tickService(t: TestApp): QueueService {
   // The app's own ticker is idle (an hour apart); this one may tick whenever the clock moved.
   const infra = { ...t.app.infra, config: { ...t.app.infra.config, QUEUE_TICK_MS: 10 } };
-  return createQueueCore(infra, { users: { verifyAccessKey: async () => undefined } }).service;
+  return createQueueModule(infra, { users: { verifyAccessKey: async () => undefined } }).service;
 }

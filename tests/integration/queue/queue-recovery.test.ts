@@ -77,11 +77,11 @@ describe("queue recovery after Redis lost its data", () => {
     const { holder, waiters } = await fill(fresh(), c);
     await loseEverything();
     // Another process (no memory of this concert) reads the tokens after the loss.
-    const recovering = new RecoveringQueueStore(
-      new RedisQueueStore(redis, prefix, SETTINGS),
-      new Paid(),
+    const recovering = new RecoveringQueueStore({
+      inner: new RedisQueueStore(redis, prefix, SETTINGS),
+      payments: new Paid(),
       log,
-    );
+    });
     for (const i of [3, 0, 4, 1]) await recovering.views([waiters[i]!], LOST_AT, true);
     // The holder was ACTIVE: it comes back WAITING at its own (first) place.
     await recovering.views([holder], LOST_AT, true);
@@ -115,7 +115,7 @@ describe("queue recovery after Redis lost its data", () => {
     expect(newcomer.seq).toBe(7);
     // Nobody waits and the slot is free, but admission is paused: the newcomer waits too.
     expect(newcomer.status).toBe("WAITING");
-    const recovering = new RecoveringQueueStore(store, new Paid(), log);
+    const recovering = new RecoveringQueueStore({ inner: store, payments: new Paid(), log });
     await recovering.views([waiters[4]!, waiters[0]!], LOST_AT + 1, true);
     const [n, w5, w1] = await recovering.views(
       [{ concertId: c, userId: "new", ticketId: "t-new" }, waiters[4]!, waiters[0]!],
@@ -130,7 +130,7 @@ describe("queue recovery after Redis lost its data", () => {
     const { waiters } = await fill(fresh(), c);
     await loseEverything();
     const other = new RedisQueueStore(redis, prefix, SETTINGS);
-    const recovering = new RecoveringQueueStore(other, new Paid(), log);
+    const recovering = new RecoveringQueueStore({ inner: other, payments: new Paid(), log });
     await recovering.views([waiters[4]!], LOST_AT, true); // seq 6: the counter goes to 6
     expect((await other.enter(c, "new", "t-new", LOST_AT + 1)).seq).toBe(7);
   });
@@ -140,7 +140,7 @@ describe("queue recovery after Redis lost its data", () => {
     const { waiters } = await fill(fresh(), c);
     await loseEverything();
     const other = new RedisQueueStore(redis, prefix, SETTINGS);
-    const recovering = new RecoveringQueueStore(other, new Paid(), log);
+    const recovering = new RecoveringQueueStore({ inner: other, payments: new Paid(), log });
     await recovering.views([waiters[2]!, waiters[0]!], LOST_AT, true);
     for (const at of [LOST_AT + 1000, LOST_AT + 15_000, LOST_AT + SETTINGS.idleMs - 1000]) {
       const tick = await other.admit(c, at);
@@ -159,7 +159,11 @@ describe("queue recovery after Redis lost its data", () => {
     await loseEverything();
     const paid = new Paid();
     paid.users.add("w2");
-    const recovering = new RecoveringQueueStore(new RedisQueueStore(redis, prefix, SETTINGS), paid, log);
+    const recovering = new RecoveringQueueStore({
+      inner: new RedisQueueStore(redis, prefix, SETTINGS),
+      payments: paid,
+      log,
+    });
     const views = await recovering.views(waiters.slice(0, 3), LOST_AT, true);
     expect(views.map((v) => v.status)).toEqual(["WAITING", "EXPIRED", "WAITING"]);
     expect(await redis.hget(`${prefix}queue:{${c}}:u:w2`, "ticketId")).toBeNull();
@@ -170,7 +174,7 @@ describe("queue recovery after Redis lost its data", () => {
     fresh();
     const settings = { ...SETTINGS, maxActive: 2, activeMs: 10_000, idleMs: 5_000 };
     const s = new RedisQueueStore(redis, prefix, settings);
-    const recovering = new RecoveringQueueStore(s, new Paid(), log);
+    const recovering = new RecoveringQueueStore({ inner: s, payments: new Paid(), log });
     const left = tokenRef(c, "left", await s.enter(c, "left", "t-left", T0));
     const timedOut = tokenRef(c, "late", await s.enter(c, "late", "t-late", T0));
     const idle = tokenRef(c, "idle", await s.enter(c, "idle", "t-idle", T0));
@@ -213,12 +217,16 @@ describe("queue recovery after Redis lost its data", () => {
     const c = randomUUID();
     const { waiters } = await fill(fresh(), c);
     await loseEverything();
-    const a = new RecoveringQueueStore(new RedisQueueStore(redis, prefix, SETTINGS), new Paid(), log);
-    const b = new RecoveringQueueStore(
-      new RedisQueueStore(new Redis(REDIS_URL), prefix, SETTINGS),
-      new Paid(),
+    const a = new RecoveringQueueStore({
+      inner: new RedisQueueStore(redis, prefix, SETTINGS),
+      payments: new Paid(),
       log,
-    );
+    });
+    const b = new RecoveringQueueStore({
+      inner: new RedisQueueStore(new Redis(REDIS_URL), prefix, SETTINGS),
+      payments: new Paid(),
+      log,
+    });
     const views = await Promise.all(
       Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).views([waiters[1]!], LOST_AT, true)),
     );

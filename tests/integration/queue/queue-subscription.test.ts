@@ -2,7 +2,7 @@
 // docs/api.md's Transport section says, the first push, and a push after a departure and a tick.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeClock } from "../../../src/platform/clock.js";
-import { createQueueCore } from "../../../src/modules/queue/queue.module.js";
+import { createQueueModule } from "../../../src/modules/queue/queue.module.js";
 import { subscribe } from "../../helpers/graphql-client.js";
 import {
   concertIds,
@@ -21,7 +21,7 @@ describe("queueUpdates subscription", () => {
   let concertId: string;
   const tickNow = () => {
     const infra = { ...t.app.infra, config: { ...t.app.infra.config, QUEUE_TICK_MS: 10 } };
-    return createQueueCore(infra, { users: { verifyAccessKey: async () => undefined } }).service.tick();
+    return createQueueModule(infra, { users: { verifyAccessKey: async () => undefined } }).service.tick();
   };
 
   beforeAll(async () => {

@@ -4,7 +4,7 @@
 // checked against the seed and the commitment, and a Redis restart before the draw.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PrequeueStore } from "../../../src/modules/queue/prequeue.store.js";
-import { createQueueCore } from "../../../src/modules/queue/queue.module.js";
+import { createQueueModule } from "../../../src/modules/queue/queue.module.js";
 import { createSaleModule, createSaleSchedule } from "../../../src/modules/sale/sale.module.js";
 import type { SaleDrawService } from "../../../src/modules/sale/sale-draw.service.js";
 import { FakeClock } from "../../../src/platform/clock.js";
@@ -38,7 +38,7 @@ describe("scheduled sale and pre-queue draw through the API", () => {
       { clock },
     );
     const infra = t.app.infra;
-    const queue = createQueueCore(infra, { users: { verifyAccessKey: async () => undefined } });
+    const queue = createQueueModule(infra, { users: { verifyAccessKey: async () => undefined } });
     prequeue = queue.prequeue;
     draws = createSaleModule(infra, {
       schedule: createSaleSchedule(infra),

@@ -33,12 +33,12 @@ class FakeSource implements ControlSource {
 function setup() {
   const source = new FakeSource();
   const flips: string[] = [];
-  const controls = new AdmissionControls(
+  const controls = new AdmissionControls({
     source,
-    { maxActive: 100, admitPerTick: 50 },
-    createLogger("silent"),
-    (c) => flips.push(c),
-  );
+    defaults: { maxActive: 100, admitPerTick: 50 },
+    log: createLogger("silent"),
+    onFlip: (c) => flips.push(c),
+  });
   return { source, controls, flips };
 }
 

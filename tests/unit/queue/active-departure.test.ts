@@ -43,7 +43,7 @@ describe("ending an ACTIVE ticket", () => {
       return views(refs, nowMs, touch);
     };
     await q.service.leave(active.token);
-    for (const ch of q.feed.channels.get(CONCERT) ?? []) ch.push(q.events.at(-1));
+    for (const ch of q.feed.channels.get(CONCERT) ?? []) ch.send(q.events.at(-1));
     expect(await take(mine)).toMatchObject({ status: "EXPIRED" });
     expect(await take(mine)).toBe("done");
     // leave's own read, then one read of the one named subscriber (not 21)

@@ -58,7 +58,7 @@ function setup() {
   const clock = new FakeClock("2030-01-01T00:00:00Z");
   const inner = new LossyStore(SETTINGS);
   const payments = new Payments();
-  const store = new RecoveringQueueStore(inner, payments, createLogger("silent"));
+  const store = new RecoveringQueueStore({ inner, payments, log: createLogger("silent") });
   const ref = (userId: string, seq = 3): TicketRef => ({
     concertId: CONCERT,
     userId,

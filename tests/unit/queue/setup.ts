@@ -6,7 +6,7 @@ import { QueueService } from "../../../src/modules/queue/queue.service.js";
 import type { QueueSettings } from "../../../src/modules/queue/queue.model.js";
 import { QueueTokenCodec } from "../../../src/modules/queue/queue-token.js";
 import { QueueUpdatesHub, type QueueChangeFeed } from "../../../src/modules/queue/queue-updates.js";
-import { PushChannel } from "../../../src/modules/queue/push-channel.js";
+import { LiveStream } from "../../../src/platform/graphql/live-stream.js";
 import { DomainError } from "../../../src/platform/errors.js";
 import { FakeQueueStore } from "./fake-queue-store.js";
 
@@ -15,14 +15,15 @@ export const OTHER_CONCERT = "019abcde-0000-7000-8000-0000000000c2";
 
 /** A change feed whose events the test fires by hand. */
 export class FakeFeed implements QueueChangeFeed {
-  readonly channels = new Map<string, PushChannel<unknown>[]>();
+  readonly channels = new Map<string, LiveStream<unknown>[]>();
   listen(concertId: string) {
-    const ch = new PushChannel<unknown>(() => undefined);
+    const ch = new LiveStream<unknown>(() => undefined);
     this.channels.set(concertId, [...(this.channels.get(concertId) ?? []), ch]);
-    return ch;
+    return ch.iterator;
   }
-  fire(concertId: string) {
-    for (const ch of this.channels.get(concertId) ?? []) ch.push({ concertId });
+  fire(concertId: string, at?: number) {
+    for (const ch of this.channels.get(concertId) ?? [])
+      ch.send({ concertId, ...(at === undefined ? {} : { at }) });
   }
 }
 
@@ -44,7 +45,7 @@ export function queueOnFakes(overrides: Partial<QueueSettings> = {}) {
     changed: (concertId: string, at: number, userId?: string) =>
       void events.push({ concertId, at, ...(userId ? { userId } : {}) }),
   };
-  const access = new QueueAccess(codec, store, changed, clock);
+  const access = new QueueAccess({ codec, store, events: changed, clock });
   const keys = new Map<string, string>();
   let nextId = 0;
   const service = new QueueService({
@@ -64,14 +65,14 @@ export function queueOnFakes(overrides: Partial<QueueSettings> = {}) {
     newTicketId: () => `ticket-${++nextId}`,
   });
   const feed = new FakeFeed();
-  const hub = new QueueUpdatesHub(
-    access,
+  const hub = new QueueUpdatesHub({
+    guard: access,
     store,
     feed,
-    (c, v) => service.present(c, v),
+    present: (c, v) => service.present(c, v),
     clock,
-    createLogger("silent"),
-  );
+    log: createLogger("silent"),
+  });
   const user = (n: number) => {
     const id = `user-${n}`;
     keys.set(id, `key-${n}`);

@@ -1,0 +1,39 @@
+// Who is refreshed on a queue change (docs/queue.md, "Live updates at scale"). Near the front
+// every change is pushed at once; further back a subscriber is refreshed at most every few
+// seconds, at a per-subscriber phase so that 50,000 of them do not all come due on one tick.
+// Pure arithmetic on numbers, so the rule is unit-tested with a fake clock.
+
+export interface PushCadence {
+  /** The first this many places in line get every change at once. */
+  frontPlaces: number;
+  /** A subscriber further back is refreshed within this long after a change it missed. */
+  backMs: number;
+}
+
+/** 4 s, so that with the catch-up run (below) a fresh position arrives within 5 s. */
+export const DEFAULT_CADENCE: PushCadence = { frontPlaces: 1000, backMs: 4000 };
+
+/** How often the hub looks for back subscribers that came due without a change event. */
+export const CATCH_UP_MS = 500;
+
+/**
+ * The front in places: the configured front, widened by how far the line moves in one back
+ * period at the observed admission rate, so that nobody is admitted while counted as "back".
+ */
+export function frontLimit(cadence: PushCadence, observedRatePerSecond: number | null): number {
+  const moved = Math.ceil(Math.max(0, observedRatePerSecond ?? 0) * (cadence.backMs / 1000) * 1.5);
+  return cadence.frontPlaces + moved;
+}
+
+/** Near the front: not WAITING (ACTIVE and PREQUEUED change by events), or within the front. */
+export function isFront(status: string, rank: number | null, limit: number): boolean {
+  return status !== "WAITING" || rank === null || rank < limit;
+}
+
+/**
+ * When a back subscriber that missed a change at `staleSinceMs` must be refreshed: between half
+ * and all of the back period later, by its fixed `phase` in [0, 1).
+ */
+export function dueAt(cadence: PushCadence, staleSinceMs: number, phase: number): number {
+  return staleSinceMs + Math.floor(cadence.backMs * (0.5 + phase / 2));
+}

@@ -1,0 +1,11 @@
+import { createLogger } from "../src/platform/logger.ts";
+const N = 20000;
+const gc = (globalThis as any).gc as () => void;
+const log = createLogger("info");
+const keep: unknown[] = new Array(N);
+const kind = process.argv[2];
+gc(); gc();
+const before = process.memoryUsage().heapUsed;
+for (let i = 0; i < N; i++) keep[i] = kind === "child" ? log.child({ requestId: `${i}-abcdefgh` }) : { requestId: `${i}-abcdefgh` };
+gc(); gc();
+console.log(kind, ((process.memoryUsage().heapUsed - before) / N).toFixed(0), "bytes each");
