@@ -5,7 +5,11 @@ import { QueueAccess } from "../../../src/modules/queue/queue-access.js";
 import { QueueService } from "../../../src/modules/queue/queue.service.js";
 import type { QueueSettings } from "../../../src/modules/queue/queue.model.js";
 import { QueueTokenCodec } from "../../../src/modules/queue/queue-token.js";
-import { QueueUpdatesHub, type QueueChangeFeed } from "../../../src/modules/queue/queue-updates.js";
+import {
+  QueueUpdatesHub,
+  type QueueChangeFeed,
+  type QueueUpdatesDeps,
+} from "../../../src/modules/queue/queue-updates.js";
 import { LiveStream } from "../../../src/platform/graphql/live-stream.js";
 import { DomainError } from "../../../src/platform/errors.js";
 import { FakeQueueStore } from "./fake-queue-store.js";
@@ -27,7 +31,10 @@ export class FakeFeed implements QueueChangeFeed {
   }
 }
 
-export function queueOnFakes(overrides: Partial<QueueSettings> = {}) {
+export function queueOnFakes(
+  overrides: Partial<QueueSettings> = {},
+  hubOptions: Pick<QueueUpdatesDeps, "cadence" | "random" | "observeSkip"> = {},
+) {
   const settings: QueueSettings = {
     maxActive: 2,
     admitPerTick: 1,
@@ -72,6 +79,7 @@ export function queueOnFakes(overrides: Partial<QueueSettings> = {}) {
     present: (c, v) => service.present(c, v),
     clock,
     log: createLogger("silent"),
+    ...hubOptions,
   });
   const user = (n: number) => {
     const id = `user-${n}`;

@@ -1,0 +1,178 @@
+// The push cadence and back-pressure of the live queue updates, on fakes and a fake clock:
+// the front gets every change at once, the back a fresh position within the back period, and a
+// subscriber whose last push is unwritten skips WAITING updates but never ACTIVE or the end.
+import { describe, expect, it } from "vitest";
+import { dueAt, frontLimit, isFront } from "../../../src/modules/queue/push-cadence.js";
+import type { QueueTicketData } from "../../../src/modules/queue/queue.service.js";
+import { CONCERT, queueOnFakes } from "./setup.js";
+
+const CADENCE = { frontPlaces: 2, backMs: 4000 };
+
+/**
+ * The next value. A consumer that has taken a value and not asked again is "still writing" it
+ * (graphql-ws asks for the next only once the last is written to the socket).
+ */
+async function take(stream: AsyncIterator<QueueTicketData>): Promise<QueueTicketData | "done"> {
+  const r = await stream.next();
+  return r.done ? "done" : r.value;
+}
+
+/** Reads what a stream pushes, in order, as it arrives. */
+function collect(stream: AsyncIterator<QueueTicketData>): QueueTicketData[] {
+  const seen: QueueTicketData[] = [];
+  void (async () => {
+    for (;;) {
+      const r = await stream.next();
+      if (r.done) return;
+      seen.push(r.value);
+    }
+  })();
+  return seen;
+}
+const settle = () => new Promise((r) => setImmediate(r));
+
+describe("push cadence rules", () => {
+  it("widens the front by how far the line moves in one back period", () => {
+    expect(frontLimit(CADENCE, null)).toBe(2);
+    expect(frontLimit({ frontPlaces: 1000, backMs: 4000 }, 100)).toBe(1000 + 600);
+  });
+
+  it("counts every ticket that is not WAITING as front", () => {
+    expect(isFront("ACTIVE", null, 2)).toBe(true);
+    expect(isFront("PREQUEUED", null, 2)).toBe(true);
+    expect(isFront("WAITING", 1, 2)).toBe(true);
+    expect(isFront("WAITING", 2, 2)).toBe(false);
+  });
+
+  it("brings a missed change due between half and all of the back period later", () => {
+    expect(dueAt(CADENCE, 10_000, 0)).toBe(12_000);
+    expect(dueAt(CADENCE, 10_000, 0.9999)).toBeLessThanOrEqual(14_000);
+    expect(dueAt(CADENCE, 10_000, 0.9999)).toBeGreaterThan(13_990);
+  });
+});
+
+describe("queue live updates at scale", () => {
+  it("pushes a change at once to the front, and to the back only once it comes due", async () => {
+    const q = queueOnFakes({ maxActive: 1 }, { cadence: CADENCE, random: () => 0.9999 });
+    await q.enter(1); // ACTIVE
+    const ahead = await q.enter(2); // position 1
+    const front = collect(await q.hub.subscribe((await q.enter(3)).token)); // position 2
+    const back = collect(await q.hub.subscribe((await q.enter(4)).token)); // position 3
+    await settle();
+    expect([front.map((t) => t.position), back.map((t) => t.position)]).toEqual([[2], [3]]);
+
+    await q.service.leave(ahead.token);
+    q.feed.fire(CONCERT, q.clock.now().getTime());
+    await settle();
+    expect(front.map((t) => t.position)).toEqual([2, 1]);
+    expect(back.map((t) => t.position)).toEqual([3]);
+
+    q.clock.advance(3900);
+    await q.hub.catchUp();
+    await settle();
+    expect(back.map((t) => t.position)).toEqual([3]);
+    q.clock.advance(100);
+    await q.hub.catchUp();
+    await settle();
+    expect(back.map((t) => t.position)).toEqual([3, 2]);
+  });
+
+  it("refreshes a back subscriber on the next change once due, without a catch-up run", async () => {
+    const q = queueOnFakes({ maxActive: 1 }, { cadence: CADENCE, random: () => 0 });
+    await q.enter(1);
+    const first = await q.enter(2);
+    const second = await q.enter(3);
+    await q.enter(4);
+    const back = collect(await q.hub.subscribe((await q.enter(5)).token)); // position 4
+    await settle();
+    await q.service.leave(first.token);
+    q.feed.fire(CONCERT, q.clock.now().getTime());
+    await settle();
+    expect(back.map((t) => t.position)).toEqual([4]);
+    q.clock.advance(2000);
+    await q.service.leave(second.token);
+    q.feed.fire(CONCERT, q.clock.now().getTime());
+    await settle();
+    expect(back.map((t) => t.position)).toEqual([4, 2]);
+  });
+
+  it("pushes admission at once to a subscriber counted as back, and ends its stream after EXPIRED", async () => {
+    const q = queueOnFakes({ maxActive: 1, activeMs: 10_000 }, { cadence: { frontPlaces: 0, backMs: 4000 } });
+    const holder = await q.enter(1);
+    const me = await q.enter(2);
+    const seen = collect(await q.hub.subscribe(me.token));
+    await settle();
+    await q.service.leave(holder.token);
+    await q.service.tick();
+    // Counted as back (front of 0 places), yet a WAITING → ACTIVE read by the next due run is
+    // delivered; a later change of an ACTIVE ticket is front and pushed at once.
+    q.feed.fire(CONCERT, q.clock.now().getTime());
+    await settle();
+    expect(seen.map((t) => t.status)).toEqual(["WAITING"]);
+    q.clock.advance(4000);
+    await q.hub.catchUp();
+    await settle();
+    expect(seen.map((t) => t.status)).toEqual(["WAITING", "ACTIVE"]);
+    q.clock.advance(10_000);
+    await q.service.tick();
+    q.feed.fire(CONCERT, q.clock.now().getTime());
+    await settle();
+    expect(seen.map((t) => t.status)).toEqual(["WAITING", "ACTIVE", "EXPIRED"]);
+    expect(q.hub.size).toBe(0);
+  });
+});
+
+describe("back-pressure", () => {
+  it("skips WAITING updates while the last push is unwritten, then delivers the fresh position", async () => {
+    let skipped = 0;
+    const q = queueOnFakes({ maxActive: 1 }, { random: () => 0, observeSkip: () => void (skipped += 1) });
+    await q.enter(1);
+    const ahead = [await q.enter(2), await q.enter(3), await q.enter(4)];
+    const stream = await q.hub.subscribe((await q.enter(5)).token); // position 4
+    expect(await take(stream)).toMatchObject({ position: 4 });
+    // The consumer is still writing position 4 (its socket is full): WAITING updates are skipped.
+    for (const t of ahead) {
+      await q.service.leave(t.token);
+      q.feed.fire(CONCERT, q.clock.now().getTime());
+      await settle();
+    }
+    expect(skipped).toBe(3);
+    // The socket drained and asks again: the next read carries the fresh position, not 3 or 2.
+    const next = take(stream);
+    await settle();
+    q.clock.advance(4000);
+    await q.hub.catchUp();
+    expect(await next).toMatchObject({ position: 1 });
+    expect(skipped).toBe(3);
+  });
+
+  it("never skips ACTIVE or EXPIRED, and keeps the order", async () => {
+    let skipped = 0;
+    const q = queueOnFakes(
+      { maxActive: 1, activeMs: 10_000 },
+      { random: () => 0, observeSkip: () => void (skipped += 1) },
+    );
+    const holder = await q.enter(1);
+    const ahead = await q.enter(2);
+    const stream = await q.hub.subscribe((await q.enter(3)).token); // position 2
+    expect(await take(stream)).toMatchObject({ position: 2 });
+    await q.service.leave(ahead.token); // position 1, skipped: position 2 is still being written
+    q.feed.fire(CONCERT, q.clock.now().getTime());
+    await settle();
+    await q.service.leave(holder.token);
+    await q.service.tick(); // ACTIVE, while position 2 is still being written
+    q.feed.fire(CONCERT, q.clock.now().getTime());
+    await settle();
+    q.clock.advance(10_000);
+    await q.service.tick(); // EXPIRED
+    q.feed.fire(CONCERT, q.clock.now().getTime());
+    await settle();
+    const rest = [await take(stream), await take(stream), await take(stream)];
+    expect(rest.map((t) => (t === "done" ? t : [t.status, t.position]))).toEqual([
+      ["ACTIVE", null],
+      ["EXPIRED", null],
+      "done",
+    ]);
+    expect(skipped).toBe(1);
+  });
+});
