@@ -17,17 +17,16 @@ export const DEFAULT_CADENCE: PushCadence = { frontPlaces: 1000, backMs: 4000 };
 export const CATCH_UP_MS = 500;
 
 /**
- * The front in places: the configured front, widened by how far the line moves in one back
- * period at the observed admission rate, so that nobody is admitted while counted as "back".
+ * Near the front: not WAITING (ACTIVE and PREQUEUED change by events), within the first
+ * `frontPlaces`, or expected in less than two back periods (at the observed admission rate, or
+ * the configured one), so that nobody is admitted while counted as back.
  */
-export function frontLimit(cadence: PushCadence, observedRatePerSecond: number | null): number {
-  const moved = Math.ceil(Math.max(0, observedRatePerSecond ?? 0) * (cadence.backMs / 1000) * 1.5);
-  return cadence.frontPlaces + moved;
-}
-
-/** Near the front: not WAITING (ACTIVE and PREQUEUED change by events), or within the front. */
-export function isFront(status: string, rank: number | null, limit: number): boolean {
-  return status !== "WAITING" || rank === null || rank < limit;
+export function isFront(
+  cadence: PushCadence,
+  ticket: { status: string; position: number | null; estimatedWaitSeconds: number },
+): boolean {
+  if (ticket.status !== "WAITING" || ticket.position === null) return true;
+  return ticket.position <= cadence.frontPlaces || ticket.estimatedWaitSeconds * 1000 <= 2 * cadence.backMs;
 }
 
 /**

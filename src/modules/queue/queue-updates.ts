@@ -14,7 +14,7 @@ import type { QueueCaller, QueueGuard } from "./queue-guard.js";
 import { refOf } from "./queue-access.js";
 import type { QueueStore, TicketView } from "./queue.model.js";
 import type { QueueTicketData } from "./queue.service.js";
-import { DEFAULT_CADENCE, dueAt, frontLimit, isFront, type PushCadence } from "./push-cadence.js";
+import { DEFAULT_CADENCE, dueAt, isFront, type PushCadence } from "./push-cadence.js";
 
 /** The per-concert change events of every instance (the Redis pubsub in production). */
 export interface QueueChangeFeed {
@@ -52,8 +52,6 @@ interface ConcertGroup {
   users: Set<string>;
   /** `at` of the oldest change not yet refreshed (push latency is measured from it). */
   changedAt: number | null;
-  /** The front in places, from the last observed admission rate. */
-  limit: number;
 }
 
 const fingerprint = (t: QueueTicketData) =>
@@ -174,7 +172,6 @@ export class QueueUpdatesHub implements QueueUpdates {
       feed: this.deps.feed.listen(concertId),
       changedAt: null,
       users: new Set(),
-      limit: this.cadence.frontPlaces,
     };
     this.groups.set(concertId, group);
     void this.consume(group);
@@ -260,8 +257,8 @@ export class QueueUpdatesHub implements QueueUpdates {
         }
       }
       try {
-        if (own.length > 0) await this.refresh(group, own, true, null);
-        if (byChange.length > 0) await this.refresh(group, byChange, touch, changedAt);
+        if (own.length > 0) await this.refresh(own, true, null);
+        if (byChange.length > 0) await this.refresh(byChange, touch, changedAt);
       } catch (error) {
         this.deps.log.warn({ err: error, concertId: group.concertId }, "queue push refresh failed");
       }
@@ -269,12 +266,7 @@ export class QueueUpdatesHub implements QueueUpdates {
   }
 
   /** ONE pipelined round trip for all targets, then a push to those whose ticket changed. */
-  private async refresh(
-    group: ConcertGroup,
-    targets: Subscriber[],
-    touch: boolean,
-    changedAt: number | null,
-  ): Promise<void> {
+  private async refresh(targets: Subscriber[], touch: boolean, changedAt: number | null): Promise<void> {
     const live = targets.filter((s) => !s.stream.isEnded);
     if (live.length === 0) return;
     const now = this.deps.clock.now().getTime();
@@ -283,12 +275,9 @@ export class QueueUpdatesHub implements QueueUpdates {
       now,
       touch,
     );
-    const rate = views.find((v) => v.status === "WAITING")?.observedRate;
-    if (rate !== undefined) group.limit = frontLimit(this.cadence, rate);
     live.forEach((sub, i) => {
-      const view = views[i]!;
-      const ticket = this.deps.present(sub.caller, view);
-      sub.front = isFront(ticket.status, view.rank, group.limit);
+      const ticket = this.deps.present(sub.caller, views[i]!);
+      sub.front = isFront(this.cadence, ticket);
       const print = fingerprint(ticket);
       if (print === sub.last) {
         sub.staleSince = null;

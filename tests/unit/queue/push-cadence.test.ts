@@ -2,7 +2,7 @@
 // the front gets every change at once, the back a fresh position within the back period, and a
 // subscriber whose last push is unwritten skips WAITING updates but never ACTIVE or the end.
 import { describe, expect, it } from "vitest";
-import { dueAt, frontLimit, isFront } from "../../../src/modules/queue/push-cadence.js";
+import { dueAt, isFront } from "../../../src/modules/queue/push-cadence.js";
 import type { QueueTicketData } from "../../../src/modules/queue/queue.service.js";
 import { CONCERT, queueOnFakes } from "./setup.js";
 
@@ -32,16 +32,18 @@ function collect(stream: AsyncIterator<QueueTicketData>): QueueTicketData[] {
 const settle = () => new Promise((r) => setImmediate(r));
 
 describe("push cadence rules", () => {
-  it("widens the front by how far the line moves in one back period", () => {
-    expect(frontLimit(CADENCE, null)).toBe(2);
-    expect(frontLimit({ frontPlaces: 1000, backMs: 4000 }, 100)).toBe(1000 + 600);
-  });
-
-  it("counts every ticket that is not WAITING as front", () => {
-    expect(isFront("ACTIVE", null, 2)).toBe(true);
-    expect(isFront("PREQUEUED", null, 2)).toBe(true);
-    expect(isFront("WAITING", 1, 2)).toBe(true);
-    expect(isFront("WAITING", 2, 2)).toBe(false);
+  it("counts as front every ticket not WAITING, the first places, and those expected within two back periods", () => {
+    const waiting = (position: number, estimatedWaitSeconds: number) => ({
+      status: "WAITING",
+      position,
+      estimatedWaitSeconds,
+    });
+    expect(isFront(CADENCE, { status: "ACTIVE", position: null, estimatedWaitSeconds: 0 })).toBe(true);
+    expect(isFront(CADENCE, { status: "PREQUEUED", position: null, estimatedWaitSeconds: 0 })).toBe(true);
+    expect(isFront(CADENCE, waiting(2, 600))).toBe(true);
+    expect(isFront(CADENCE, waiting(3, 600))).toBe(false);
+    expect(isFront(CADENCE, waiting(3000, 8))).toBe(true);
+    expect(isFront(CADENCE, waiting(3000, 9))).toBe(false);
   });
 
   it("brings a missed change due between half and all of the back period later", () => {
@@ -53,7 +55,7 @@ describe("push cadence rules", () => {
 
 describe("queue live updates at scale", () => {
   it("pushes a change at once to the front, and to the back only once it comes due", async () => {
-    const q = queueOnFakes({ maxActive: 1 }, { cadence: CADENCE, random: () => 0.9999 });
+    const q = queueOnFakes({ maxActive: 1, tickMs: 600_000 }, { cadence: CADENCE, random: () => 0.9999 });
     await q.enter(1); // ACTIVE
     const ahead = await q.enter(2); // position 1
     const front = collect(await q.hub.subscribe((await q.enter(3)).token)); // position 2
@@ -78,7 +80,7 @@ describe("queue live updates at scale", () => {
   });
 
   it("refreshes a back subscriber on the next change once due, without a catch-up run", async () => {
-    const q = queueOnFakes({ maxActive: 1 }, { cadence: CADENCE, random: () => 0 });
+    const q = queueOnFakes({ maxActive: 1, tickMs: 600_000 }, { cadence: CADENCE, random: () => 0 });
     await q.enter(1);
     const first = await q.enter(2);
     const second = await q.enter(3);
@@ -97,7 +99,10 @@ describe("queue live updates at scale", () => {
   });
 
   it("pushes admission at once to a subscriber counted as back, and ends its stream after EXPIRED", async () => {
-    const q = queueOnFakes({ maxActive: 1, activeMs: 10_000 }, { cadence: { frontPlaces: 0, backMs: 4000 } });
+    const q = queueOnFakes(
+      { maxActive: 1, activeMs: 10_000, tickMs: 600_000 },
+      { cadence: { frontPlaces: 0, backMs: 4000 } },
+    );
     const holder = await q.enter(1);
     const me = await q.enter(2);
     const seen = collect(await q.hub.subscribe(me.token));
