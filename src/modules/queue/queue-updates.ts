@@ -24,9 +24,8 @@ export interface QueueChangeFeed {
 interface Subscriber {
   caller: QueueCaller;
   stream: LiveStream<QueueTicketData>;
-  /** What was pushed last (status, position, ...); null before the first push. */
+  /** What was pushed last (its fingerprint: status first); null before the first push. */
   last: string | null;
-  lastStatus: string | null;
   /** Not WAITING, or within the front, at the last read: every change is pushed at once. */
   front: boolean;
   /** When this (back) subscriber first missed a change; null while fresh. */
@@ -114,7 +113,6 @@ export class QueueUpdatesHub implements QueueUpdates {
       caller,
       stream: new LiveStream(() => this.remove(group, sub)),
       last: null,
-      lastStatus: null,
       front: true,
       staleSince: null,
       phase: (this.deps.random ?? Math.random)(),
@@ -137,24 +135,20 @@ export class QueueUpdatesHub implements QueueUpdates {
   }
 
   /** Refreshes every local subscriber's heartbeat (and pushes what changed): one pipeline per concert. */
-  async heartbeat(): Promise<void> {
-    await Promise.all(
-      [...this.groups.values()].map((g) => {
-        g.refreshAll = true;
-        g.touch = true;
-        return this.schedule(g);
-      }),
-    );
+  heartbeat(): Promise<void> {
+    return this.everyGroup((g) => {
+      g.refreshAll = true;
+      g.touch = true;
+    });
   }
 
   /** Reads the back subscribers that came due since the last change event (every CATCH_UP_MS). */
-  async catchUp(): Promise<void> {
-    await Promise.all(
-      [...this.groups.values()].map((g) => {
-        g.catchUp = true;
-        return this.schedule(g);
-      }),
-    );
+  catchUp(): Promise<void> {
+    return this.everyGroup((g) => (g.catchUp = true));
+  }
+
+  private async everyGroup(mark: (group: ConcertGroup) => void): Promise<void> {
+    await Promise.all([...this.groups.values()].map((g) => (mark(g), this.schedule(g))));
   }
 
   private group(concertId: string): ConcertGroup {
@@ -284,22 +278,17 @@ export class QueueUpdatesHub implements QueueUpdates {
         return;
       }
       // Back-pressure: a WAITING update while the last push is unwritten waits for a later read.
-      const skippable = ticket.status === "WAITING" && sub.lastStatus === "WAITING";
+      const skippable = ticket.status === "WAITING" && sub.last?.startsWith("WAITING|") === true;
       if (skippable && sub.stream.unwritten > 0) {
         sub.staleSince ??= now;
         this.deps.observeSkip?.();
         return;
       }
-      this.deliver(sub, ticket, print);
+      sub.staleSince = null;
+      sub.last = print;
+      sub.stream.send(ticket);
+      if (ticket.status === "EXPIRED") sub.stream.end();
       if (changedAt !== null) this.deps.observePush?.(this.deps.clock.now().getTime() - changedAt);
     });
-  }
-
-  private deliver(sub: Subscriber, ticket: QueueTicketData, print: string): void {
-    sub.staleSince = null;
-    sub.last = print;
-    sub.lastStatus = ticket.status;
-    sub.stream.send(ticket);
-    if (ticket.status === "EXPIRED") sub.stream.end();
   }
 }
