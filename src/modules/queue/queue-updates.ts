@@ -236,7 +236,9 @@ export class QueueUpdatesHub implements QueueUpdates {
       const mine = new Set(group.fresh);
       const own = [...mine];
       group.fresh.clear();
+      // The front first, in its own pipeline, so its pushes never wait for the back's reads.
       const byChange: Subscriber[] = [];
+      const due: Subscriber[] = [];
       if (all) {
         for (const s of group.subscribers) if (!mine.has(s)) byChange.push(s);
       } else {
@@ -246,13 +248,14 @@ export class QueueUpdatesHub implements QueueUpdates {
           else if (changed && s.front) byChange.push(s);
           else {
             if (changed && s.staleSince === null) s.staleSince = now;
-            if (s.staleSince !== null && dueAt(this.cadence, s.staleSince, s.phase) <= now) byChange.push(s);
+            if (s.staleSince !== null && dueAt(this.cadence, s.staleSince, s.phase) <= now) due.push(s);
           }
         }
       }
       try {
         if (own.length > 0) await this.refresh(own, true, null);
         if (byChange.length > 0) await this.refresh(byChange, touch, changedAt);
+        if (due.length > 0) await this.refresh(due, touch, null);
       } catch (error) {
         this.deps.log.warn({ err: error, concertId: group.concertId }, "queue push refresh failed");
       }
