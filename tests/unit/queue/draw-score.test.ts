@@ -12,11 +12,10 @@ describe("drawScore", () => {
     const byText = [...keys].sort();
     const score = new Map(keys.map((k) => [k, drawScore(k)]));
     const byScore = [...keys].sort((a, b) => score.get(a)! - score.get(b)!);
-    expect(byScore).toEqual(byText);
-    for (const k of keys) {
-      expect(drawScore(k)).toBeGreaterThan(-2);
-      expect(drawScore(k)).toBeLessThanOrEqual(0);
-    }
+    // The first place where the two orders differ (-1: none); cheaper than a deep 20,000-item diff.
+    expect(byScore.findIndex((k, i) => k !== byText[i])).toBe(-1);
+    // One assertion over all keys (40,000 expect calls took most of this test's time).
+    expect(keys.filter((k) => !(score.get(k)! > -2 && score.get(k)! <= 0))).toEqual([]);
   });
 
   it("tells apart keys that differ only in bit 62, and is exact through its decimal text", () => {
