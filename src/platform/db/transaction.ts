@@ -52,8 +52,13 @@ export function prismaTransactionRunner(prisma: PrismaClient): TransactionRunner
 const errnoOf = (error: unknown) => (error as { errno?: unknown } | null)?.errno;
 /** Deadlock (1213) or lock wait timeout (1205): run the whole transaction again. */
 const isRetryable = (error: unknown) => errnoOf(error) === 1213 || errnoOf(error) === 1205;
-/** No pooled connection within acquireTimeout (45028): nothing ran yet. */
-const isDriverPoolTimeout = (error: unknown) => errnoOf(error) === 45028;
+/**
+ * Every pooled connection stayed busy for acquireTimeout (45028): nothing ran yet, so waiting
+ * longer is safe. When MySQL is unreachable the same error carries the connect failure as its
+ * `cause`: then the caller gets SERVICE_UNAVAILABLE at once.
+ */
+const isBusyPool = (error: unknown) =>
+  errnoOf(error) === 45028 && !(error as { cause?: unknown }).cause;
 
 /**
  * The money transactions, on the driver without Prisma, with the same READ COMMITTED, retries
@@ -77,7 +82,7 @@ export function sqlTransactionRunner(sql: Sql): SqlTransactionRunner {
       try {
         connection = await sql.connection();
       } catch (error) {
-        if (isDriverPoolTimeout(error) && Date.now() - started < CONNECTION_WAIT_MS) continue;
+        if (isBusyPool(error) && Date.now() - started < CONNECTION_WAIT_MS) continue;
         throw error;
       }
       try {
