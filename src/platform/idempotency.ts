@@ -121,7 +121,11 @@ export class Idempotency {
 
 /** Claim-or-replay on the keys table, with the money transactions' runner. */
 export function sqlIdempotency(sql: Sql, clock: Clock): Idempotency {
-  return new Idempotency({ store: new SqlIdempotencyStore(sql), transaction: sqlTransactionRunner(sql), clock });
+  return new Idempotency({
+    store: new SqlIdempotencyStore(sql),
+    transaction: sqlTransactionRunner(sql),
+    clock,
+  });
 }
 
 export class SqlIdempotencyStore implements IdempotencyStore {

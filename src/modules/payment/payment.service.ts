@@ -48,7 +48,11 @@ export class PaymentService {
    * any valid token. After the commit the queue pass ends and the user's other holds for the
    * concert are released; if that fails the payment stands.
    */
-  async pay(token: string | null, reservationId: string, idempotencyKey?: string | null): Promise<PaymentView> {
+  async pay(
+    token: string | null,
+    reservationId: string,
+    idempotencyKey?: string | null,
+  ): Promise<PaymentView> {
     const caller = await this.deps.guard.authenticate(token);
     const request = idempotentRequest(caller.userId, idempotencyKey, PAY_OPERATION, { reservationId });
     const reservation = await this.load(caller, reservationId, request);
@@ -94,7 +98,13 @@ export class PaymentService {
   private newPayment(caller: QueueCaller, reservation: ReservationView): NewPayment {
     const paidAt = this.deps.clock.now();
     const { userId } = caller;
-    return { id: newId(paidAt.getTime()), userId, reservationId: reservation.id, amount: reservation.price, paidAt };
+    return {
+      id: newId(paidAt.getTime()),
+      userId,
+      reservationId: reservation.id,
+      amount: reservation.price,
+      paidAt,
+    };
   }
 
   /**
@@ -114,15 +124,20 @@ export class PaymentService {
     valueOf(debited);
   }
 
-  /** After the commit: a failure here must not turn the payment into an error for the client. */
+  /**
+   * After the commit, side by side (Redis and MySQL): a failure here must not turn the payment
+   * into an error for the client.
+   */
   private async announce(caller: QueueCaller, reservation: ReservationView, payment: NewPayment) {
     this.deps.metrics?.paid(payment.amount);
-    await this.afterCommit(() => this.deps.pass.finishAfterPayment(caller), "end the queue pass", payment.id);
-    await this.afterCommit(
-      () => this.deps.afterPayment.afterPayment(caller.userId, reservation.concertId, reservation.id),
-      "release the user's other holds",
-      payment.id,
-    );
+    await Promise.all([
+      this.afterCommit(() => this.deps.pass.finishAfterPayment(caller), "end the queue pass", payment.id),
+      this.afterCommit(
+        () => this.deps.afterPayment.afterPayment(caller.userId, reservation.concertId, reservation.id),
+        "release the user's other holds",
+        payment.id,
+      ),
+    ]);
   }
 
   /** The token still lapses by its TTL and holds by their expiry. */

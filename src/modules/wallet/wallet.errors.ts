@@ -2,8 +2,7 @@
 import { DomainError, badInput, notFound } from "../../platform/errors.js";
 
 export const walletErrors = {
-  badAmount: (maxCharge: number) =>
-    badInput(`amount must be a whole number of KRW from 1 to ${maxCharge}.`),
+  badAmount: (maxCharge: number) => badInput(`amount must be a whole number of KRW from 1 to ${maxCharge}.`),
   balanceLimit: (balance: number, maxBalance: number) =>
     new DomainError(
       "BALANCE_LIMIT_EXCEEDED",

@@ -57,8 +57,7 @@ const isRetryable = (error: unknown) => errnoOf(error) === 1213 || errnoOf(error
  * longer is safe. When MySQL is unreachable the same error carries the connect failure as its
  * `cause`: then the caller gets SERVICE_UNAVAILABLE at once.
  */
-const isBusyPool = (error: unknown) =>
-  errnoOf(error) === 45028 && !(error as { cause?: unknown }).cause;
+const isBusyPool = (error: unknown) => errnoOf(error) === 45028 && !(error as { cause?: unknown }).cause;
 
 /**
  * The money transactions, on the driver without Prisma, with the same READ COMMITTED, retries

@@ -202,7 +202,9 @@ describe("payReservation against MariaDB", () => {
     const before = await fx.moneyState(userId, reservationId);
     let debitedInside: number | undefined;
     afterDebit = async (tx) => {
-      const [row] = await tx.select<{ balance: number }>("SELECT balance FROM wallets WHERE user_id = ?", [userId]);
+      const [row] = await tx.select<{ balance: number }>("SELECT balance FROM wallets WHERE user_id = ?", [
+        userId,
+      ]);
       debitedInside = Number(row!.balance);
       throw new Error("injected after the debit");
     };
