@@ -18,6 +18,18 @@ export interface IdempotencyRecord {
   resultId: string | null;
 }
 
+/** Every way a key is refused, with the message that says what to do next. */
+export const idempotencyErrors = {
+  badKey: () =>
+    badInput(
+      `idempotencyKey must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters; send a fresh random key (a UUID) per intended operation.`,
+    ),
+  usedElsewhere: () =>
+    badInput(
+      "This idempotencyKey was already used for a different request; use a new key for a new operation.",
+    ),
+};
+
 /** One use of a key: who, which operation, and a digest of its arguments. */
 export interface IdempotentRequest {
   userId: string;
@@ -52,9 +64,7 @@ export function idempotentRequest(
 ): IdempotentRequest | null {
   if (key === null || key === undefined) return null;
   if (key.length < 1 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-    throw badInput(
-      `idempotencyKey must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters; send a fresh random key (a UUID) per intended operation.`,
-    );
+    throw idempotencyErrors.badKey();
   }
   return { userId, keyDigest: sha256(key), operation, requestHash: sha256(canonical(args)) };
 }
@@ -78,9 +88,7 @@ export class Idempotency {
     const record = await this.deps.store.find(request.userId, request.keyDigest);
     if (!record) return null;
     if (record.operation !== request.operation || record.requestHash !== request.requestHash) {
-      throw badInput(
-        "This idempotencyKey was already used for a different request; use a new key for a new operation.",
-      );
+      throw idempotencyErrors.usedElsewhere();
     }
     if (record.resultId === null) throw new Error("idempotency key stored without its result");
     return record.resultId;
