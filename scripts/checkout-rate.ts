@@ -21,7 +21,7 @@ function cpuMs(pid: number): number {
 const cluster = await startCluster(2, {
   RATE_LIMIT_ENABLED: "false",
   LOG_LEVEL: "warn",
-  DATABASE_POOL_SIZE: "20",
+  DATABASE_POOL_SIZE: process.env["POOL"] ?? "20",
   QUEUE_MAX_ACTIVE: "100000",
   QUEUE_ADMIT_PER_TICK: "1000",
   QUEUE_TICK_MS: "1000",
