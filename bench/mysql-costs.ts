@@ -100,7 +100,7 @@ for (const phase of phases) {
   const slice = text.slice(marks[phase], marks[next[phase]]);
   const kinds = new Map<string, number>();
   let total = 0;
-  for (const m of slice.matchAll(/^\S*\s*\S*\s+(\d+) Query\t(\S+)(?:\s+(\S+))?/gm)) {
+  for (const m of slice.matchAll(/^\S*\s*\S*\s+(\d+) Query\t\s*(\S+)(?:\s+(\S+))?/gm)) {
     if (!ours.has(m[1]!)) continue;
     total++;
     const verb = m[2]!.toUpperCase();

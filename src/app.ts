@@ -66,15 +66,14 @@ function createModules(infra: Infrastructure): { modules: FeatureModule[]; servi
   const payment = createPaymentModule(infra, {
     guard: queue.guard,
     pass: queue.pass,
-    reservations: {
+    wallet: wallet.service,
+    afterPayment: {
       // After the payer's other holds are released: was that the concert's last open seat?
       afterPayment: async (userId, concertId, reservationId) => {
         await reservation.service.afterPayment(userId, concertId, reservationId);
         await liveSale.soldOut.check(concertId);
       },
     },
-    reservationRepository: reservation.repository,
-    wallet: wallet.service,
   });
   const catalogue = createCatalogueModule(infra, {
     operator,

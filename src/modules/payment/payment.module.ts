@@ -1,39 +1,31 @@
-import type { Infrastructure, FeatureModule } from "../../platform/module.js";
+import type { Feature, Infrastructure } from "../../platform/module.js";
+import { sqlIdempotency } from "../../platform/idempotency.js";
 import type { QueueGuard, QueuePass } from "../queue/queue-guard.js";
-import { PrismaIdempotencyStore } from "../wallet/idempotency.js";
-import { prismaTransactionRunner } from "../../platform/db/transaction.js";
-import { createWalletModule } from "../wallet/wallet.module.js";
-import type { ReservationAfterPayment, ReservationPort, WalletDebit } from "./payment.ports.js";
-import { PrismaPaymentStore } from "./payment.repository.js";
+import type { ReservationAfterPayment, WalletDebit } from "./payment.ports.js";
+import { PaymentRepository } from "./payment.repository.js";
+import { SqlPaymentReservations } from "./payment.reservations.js";
 import { PaymentResolver } from "./payment.resolver.js";
-import { PaymentService, type PaymentHooks } from "./payment.service.js";
+import { PaymentService } from "./payment.service.js";
 
 export function createPaymentModule(
   infra: Infrastructure,
   deps: {
     guard: QueueGuard;
     pass: QueuePass;
-    reservations: ReservationAfterPayment;
-    reservationRepository: ReservationPort;
-    wallet?: WalletDebit;
-    /** Tests only: see PaymentHooks. */
-    hooks?: PaymentHooks;
+    /** The wallet service: the debit runs inside the payment's transaction. */
+    wallet: WalletDebit;
+    /** The steps after the commit (SOLD, release of the payer's other holds). */
+    afterPayment: ReservationAfterPayment;
   },
-): { module: FeatureModule; service: PaymentService } {
+): Feature<{ service: PaymentService }> {
   const service = new PaymentService({
-    guard: deps.guard,
-    pass: deps.pass,
-    reservations: deps.reservationRepository,
-    afterPayment: deps.reservations,
-    wallet: deps.wallet ?? createWalletModule(infra, { guard: deps.guard }).service,
-    payments: new PrismaPaymentStore(),
-    idempotency: new PrismaIdempotencyStore(),
-    transaction: prismaTransactionRunner(infra.prisma),
-    db: infra.prisma,
+    ...deps,
+    reservations: new SqlPaymentReservations(infra.sql),
+    payments: new PaymentRepository(infra.prisma),
+    idempotency: sqlIdempotency(infra.sql, infra.clock),
     clock: infra.clock,
     log: infra.log,
     metrics: infra.metrics,
-    ...(deps.hooks ? { hooks: deps.hooks } : {}),
   });
   return { module: { resolvers: [new PaymentResolver(service)] }, service };
 }

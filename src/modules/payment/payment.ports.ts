@@ -1,7 +1,6 @@
-// What paying needs from the reservation feature, declared here so that the payment service
-// depends on the smallest surface (and unit tests hand it fakes). The reservation module's
-// ReservationRepository and ReservationService satisfy these structurally.
-import type { Db } from "../../platform/db/prisma.js";
+// What paying needs from the reservation and wallet features, declared here so that the
+// payment service depends on the smallest surface (and unit tests hand it fakes).
+import type { Tx } from "../../platform/db/transaction.js";
 import type { ReservationView } from "../reservation/reservation.model.js";
 
 export type { ReservationStatus, ReservationView } from "../reservation/reservation.model.js";
@@ -10,12 +9,12 @@ export type ConfirmOutcome = "CONFIRMED" | "NOT_FOUND" | "ALREADY_PAID" | "EXPIR
 
 export interface ReservationPort {
   /** The caller's own reservation (someone else's reads as null). */
-  findOwned(db: Db, reservationId: string, userId: string): Promise<ReservationView | null>;
+  findOwned(reservationId: string, userId: string): Promise<ReservationView | null>;
   /**
    * HELD and not lapsed → CONFIRMED (seat sold), decided by one conditional UPDATE that
-   * locks the reservation row until the caller's transaction ends.
+   * locks the reservation row until the payment's transaction ends.
    */
-  confirmHeld(db: Db, reservationId: string, userId: string): Promise<ConfirmOutcome>;
+  confirmHeld(tx: Tx, reservationId: string, userId: string): Promise<ConfirmOutcome>;
 }
 
 export interface ReservationAfterPayment {
@@ -23,7 +22,7 @@ export interface ReservationAfterPayment {
   afterPayment(userId: string, concertId: string, paidReservationId: string): Promise<void>;
 }
 
-/** The wallet's debit, run inside the payment's transaction. */
+/** The wallet's debit, run inside the payment's transaction (WalletService.debit). */
 export interface WalletDebit {
-  debit(tx: Db, userId: string, amount: number, reference: string): Promise<void>;
+  debit(tx: Tx, userId: string, amount: number, reference: string): Promise<void>;
 }

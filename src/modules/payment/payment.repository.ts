@@ -1,7 +1,8 @@
 // The only code that reads or writes payments. A payment is read back with its reservation
 // and seat number, because the API returns them together.
-import type { Db } from "../../platform/db/prisma.js";
+import type { PrismaClient } from "../../platform/db/prisma.js";
 import { isUniqueViolation } from "../../platform/db/db-errors.js";
+import type { Tx } from "../../platform/db/transaction.js";
 import type { ReservationView } from "./payment.ports.js";
 
 export interface PaymentView {
@@ -22,10 +23,10 @@ export interface NewPayment {
 
 export interface PaymentStore {
   /** False when the reservation already has a payment (unique index on reservation_id). */
-  insert(db: Db, payment: NewPayment): Promise<boolean>;
-  findById(db: Db, id: string): Promise<PaymentView | null>;
+  insert(tx: Tx, payment: NewPayment): Promise<boolean>;
+  findById(id: string): Promise<PaymentView | null>;
   /** Newest first. */
-  listByUser(db: Db, userId: string): Promise<PaymentView[]>;
+  listByUser(userId: string): Promise<PaymentView[]>;
 }
 
 const withReservation = {
@@ -75,14 +76,18 @@ function toView(row: PaymentRow): PaymentView {
   };
 }
 
-export class PrismaPaymentStore implements PaymentStore {
+export class PaymentRepository implements PaymentStore {
+  /** Reads go through Prisma (a payment with its reservation and seat); the insert runs on the payment's transaction. */
+  constructor(private readonly prisma: PrismaClient) {}
+
   /** Holds "at most one payment per reservation" with the unique index payments_reservation_id_key. */
-  async insert(db: Db, payment: NewPayment): Promise<boolean> {
+  async insert(tx: Tx, payment: NewPayment): Promise<boolean> {
     const { id, userId, reservationId, amount, paidAt } = payment;
     try {
-      await db.$executeRaw`
-        INSERT INTO payments (id, user_id, reservation_id, amount, paid_at)
-        VALUES (${id}, ${userId}, ${reservationId}, ${amount}, ${paidAt})`;
+      await tx.execute(
+        "INSERT INTO payments (id, user_id, reservation_id, amount, paid_at) VALUES (?, ?, ?, ?, ?)",
+        [id, userId, reservationId, amount, paidAt],
+      );
       return true;
     } catch (error) {
       if (isUniqueViolation(error, "payments_reservation_id_key")) return false;
@@ -90,13 +95,13 @@ export class PrismaPaymentStore implements PaymentStore {
     }
   }
 
-  async findById(db: Db, id: string): Promise<PaymentView | null> {
-    const row = await db.payment.findUnique({ where: { id }, include: withReservation });
+  async findById(id: string): Promise<PaymentView | null> {
+    const row = await this.prisma.payment.findUnique({ where: { id }, include: withReservation });
     return row ? toView(row) : null;
   }
 
-  async listByUser(db: Db, userId: string): Promise<PaymentView[]> {
-    const rows = await db.payment.findMany({
+  async listByUser(userId: string): Promise<PaymentView[]> {
+    const rows = await this.prisma.payment.findMany({
       where: { userId },
       orderBy: [{ paidAt: "desc" }, { id: "desc" }],
       include: withReservation,

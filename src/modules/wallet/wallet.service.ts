@@ -2,13 +2,12 @@
 // is the sum of the ledger", "one effect per idempotency key") are each held by one statement
 // in the store; this service decides the order of those statements and the transaction.
 import type { Clock } from "../../platform/clock.js";
-import type { Db } from "../../platform/db/prisma.js";
-import { DomainError, badInput, notFound } from "../../platform/errors.js";
-import type { QueueGuard } from "../queue/queue-guard.js";
 import { newId } from "../../platform/db/ids.js";
-import { idempotentRequest, priorResult, type IdempotencyStore } from "./idempotency.js";
-import type { TransactionRunner } from "../../platform/db/transaction.js";
-import type { WalletStore } from "./wallet.repository.js";
+import type { Tx } from "../../platform/db/transaction.js";
+import { idempotentRequest, type Idempotency } from "../../platform/idempotency.js";
+import type { QueueGuard } from "../queue/queue-guard.js";
+import { walletErrors } from "./wallet.errors.js";
+import type { WalletChange, WalletStore } from "./wallet.repository.js";
 
 export interface WalletView {
   userId: string;
@@ -20,23 +19,23 @@ export interface WalletLimits {
   maxBalance: number;
 }
 
+export interface WalletDeps {
+  guard: Pick<QueueGuard, "authenticate">;
+  wallets: WalletStore;
+  idempotency: Pick<Idempotency, "run">;
+  clock: Clock;
+  limits: WalletLimits;
+}
+
 export const CHARGE_OPERATION = "chargeBalance";
 
 export class WalletService {
-  constructor(
-    private readonly guard: Pick<QueueGuard, "authenticate">,
-    private readonly wallets: WalletStore,
-    private readonly idempotency: IdempotencyStore,
-    private readonly transaction: TransactionRunner,
-    private readonly db: Db,
-    private readonly clock: Clock,
-    private readonly limits: WalletLimits,
-  ) {}
+  constructor(private readonly deps: WalletDeps) {}
 
   /** The caller's balance; a user without a wallet row has 0. Any valid token may ask. */
   async balance(token: string | null): Promise<WalletView> {
-    const { userId } = await this.guard.authenticate(token);
-    return { userId, balance: (await this.wallets.balanceOf(this.db, userId)) ?? 0 };
+    const { userId } = await this.deps.guard.authenticate(token);
+    return { userId, balance: (await this.deps.wallets.balanceOf(userId)) ?? 0 };
   }
 
   /**
@@ -45,92 +44,55 @@ export class WalletService {
    * of a key returns the wallet as it was right after the first charge and changes nothing.
    */
   async charge(token: string | null, amount: number, idempotencyKey?: string | null): Promise<WalletView> {
-    const { userId } = await this.guard.authenticate(token);
+    const { userId } = await this.deps.guard.authenticate(token);
     this.checkAmount(amount);
     const request = idempotentRequest(userId, idempotencyKey, CHARGE_OPERATION, { amount });
-    if (request) {
-      const prior = await priorResult(this.idempotency, this.db, request);
-      if (prior) return this.chargeResult(this.db, prior);
-    }
-    const ledgerId = newId(this.clock.now().getTime());
-    return this.transaction(async (tx) => {
-      const now = this.clock.now();
-      if (request && !(await this.idempotency.claim(tx, request, ledgerId, now))) {
-        // A concurrent request with this key committed first: its result is the answer.
-        const prior = await priorResult(this.idempotency, tx, request);
-        if (!prior) throw new Error("idempotency key taken but not readable");
-        return this.chargeResult(tx, prior);
-      }
-      await this.credit(tx, userId, amount, now);
-      await this.wallets.recordChange(tx, {
-        id: ledgerId,
-        userId,
-        kind: "CHARGE",
-        amount,
-        reference: null,
-        createdAt: now,
-      });
-      // Still in the transaction (the row is ours until COMMIT): a read after the commit would
-      // queue for a pooled connection again behind every other charge of a burst.
-      return { userId, balance: (await this.wallets.balanceOf(tx, userId)) ?? 0 };
-    });
+    const ledgerId = newId(this.deps.clock.now().getTime());
+    const once = await this.deps.idempotency.run(request, ledgerId, (tx) =>
+      this.credit(tx, { id: ledgerId, userId, amount, reference: null, createdAt: this.deps.clock.now() }),
+    );
+    if (once.kind === "replay") return this.chargeResult(once.resultId);
+    return { userId, balance: once.value };
   }
 
   /**
    * Takes `amount` from the user's balance inside the caller's transaction and writes the
    * PAYMENT ledger row (negative amount, `reference` = the payment id). INSUFFICIENT_BALANCE
    * (with `balance` and `price`) when the conditional UPDATE matched no row; the caller's
-   * transaction must then roll back. Call it last in the transaction: the wallet row stays
-   * locked from here until the commit, and every other payment or charge of this user waits.
+   * transaction must then roll back. The wallet row stays locked from here until the commit,
+   * and every other payment or charge of this user waits: send it with the last statements.
    */
-  async debit(tx: Db, userId: string, amount: number, reference: string): Promise<void> {
-    const now = this.clock.now();
-    if (!(await this.wallets.tryDebit(tx, userId, amount, now))) {
-      const balance = (await this.wallets.balanceOf(tx, userId)) ?? 0;
-      throw new DomainError(
-        "INSUFFICIENT_BALANCE",
-        `Your balance of ${balance} KRW does not cover the price of ${amount} KRW; charge at least ${amount - balance} KRW with chargeBalance and pay again.`,
-        { balance, price: amount },
-      );
-    }
-    await this.wallets.recordChange(tx, {
-      id: newId(now.getTime()),
-      userId,
-      kind: "PAYMENT",
-      amount: -amount,
-      reference,
-      createdAt: now,
-    });
+  async debit(tx: Tx, userId: string, amount: number, reference: string): Promise<void> {
+    const now = this.deps.clock.now();
+    const change = { id: newId(now.getTime()), userId, amount, reference, createdAt: now };
+    if (await this.deps.wallets.debit(tx, change)) return;
+    throw walletErrors.insufficientBalance((await this.deps.wallets.balanceOf(userId, tx)) ?? 0, amount);
   }
 
   private checkAmount(amount: number): void {
-    if (!Number.isSafeInteger(amount) || amount <= 0 || amount > this.limits.maxCharge) {
-      throw badInput(`amount must be a whole number of KRW from 1 to ${this.limits.maxCharge}.`);
+    const { maxCharge } = this.deps.limits;
+    if (!Number.isSafeInteger(amount) || amount <= 0 || amount > maxCharge) {
+      throw walletErrors.badAmount(maxCharge);
     }
   }
 
-  /** Holds "balance <= MAX_BALANCE" with tryCredit's conditional UPDATE. */
-  private async credit(tx: Db, userId: string, amount: number, now: Date): Promise<void> {
-    const { maxBalance } = this.limits;
-    if (await this.wallets.tryCredit(tx, userId, amount, maxBalance, now)) return;
-    let balance = await this.wallets.balanceOf(tx, userId);
-    if (balance === null) {
+  /** Holds "balance <= MAX_BALANCE" with the store's conditional UPDATE; the balance after. */
+  private async credit(tx: Tx, change: WalletChange): Promise<number> {
+    const { wallets, limits } = this.deps;
+    let outcome = await wallets.credit(tx, change, limits.maxBalance);
+    if (outcome.balance === null) {
       // Only for a user whose wallet row is missing: the hot path never takes INSERT IGNORE's
       // shared lock, which could deadlock against a concurrent charge's UPDATE.
-      await this.wallets.ensureWallet(tx, userId, now);
-      if (await this.wallets.tryCredit(tx, userId, amount, maxBalance, now)) return;
-      balance = await this.wallets.balanceOf(tx, userId);
-      if (balance === null) throw notFound("Your account");
+      await wallets.ensureWallet(tx, change.userId, change.createdAt);
+      outcome = await wallets.credit(tx, change, limits.maxBalance);
+      if (outcome.balance === null) throw walletErrors.noAccount();
     }
-    throw new DomainError(
-      "BALANCE_LIMIT_EXCEEDED",
-      `A balance may not exceed ${maxBalance} KRW; you can charge at most ${Math.max(0, maxBalance - balance)} KRW now.`,
-      { balance, maxBalance },
-    );
+    if (!outcome.applied) throw walletErrors.balanceLimit(outcome.balance, limits.maxBalance);
+    return outcome.balance;
   }
 
-  private async chargeResult(db: Db, ledgerId: string): Promise<WalletView> {
-    const entry = await this.wallets.findLedger(db, ledgerId);
+  private async chargeResult(ledgerId: string): Promise<WalletView> {
+    const entry = await this.deps.wallets.findLedger(ledgerId);
     if (!entry) throw new Error(`idempotency key points at missing ledger entry ${ledgerId}`);
     return { userId: entry.userId, balance: entry.balanceAfter };
   }

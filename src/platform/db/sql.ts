@@ -3,7 +3,7 @@
 // query engine costs about 0.4 ms of CPU per statement on top of the driver; on those paths that
 // was most of the request (bench/README.md, "Where the time goes", item 10). Everything else,
 // and every transaction, stays on Prisma. Values are always bound (`?`), never spliced.
-import type { Pool } from "mariadb";
+import type { Pool, PoolConnection } from "mariadb";
 
 /** What a raw statement that writes reports. */
 export interface WriteResult {
@@ -21,5 +21,10 @@ export class Sql {
   async execute(sql: string, values: unknown[]): Promise<WriteResult> {
     const result = await this.pool.query<{ affectedRows: number }>(sql, values);
     return { affectedRows: Number(result.affectedRows) };
+  }
+
+  /** A connection of its own, for a transaction (db/transaction.ts); release or destroy it. */
+  connection(): Promise<PoolConnection> {
+    return this.pool.getConnection();
   }
 }

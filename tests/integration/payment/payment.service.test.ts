@@ -6,13 +6,15 @@ import { systemClock } from "../../../src/platform/clock.js";
 import { createDatabase, type PrismaClient } from "../../../src/platform/db/prisma.js";
 import { migrate } from "../../../src/platform/db/migrate.js";
 import type { SeatChangedEvent } from "../../../src/platform/redis/topics.js";
-import { PrismaPaymentStore } from "../../../src/modules/payment/payment.repository.js";
-import { PaymentService, type PaymentHooks } from "../../../src/modules/payment/payment.service.js";
+import type { Sql } from "../../../src/platform/db/sql.js";
+import type { Tx } from "../../../src/platform/db/transaction.js";
+import { sqlIdempotency } from "../../../src/platform/idempotency.js";
+import { PaymentRepository } from "../../../src/modules/payment/payment.repository.js";
+import { SqlPaymentReservations } from "../../../src/modules/payment/payment.reservations.js";
+import { PaymentService } from "../../../src/modules/payment/payment.service.js";
 import { ReservationRepository } from "../../../src/modules/reservation/reservation.repository.js";
 import { ReservationService } from "../../../src/modules/reservation/reservation.service.js";
-import { PrismaIdempotencyStore } from "../../../src/modules/wallet/idempotency.js";
-import { prismaTransactionRunner } from "../../../src/platform/db/transaction.js";
-import { PrismaWalletStore } from "../../../src/modules/wallet/wallet.repository.js";
+import { SqlWalletStore } from "../../../src/modules/wallet/wallet.repository.js";
 import { WalletService } from "../../../src/modules/wallet/wallet.service.js";
 import { createTestEnv, type TestEnv } from "../../helpers/test-env.js";
 import { PaymentFixtures, PRICE } from "./fixtures.js";
@@ -21,20 +23,22 @@ import { FakeQueue } from "../../unit/wallet/fakes.js";
 describe("payReservation against MariaDB", () => {
   let env: TestEnv;
   let prisma: PrismaClient;
+  let sql: Sql;
   let queue: FakeQueue;
-  let hooks: PaymentHooks;
+  /** Called inside the payment's transaction right after the debit (a failure to inject). */
+  let afterDebit: ((tx: Tx) => Promise<void>) | undefined;
   let warnings: string[];
   let events: SeatChangedEvent[];
   let repository: ReservationRepository;
   let service: PaymentService;
   let fx: PaymentFixtures;
-  const transaction = () => prismaTransactionRunner(prisma);
 
   beforeAll(async () => {
     env = createTestEnv();
     await migrate(env.databaseUrl);
     const db = createDatabase(env.databaseUrl, 20);
     prisma = db.prisma;
+    sql = db.sql;
     repository = new ReservationRepository(db.sql);
     fx = new PaymentFixtures(prisma, db.sql);
   });
@@ -44,7 +48,7 @@ describe("payReservation against MariaDB", () => {
   });
   beforeEach(() => {
     queue = new FakeQueue();
-    hooks = {};
+    afterDebit = undefined;
     warnings = [];
     events = [];
     const reservations = new ReservationService({
@@ -57,32 +61,29 @@ describe("payReservation against MariaDB", () => {
       holdSeconds: 300,
       timeZone: "Asia/Seoul",
     });
-    const idempotency = new PrismaIdempotencyStore();
-    const wallet = new WalletService(
-      queue,
-      new PrismaWalletStore(),
+    const idempotency = sqlIdempotency(sql, systemClock);
+    const wallet = new WalletService({
+      guard: queue,
+      wallets: new SqlWalletStore(sql),
       idempotency,
-      transaction(),
-      prisma,
-      systemClock,
-      {
-        maxCharge: 1_000_000,
-        maxBalance: 10_000_000,
-      },
-    );
+      clock: systemClock,
+      limits: { maxCharge: 1_000_000, maxBalance: 10_000_000 },
+    });
     service = new PaymentService({
       guard: queue,
       pass: queue,
-      reservations: repository,
+      reservations: new SqlPaymentReservations(sql),
       afterPayment: reservations,
-      wallet,
-      payments: new PrismaPaymentStore(),
+      wallet: {
+        debit: async (tx, ...args) => {
+          await wallet.debit(tx, ...args);
+          await afterDebit?.(tx);
+        },
+      },
+      payments: new PaymentRepository(prisma),
       idempotency,
-      transaction: transaction(),
-      db: prisma,
       clock: systemClock,
       log: { warn: (_details, message) => warnings.push(message) },
-      hooks,
     });
   });
 
@@ -200,14 +201,17 @@ describe("payReservation against MariaDB", () => {
     const reservationId = await fx.hold(userId, dateId, 5);
     const before = await fx.moneyState(userId, reservationId);
     let debitedInside: number | undefined;
-    hooks.afterDebit = async (tx) => {
-      debitedInside = (await tx.wallet.findUniqueOrThrow({ where: { userId } })).balance;
+    afterDebit = async (tx) => {
+      const [row] = await tx.select<{ balance: number }>("SELECT balance FROM wallets WHERE user_id = ?", [
+        userId,
+      ]);
+      debitedInside = Number(row!.balance);
       throw new Error("injected after the debit");
     };
     await expect(service.pay(queue.token(userId, concertId), reservationId, "k")).rejects.toThrow("injected");
     expect(debitedInside).toBe(0); // the debit really happened inside the transaction
     expect(await fx.moneyState(userId, reservationId)).toEqual(before);
-    hooks.afterDebit = undefined;
+    afterDebit = undefined;
     // The key was rolled back with everything else, so the same request can now succeed.
     expect((await service.pay(queue.token(userId, concertId), reservationId, "k")).amount).toBe(PRICE);
   });

@@ -1,13 +1,14 @@
 // The wallet's rules against real MariaDB: many concurrent transactions on one row, each
 // decided by the conditional UPDATE or the idempotency primary key.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPrisma, type PrismaClient } from "../../../src/platform/db/prisma.js";
+import { createDatabase, type PrismaClient } from "../../../src/platform/db/prisma.js";
+import type { Sql } from "../../../src/platform/db/sql.js";
 import { migrate } from "../../../src/platform/db/migrate.js";
 import { systemClock } from "../../../src/platform/clock.js";
-import { PrismaIdempotencyStore } from "../../../src/modules/wallet/idempotency.js";
+import { SqlIdempotencyStore, sqlIdempotency } from "../../../src/platform/idempotency.js";
 import { newId } from "../../../src/platform/db/ids.js";
-import { prismaTransactionRunner, type TransactionRunner } from "../../../src/platform/db/transaction.js";
-import { PrismaWalletStore } from "../../../src/modules/wallet/wallet.repository.js";
+import { sqlTransactionRunner, type SqlTransactionRunner } from "../../../src/platform/db/transaction.js";
+import { SqlWalletStore } from "../../../src/modules/wallet/wallet.repository.js";
 import { WalletService } from "../../../src/modules/wallet/wallet.service.js";
 import { createTestEnv, type TestEnv } from "../../helpers/test-env.js";
 import { FakeQueue } from "../../unit/wallet/fakes.js";
@@ -18,8 +19,9 @@ const MAX_BALANCE = 10_000_000;
 describe("wallet against MariaDB", () => {
   let env: TestEnv;
   let prisma: PrismaClient;
+  let sql: Sql;
   let queue: FakeQueue;
-  let transaction: TransactionRunner;
+  let transaction: SqlTransactionRunner;
   let service: WalletService;
 
   async function newUser(balance: number | null = 0): Promise<string> {
@@ -40,18 +42,16 @@ describe("wallet against MariaDB", () => {
   beforeAll(async () => {
     env = createTestEnv({ DATABASE_POOL_SIZE: "10" });
     await migrate(env.databaseUrl);
-    prisma = createPrisma(env.databaseUrl, 10);
+    ({ prisma, sql } = createDatabase(env.databaseUrl, 10));
     queue = new FakeQueue();
-    transaction = prismaTransactionRunner(prisma);
-    service = new WalletService(
-      queue,
-      new PrismaWalletStore(),
-      new PrismaIdempotencyStore(),
-      transaction,
-      prisma,
-      systemClock,
-      { maxCharge: MAX_CHARGE, maxBalance: MAX_BALANCE },
-    );
+    transaction = sqlTransactionRunner(sql);
+    service = new WalletService({
+      guard: queue,
+      wallets: new SqlWalletStore(sql),
+      idempotency: sqlIdempotency(sql, systemClock),
+      clock: systemClock,
+      limits: { maxCharge: MAX_CHARGE, maxBalance: MAX_BALANCE },
+    });
   });
   afterAll(async () => {
     await prisma?.$disconnect();
@@ -156,8 +156,8 @@ describe("wallet against MariaDB", () => {
 
   it("rolls the key, the balance and the ledger back together when the transaction fails after the charge", async () => {
     const userId = await newUser(0);
-    const keys = new PrismaIdempotencyStore();
-    const wallets = new PrismaWalletStore();
+    const keys = new SqlIdempotencyStore(sql);
+    const wallets = new SqlWalletStore(sql);
     await expect(
       transaction(async (tx) => {
         await keys.claim(
@@ -166,7 +166,8 @@ describe("wallet against MariaDB", () => {
           newId(),
           new Date(),
         );
-        await wallets.tryCredit(tx, userId, 500, MAX_BALANCE, new Date());
+        const change = { id: newId(), userId, amount: 500, reference: null, createdAt: new Date() };
+        expect(await wallets.credit(tx, change, MAX_BALANCE)).toEqual({ applied: true, balance: 500 });
         throw new Error("injected");
       }),
     ).rejects.toThrow("injected");

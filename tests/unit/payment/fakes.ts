@@ -1,5 +1,5 @@
 // In-memory reservation side and payment store for the payment service's unit tests.
-import type { Db } from "../../../src/platform/db/prisma.js";
+import type { Tx } from "../../../src/platform/db/transaction.js";
 import type {
   ConfirmOutcome,
   ReservationAfterPayment,
@@ -44,11 +44,11 @@ export class FakeReservations implements ReservationPort, ReservationAfterPaymen
       createdAt: new Date("2030-01-01T00:00:00Z"),
     });
   }
-  async findOwned(_db: Db, id: string, userId: string) {
+  async findOwned(id: string, userId: string) {
     const row = this.rows.get(id);
     return row && row.userId === userId ? { ...row } : null;
   }
-  async confirmHeld(_db: Db, id: string, userId: string): Promise<ConfirmOutcome> {
+  async confirmHeld(_tx: Tx, id: string, userId: string): Promise<ConfirmOutcome> {
     const row = this.rows.get(id);
     if (!row || row.userId !== userId) return "NOT_FOUND";
     if (row.status === "CONFIRMED") return "ALREADY_PAID";
@@ -71,7 +71,7 @@ export class FakePayments implements PaymentStore, Snapshotting {
       this.rows = rows;
     };
   }
-  async insert(_db: Db, payment: NewPayment) {
+  async insert(_tx: Tx, payment: NewPayment) {
     if (this.rows.some((p) => p.reservationId === payment.reservationId)) return false;
     this.rows.push(payment);
     return true;
@@ -79,11 +79,11 @@ export class FakePayments implements PaymentStore, Snapshotting {
   private view(p: NewPayment): PaymentView {
     return { ...p, reservation: { ...this.reservations.rows.get(p.reservationId)! } };
   }
-  async findById(_db: Db, id: string) {
+  async findById(id: string) {
     const p = this.rows.find((r) => r.id === id);
     return p ? this.view(p) : null;
   }
-  async listByUser(_db: Db, userId: string) {
+  async listByUser(userId: string) {
     return this.rows
       .filter((p) => p.userId === userId)
       .sort((a, b) => b.paidAt.getTime() - a.paidAt.getTime())

@@ -1,15 +1,9 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { FakeClock } from "../../../src/platform/clock.js";
 import type { PaymentView } from "../../../src/modules/payment/payment.repository.js";
-import { PaymentService, type PaymentHooks } from "../../../src/modules/payment/payment.service.js";
+import { PaymentService } from "../../../src/modules/payment/payment.service.js";
 import { WalletService } from "../../../src/modules/wallet/wallet.service.js";
-import {
-  FakeIdempotencyStore,
-  FakeQueue,
-  FakeWalletStore,
-  fakeDb,
-  fakeTransactionRunner,
-} from "../wallet/fakes.js";
+import { FakeIdempotencyStore, FakeQueue, FakeWalletStore, fakeIdempotency } from "../wallet/fakes.js";
 import { FakePayments, FakeReservations } from "./fakes.js";
 
 describe("PaymentService", () => {
@@ -19,7 +13,8 @@ describe("PaymentService", () => {
   let keys: FakeIdempotencyStore;
   let reservations: FakeReservations;
   let payments: FakePayments;
-  let hooks: PaymentHooks;
+  /** Called inside the payment's transaction right after the debit (a failure to inject). */
+  let afterDebit: (() => Promise<void>) | undefined;
   let log: { warn: ReturnType<typeof vi.fn<(details: object, message: string) => void>> };
   let service: PaymentService;
   let wallet: WalletService;
@@ -31,26 +26,31 @@ describe("PaymentService", () => {
     keys = new FakeIdempotencyStore();
     reservations = new FakeReservations();
     payments = new FakePayments(reservations);
-    hooks = {};
+    afterDebit = undefined;
     log = { warn: vi.fn<(details: object, message: string) => void>() };
-    const transaction = fakeTransactionRunner(wallets, keys, reservations, payments);
-    wallet = new WalletService(queue, wallets, keys, transaction, fakeDb, clock, {
-      maxCharge: 1_000_000,
-      maxBalance: 10_000_000,
+    const idempotency = fakeIdempotency(keys, clock, wallets, reservations, payments);
+    wallet = new WalletService({
+      guard: queue,
+      wallets,
+      idempotency,
+      clock,
+      limits: { maxCharge: 1_000_000, maxBalance: 10_000_000 },
     });
     service = new PaymentService({
       guard: queue,
       pass: queue,
       reservations,
       afterPayment: reservations,
-      wallet,
+      wallet: {
+        debit: async (...args) => {
+          await wallet.debit(...args);
+          await afterDebit?.();
+        },
+      },
       payments,
-      idempotency: keys,
-      transaction,
-      db: fakeDb,
+      idempotency,
       clock,
       log,
-      hooks,
     });
     wallets.balances.set("u1", 50_000);
     reservations.hold("r1", "u1", "c1", 30_000);
@@ -116,7 +116,7 @@ describe("PaymentService", () => {
   });
 
   it("rolls everything back when a failure is injected after the debit", async () => {
-    hooks.afterDebit = async () => {
+    afterDebit = async () => {
       throw new Error("injected");
     };
     const before = snapshot();

@@ -1,21 +1,26 @@
 // In-memory stand-ins for the money stores, the queue guard and the transaction runner.
 // The fake runner snapshots every store and restores it when the work throws, so unit tests
 // see the same all-or-nothing behaviour as a database transaction.
-import type { Db } from "../../../src/platform/db/prisma.js";
+import type { Clock } from "../../../src/platform/clock.js";
+import {
+  Idempotency,
+  type IdempotencyRecord,
+  type IdempotencyStore,
+  type IdempotentRequest,
+} from "../../../src/platform/idempotency.js";
+import type { SqlTransactionRunner, Tx } from "../../../src/platform/db/transaction.js";
 import type {
-  IdempotencyRecord,
-  IdempotencyStore,
-  IdempotentRequest,
-} from "../../../src/modules/wallet/idempotency.js";
-import type { TransactionRunner } from "../../../src/platform/db/transaction.js";
-import type {
-  LedgerEntryInput,
+  LedgerKind,
   LedgerRow,
+  WalletChange,
   WalletStore,
 } from "../../../src/modules/wallet/wallet.repository.js";
 
-/** Nothing reads it: the fakes keep their state in their own fields. */
-export const fakeDb = {} as unknown as Db;
+/** The transaction the fakes are handed: they keep their state in their own fields and run no SQL. */
+export const fakeTx: Tx = {
+  select: () => Promise.reject(new Error("the fakes run no SQL")),
+  execute: () => Promise.reject(new Error("the fakes run no SQL")),
+};
 
 export interface Snapshotting {
   snapshot(): () => void;
@@ -33,31 +38,32 @@ export class FakeWalletStore implements WalletStore, Snapshotting {
       this.ledger = ledger;
     };
   }
-  async balanceOf(_db: Db, userId: string) {
+  async balanceOf(userId: string) {
     return this.balances.get(userId) ?? null;
   }
-  async ensureWallet(_db: Db, userId: string) {
+  async ensureWallet(_tx: Tx, userId: string) {
     if (!this.balances.has(userId)) this.balances.set(userId, 0);
   }
-  async tryCredit(_db: Db, userId: string, amount: number, max: number) {
-    const balance = this.balances.get(userId);
-    if (balance === undefined || balance + amount > max) return false;
-    this.balances.set(userId, balance + amount);
+  async credit(_tx: Tx, change: WalletChange, max: number) {
+    const balance = this.balances.get(change.userId) ?? null;
+    if (balance === null || balance + change.amount > max) return { applied: false, balance };
+    return { applied: true, balance: this.apply(change, change.amount, "CHARGE") };
+  }
+  async debit(_tx: Tx, change: WalletChange) {
+    const balance = this.balances.get(change.userId);
+    if (balance === undefined || balance < change.amount) return false;
+    this.apply(change, -change.amount, "PAYMENT");
     return true;
   }
-  async tryDebit(_db: Db, userId: string, amount: number) {
-    const balance = this.balances.get(userId);
-    if (balance === undefined || balance < amount) return false;
-    this.balances.set(userId, balance - amount);
-    return true;
-  }
-  async recordChange(_db: Db, entry: LedgerEntryInput) {
-    const balanceAfter = this.balances.get(entry.userId);
-    if (balanceAfter === undefined) throw new Error(`no wallet for ${entry.userId}`);
-    this.ledger.push({ ...entry, balanceAfter });
-  }
-  async findLedger(_db: Db, id: string) {
+  async findLedger(id: string) {
     return this.ledger.find((r) => r.id === id) ?? null;
+  }
+  private apply(change: WalletChange, signed: number, kind: LedgerKind): number {
+    const balanceAfter = this.balances.get(change.userId)! + signed;
+    this.balances.set(change.userId, balanceAfter);
+    const { id, userId, reference, createdAt } = change;
+    this.ledger.push({ id, userId, kind, amount: signed, balanceAfter, reference, createdAt });
+    return balanceAfter;
   }
   ledgerSum(userId: string) {
     return this.ledger.filter((r) => r.userId === userId).reduce((sum, r) => sum + r.amount, 0);
@@ -73,13 +79,13 @@ export class FakeIdempotencyStore implements IdempotencyStore, Snapshotting {
       this.rows = rows;
     };
   }
-  async claim(_db: Db, request: IdempotentRequest, resultId: string) {
+  async claim(_tx: Tx, request: IdempotentRequest, resultId: string) {
     const id = `${request.userId}/${request.keyDigest}`;
     if (this.rows.has(id)) return false;
     this.rows.set(id, { operation: request.operation, requestHash: request.requestHash, resultId });
     return true;
   }
-  async find(_db: Db, userId: string, keyDigest: string) {
+  async find(userId: string, keyDigest: string) {
     return this.rows.get(`${userId}/${keyDigest}`) ?? null;
   }
 }
@@ -88,13 +94,13 @@ export class FakeIdempotencyStore implements IdempotencyStore, Snapshotting {
  * Runs transactions one at a time (as row locks would serialise them on one wallet) and, on a
  * throw, puts every store back as it was before.
  */
-export function fakeTransactionRunner(...stores: Snapshotting[]): TransactionRunner {
+export function fakeTransactionRunner(...stores: Snapshotting[]): SqlTransactionRunner {
   let tail: Promise<unknown> = Promise.resolve();
-  return <T>(work: (tx: Db) => Promise<T>): Promise<T> => {
+  return <T>(work: (tx: Tx) => Promise<T>): Promise<T> => {
     const run = tail.then(async () => {
       const restores = stores.map((s) => s.snapshot());
       try {
-        return await work(fakeDb);
+        return await work(fakeTx);
       } catch (error) {
         for (const restore of restores) restore();
         throw error;
@@ -103,6 +109,11 @@ export function fakeTransactionRunner(...stores: Snapshotting[]): TransactionRun
     tail = run.catch(() => undefined);
     return run;
   };
+}
+
+/** The real claim-or-replay helper over the fake key store and runner. */
+export function fakeIdempotency(keys: FakeIdempotencyStore, clock: Clock, ...stores: Snapshotting[]) {
+  return new Idempotency({ store: keys, transaction: fakeTransactionRunner(keys, ...stores), clock });
 }
 
 // The queue stand-in is shared by every feature behind the queue.

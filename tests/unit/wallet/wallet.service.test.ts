@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { FakeClock } from "../../../src/platform/clock.js";
 import { WalletService } from "../../../src/modules/wallet/wallet.service.js";
-import { FakeIdempotencyStore, FakeQueue, FakeWalletStore, fakeDb, fakeTransactionRunner } from "./fakes.js";
+import { FakeIdempotencyStore, FakeQueue, FakeWalletStore, fakeIdempotency, fakeTx } from "./fakes.js";
 
 const LIMITS = { maxCharge: 1_000, maxBalance: 5_000 };
 
@@ -15,8 +15,9 @@ describe("WalletService", () => {
     wallets = new FakeWalletStore();
     keys = new FakeIdempotencyStore();
     queue = new FakeQueue();
-    const tx = fakeTransactionRunner(wallets, keys);
-    service = new WalletService(queue, wallets, keys, tx, fakeDb, new FakeClock(), LIMITS);
+    const clock = new FakeClock();
+    const idempotency = fakeIdempotency(keys, clock, wallets);
+    service = new WalletService({ guard: queue, wallets, idempotency, clock, limits: LIMITS });
     wallets.balances.set("u1", 0);
   });
 
@@ -124,7 +125,7 @@ describe("WalletService", () => {
   describe("debit", () => {
     it("takes the amount and writes a PAYMENT ledger row with the reference", async () => {
       wallets.balances.set("u1", 500);
-      await service.debit(fakeDb, "u1", 200, "pay-1");
+      await service.debit(fakeTx, "u1", 200, "pay-1");
       expect(wallets.balances.get("u1")).toBe(300);
       expect(wallets.ledger.map((r) => [r.kind, r.amount, r.balanceAfter, r.reference])).toEqual([
         ["PAYMENT", -200, 300, "pay-1"],
@@ -133,7 +134,7 @@ describe("WalletService", () => {
 
     it("refuses a debit the balance does not cover, with numeric balance and price", async () => {
       wallets.balances.set("u1", 150);
-      const error = await service.debit(fakeDb, "u1", 200, "pay-1").catch((e: unknown) => e);
+      const error = await service.debit(fakeTx, "u1", 200, "pay-1").catch((e: unknown) => e);
       expect(error).toMatchObject({ code: "INSUFFICIENT_BALANCE", details: { balance: 150, price: 200 } });
       expect(wallets.balances.get("u1")).toBe(150);
       expect(wallets.ledger).toEqual([]);
@@ -142,7 +143,7 @@ describe("WalletService", () => {
     it("lets exactly as many concurrent debits through as the balance covers", async () => {
       wallets.balances.set("u1", 1_000);
       const results = await Promise.allSettled(
-        Array.from({ length: 100 }, (_, i) => service.debit(fakeDb, "u1", 100, `p${i}`)),
+        Array.from({ length: 100 }, (_, i) => service.debit(fakeTx, "u1", 100, `p${i}`)),
       );
       expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(10);
       expect(wallets.balances.get("u1")).toBe(0);
