@@ -85,7 +85,7 @@ function createModules(infra: Infrastructure): { modules: FeatureModule[]; servi
   });
   return {
     modules: [
-      { resolvers: [new SystemResolver()] },
+      { resolvers: [new SystemResolver(infra.clock)] },
       user.module,
       queue.module,
       sale.module,
@@ -161,7 +161,7 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
       const migrated = await withMysql(config.DATABASE_URL, () =>
         migrate(config.DATABASE_URL, {
           afterMigrate: async () => {
-            if (config.SEED_DEMO_DATA) await seedDemoData(prisma, config.TZ_BUSINESS, log);
+            if (config.SEED_DEMO_DATA) await seedDemoData(prisma, config.TZ_BUSINESS, infra.clock, log);
           },
         }),
       );
