@@ -52,6 +52,15 @@ describe("source structure", () => {
     expect(graph.circular()).toEqual([["a.ts", "b.ts"]]);
   });
 
+  it("keeps bench/ off tests/e2e/ (shared fixtures live in tests/helpers/)", () => {
+    const files = readdirSync(join(ROOT, "bench")).filter((f) => f.endsWith(".ts"));
+    expect(files.length).toBeGreaterThan(5);
+    const hits = files.filter((f) =>
+      /from "\.\.\/tests\/e2e\//.test(readFileSync(join(ROOT, "bench", f), "utf8")),
+    );
+    expect(hits).toEqual([]);
+  });
+
   it(`has no source file over ${MAX_LINES} lines`, () => {
     const files = sourceFiles(SRC);
     expect(files.length).toBeGreaterThan(100);
