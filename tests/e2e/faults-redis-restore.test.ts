@@ -2,7 +2,7 @@
 // Redis of the test's own: waiting users who come back keep their relative order, nobody is
 // admitted during the grace period, the user who paid is not admitted again, the user who was
 // ACTIVE comes back first and can still pay its hold, and MySQL's holds and payments are
-// untouched. See docs/security.md, "Redis restarted empty".
+// untouched. See README.md, "Redis restarted empty: what is and is not recovered".
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ISSUE, STATUS, eventually, type TestUser, type Ticket } from "../helpers/queue-helpers.js";

@@ -52,10 +52,14 @@ export const SERVER_NODE_ARGS = [
   "src/main.ts",
 ] as const;
 
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+/** Starts src/main.ts of this checkout (or of `cwd`, another checkout: bench/compare-checkouts.ts). */
+export async function startServerProcess(
+  env: Record<string, string>,
+  options: { cwd?: string } = {},
+): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [...SERVER_NODE_ARGS], {
-    cwd: ROOT,
+    cwd: options.cwd ?? ROOT,
     env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1" },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -56,7 +56,7 @@ const MUTATION_COST = 20;
  * leaves room for a deeper type-reference chain and about twice the selections, but not for
  * one more nested list (ten times the cost).
  */
-export const INTROSPECTION_LIMITS = { maxDepth: 20, maxCost: 100_000 } as const;
+const INTROSPECTION_LIMITS = { maxDepth: 20, maxCost: 100_000 } as const;
 const SCHEMA_FIELDS = new Set([SchemaMetaFieldDef.name, TypeMetaFieldDef.name]);
 /** Fields that no type lists (graphql-js adds them to the query root itself). */
 const META_FIELDS = new Map<string, GraphQLField<unknown, unknown>>(
@@ -66,7 +66,7 @@ const META_FIELDS = new Map<string, GraphQLField<unknown, unknown>>(
 /** The parser's token cap (graphql-js aborts past it): bounds directive and argument floods. */
 export const MAX_DOCUMENT_TOKENS = 5000;
 
-export const queryTooComplex = (what: string) =>
+const queryTooComplex = (what: string) =>
   new DomainError(
     "QUERY_TOO_COMPLEX",
     `${what} Ask for fewer fields, aliases or nesting, or split the operation into several requests.`,

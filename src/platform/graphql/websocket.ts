@@ -35,7 +35,7 @@ export interface WebSocketOptions {
 }
 
 /** The client's address: the first X-Forwarded-For entry behind a trusted proxy, else the socket's. */
-export function clientIp(
+function clientIp(
   forwarded: string | string[] | undefined,
   remote: string | undefined,
   trustProxy: boolean,

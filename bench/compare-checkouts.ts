@@ -1,0 +1,92 @@
+// Two checkouts side by side in one run, for a before/after of a change on a shared machine:
+// each runs as its own server process on its own database, and the phases alternate between
+// them (A B, then B A, …), so both see the same load from everything else. Measures the trivial
+// query `{ serverTime }` and `issueQueueToken` (each call a different user) through the whole
+// stack with autocannon, 100 connections, and prints each phase and the mean per checkout.
+//   node --import @swc-node/register/esm-register bench/compare-checkouts.ts <before-dir> [after-dir] [seconds] [rounds]
+// <before-dir> is another checkout with node_modules and src/generated in place, e.g.
+//   git archive <commit> | tar -x -C /tmp/before; ln -s "$PWD/node_modules" /tmp/before/; cp -r src/generated /tmp/before/src/
+import { fileURLToPath } from "node:url";
+import { startServerProcess, type ServerProcess } from "../tests/helpers/server-processes.js";
+import { createTestEnv, type TestEnv } from "../tests/helpers/test-env.js";
+import { cannon } from "./baselines.js";
+import { gql, load, seedUsers, type SeededUser } from "./lib.js";
+
+const before = process.argv[2];
+if (!before) throw new Error("usage: bench/compare-checkouts.ts <before-dir> [after-dir] [seconds] [rounds]");
+const after = process.argv[3] ?? fileURLToPath(new URL("..", import.meta.url));
+const seconds = Math.min(30, Number(process.argv[4] ?? 8));
+const rounds = Math.min(5, Number(process.argv[5] ?? 2));
+const ISSUE = `mutation ($u: ID!, $k: String!, $c: ID!) { issueQueueToken(userId: $u, accessKey: $k, concertId: $c) { token status position } }`;
+
+interface Side {
+  name: string;
+  env: TestEnv;
+  server: ServerProcess;
+  users: SeededUser[];
+  concertId: string;
+  rates: Record<string, number[]>;
+}
+
+const sides: Side[] = [];
+try {
+  for (const [name, cwd] of [
+    ["before", before],
+    ["after", after],
+  ] as const) {
+    const env = createTestEnv({
+      RATE_LIMIT_ENABLED: "false",
+      LOG_LEVEL: "error",
+      QUEUE_MAX_ACTIVE: "1000000",
+    });
+    const server = await startServerProcess(env.env, { cwd });
+    const concertId = (await gql<{ concerts: { id: string }[] }>(server.url, "{ concerts { id } }")).data!
+      .concerts[0]!.id;
+    const users = await seedUsers(env.databaseUrl, 20_000);
+    sides.push({
+      name: `${name} (${cwd})`,
+      env,
+      server,
+      users,
+      concertId,
+      rates: { trivial: [], issue: [] },
+    });
+  }
+  console.log(`load average at start: ${load().join(" ")}`);
+  let next = 0;
+  for (let round = 0; round < rounds; round++) {
+    for (const kind of ["trivial", "issue"] as const) {
+      const order = round % 2 === 0 ? sides : [...sides].reverse();
+      for (const side of order) {
+        const body =
+          kind === "trivial"
+            ? () => JSON.stringify({ query: "{ serverTime }" })
+            : () => {
+                const u = side.users[next++ % side.users.length]!;
+                return JSON.stringify({
+                  query: ISSUE,
+                  variables: { u: u.userId, k: u.accessKey, c: side.concertId },
+                });
+              };
+        await cannon({ url: side.server.url, connections: 50, duration: 1, body });
+        const r = await cannon({ url: side.server.url, connections: 100, duration: seconds, body });
+        side.rates[kind]!.push(r.rps);
+        console.log(
+          `round ${round + 1} ${kind.padEnd(7)} ${side.name}: ${r.rps} req/s, p99 ${r.latencyMs.p99} ms, errors ${JSON.stringify(r.errors)}`,
+        );
+      }
+    }
+  }
+  const mean = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) / xs.length);
+  for (const side of sides) {
+    const t = mean(side.rates["trivial"]!);
+    const i = mean(side.rates["issue"]!);
+    console.log(`${side.name}: trivial ${t} req/s, issueQueueToken ${i} req/s, ratio ${(i / t).toFixed(2)}`);
+  }
+  console.log(`load average at end: ${load().join(" ")}`);
+} finally {
+  for (const side of sides) {
+    await side.server.stop();
+    await side.env.cleanup();
+  }
+}
