@@ -85,6 +85,7 @@ function createModules(infra: Infrastructure): { modules: FeatureModule[]; servi
   });
   return {
     modules: [
+      // The platform's own query (serverTime), not a feature.
       { resolvers: [new SystemResolver(infra.clock)] },
       user.module,
       queue.module,
@@ -181,8 +182,6 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
         ),
         pubSub: pubsub.raw,
       });
-      const connectionChecks = modules.flatMap((m) => (m.acceptConnection ? [m.acceptConnection] : []));
-      const adminChecks = modules.flatMap((m) => (m.acceptAdminConnection ? [m.acceptAdminConnection] : []));
       server = await createGraphQLServer({
         schema,
         log,
@@ -212,19 +211,17 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
             await redis.ping();
           },
         },
-        acceptConnection: async (token) => {
-          for (const check of connectionChecks) if (!(await check(token))) return false;
-          return true;
-        },
+        acceptConnection: everyCheck(
+          modules.flatMap((m) => (m.acceptConnection ? [m.acceptConnection] : [])),
+        ),
         // The Operator API (docs/api.md, "Operator API"): its own schema and keys on one port.
         endpoints: [
           {
             path: "/admin/graphql",
             schema: adminSchema,
-            acceptConnection: async (secret, ip) => {
-              for (const check of adminChecks) if (!(await check(secret, ip))) return false;
-              return true;
-            },
+            acceptConnection: everyCheck(
+              modules.flatMap((m) => (m.acceptAdminConnection ? [m.acceptAdminConnection] : [])),
+            ),
           },
         ],
       });
@@ -240,6 +237,16 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
       await Promise.allSettled([redis.quit(), publisher.quit(), subscriber.quit()]);
       await prisma.$disconnect();
     },
+  };
+}
+
+/** A WebSocket is accepted when every module's check accepts it (in module order, stopping at the first no). */
+function everyCheck(
+  checks: ((token: string | null, ip: string) => Promise<boolean>)[],
+): (token: string | null, ip: string) => Promise<boolean> {
+  return async (token, ip) => {
+    for (const check of checks) if (!(await check(token, ip))) return false;
+    return true;
   };
 }
 
