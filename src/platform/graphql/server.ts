@@ -40,7 +40,7 @@ export interface GraphQLServerOptions {
   services: ResolverServices;
   /** Extra routes (e.g. the waiting room, metrics), mounted before /graphql. */
   extraRoutes?: (app: Express) => void;
-  /** Extra Apollo plugins (e.g. query limits, metrics). */
+  /** Extra Apollo plugins (the metrics plugin); the query limits are validation rules, set here. */
   plugins?: ApolloServerPlugin<GraphQLContext>[];
   /**
    * Checks `connectionParams` when a WebSocket connects. Return false to close the socket
