@@ -9,6 +9,7 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { performance } from "node:perf_hooks";
 import mariadb from "mariadb";
 import WebSocket from "ws";
+import { parsePrometheus } from "../tests/helpers/prometheus.js";
 
 /** BENCH_SCALE=0.1 for a quick run; counts scale, the default is the issue's numbers. */
 export const SCALE = Math.min(1, Math.max(0.01, Number(process.env["BENCH_SCALE"] ?? "1") || 1));
@@ -178,14 +179,7 @@ export async function collectGarbage(output: string): Promise<boolean> {
 
 /** One numeric series from a server's /metrics (first match of `name` with optional labels). */
 export async function scrape(url: string): Promise<Map<string, number>> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const out = new Map<string, number>();
-  for (const line of text.split("\n")) {
-    if (!line || line.startsWith("#")) continue;
-    const i = line.lastIndexOf(" ");
-    out.set(line.slice(0, i), Number(line.slice(i + 1)));
-  }
-  return out;
+  return parsePrometheus(await (await fetch(`${url}/metrics`)).text());
 }
 
 export function machine() {

@@ -5,7 +5,7 @@
 // Prints latency percentiles and outcomes; nothing is asserted (tests assert correctness).
 import { cpus, loadavg } from "node:os";
 import { startCluster } from "../tests/helpers/server-processes.js";
-import { activeShoppers, firstConcert, RESERVE, type Shopper } from "../tests/e2e/reservation-helpers.js";
+import { activeShoppers, firstConcert, RESERVE, type Shopper } from "../tests/helpers/reservation-helpers.js";
 
 const USERS = Math.min(Number(process.argv[2] ?? 200), 500);
 

@@ -12,12 +12,12 @@
 // of subscribers' views in pipelines of 500 (what one QUEUE_CHANGED costs an instance).
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:net";
 import { Redis as SingleRedis } from "ioredis";
 import { queueKeys, type QueueSettings } from "../src/modules/queue/queue.model.js";
 import { RedisQueueStore } from "../src/modules/queue/queue.store.js";
 import { createRedis, type Redis } from "../src/platform/redis/redis.js";
 import { startRedisCluster } from "../tests/helpers/redis-cluster.js";
+import { freePort } from "../tests/helpers/server-processes.js";
 
 const USERS = Number(process.argv[2] ?? 5000);
 const SETTINGS: QueueSettings = {
@@ -30,16 +30,6 @@ const SETTINGS: QueueSettings = {
 };
 const IGNORED =
   /^(info|config|memory|cluster|command|ping|client|readonly|hello|select|script|scan|keys|wait|flushall|dbsize)/;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Summed over the primaries (replicas apply the same writes: replicaCommands). */
 type Stats = {

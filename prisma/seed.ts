@@ -2,6 +2,7 @@
 // seats are all free. Runs under the migration lock, so several instances never seed twice.
 import type { PrismaClient } from "../src/platform/db/prisma.js";
 import { addDays, businessToday } from "../src/platform/business-day.js";
+import type { Clock } from "../src/platform/clock.js";
 import type { Logger } from "../src/platform/logger.js";
 
 export const SEATS_PER_DATE = 50;
@@ -27,11 +28,12 @@ const DEMO_CONCERTS = [
 export async function seedDemoData(
   prisma: PrismaClient,
   timeZone: string,
+  clock: Clock,
   log?: Logger,
-  now: Date = new Date(),
 ): Promise<boolean> {
   if ((await prisma.concert.count()) > 0) return false;
-  const today = businessToday(now, timeZone);
+  // Dates count from the business day of the app's clock (a test's FakeClock too).
+  const today = businessToday(clock.now(), timeZone);
   for (const c of DEMO_CONCERTS) {
     const concert = await prisma.concert.create({
       data: { title: c.title, artist: c.artist, venue: c.venue },

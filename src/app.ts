@@ -81,7 +81,8 @@ function createModules(infra: Infrastructure): { modules: FeatureModule[]; servi
   });
   return {
     modules: [
-      { resolvers: [new SystemResolver()] },
+      // The platform's own query (serverTime), not a feature.
+      { resolvers: [new SystemResolver(infra.clock)] },
       user.module,
       queue.module,
       sale.module,
@@ -157,7 +158,7 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
       const migrated = await withMysql(config.DATABASE_URL, () =>
         migrate(config.DATABASE_URL, {
           afterMigrate: async () => {
-            if (config.SEED_DEMO_DATA) await seedDemoData(prisma, config.TZ_BUSINESS, log);
+            if (config.SEED_DEMO_DATA) await seedDemoData(prisma, config.TZ_BUSINESS, infra.clock, log);
           },
         }),
       );
@@ -177,8 +178,6 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
         ),
         pubSub: pubsub.raw,
       });
-      const connectionChecks = modules.flatMap((m) => (m.acceptConnection ? [m.acceptConnection] : []));
-      const adminChecks = modules.flatMap((m) => (m.acceptAdminConnection ? [m.acceptAdminConnection] : []));
       server = await createGraphQLServer({
         schema,
         log,
@@ -208,19 +207,17 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
             await redis.ping();
           },
         },
-        acceptConnection: async (token) => {
-          for (const check of connectionChecks) if (!(await check(token))) return false;
-          return true;
-        },
+        acceptConnection: everyCheck(
+          modules.flatMap((m) => (m.acceptConnection ? [m.acceptConnection] : [])),
+        ),
         // The Operator API (docs/api.md, "Operator API"): its own schema and keys on one port.
         endpoints: [
           {
             path: "/admin/graphql",
             schema: adminSchema,
-            acceptConnection: async (secret, ip) => {
-              for (const check of adminChecks) if (!(await check(secret, ip))) return false;
-              return true;
-            },
+            acceptConnection: everyCheck(
+              modules.flatMap((m) => (m.acceptAdminConnection ? [m.acceptAdminConnection] : [])),
+            ),
           },
         ],
       });
@@ -236,6 +233,16 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
       await Promise.allSettled([redis.quit(), publisher.quit(), subscriber.quit()]);
       await prisma.$disconnect();
     },
+  };
+}
+
+/** A WebSocket is accepted when every module's check accepts it (in module order, stopping at the first no). */
+function everyCheck(
+  checks: ((token: string | null, ip: string) => Promise<boolean>)[],
+): (token: string | null, ip: string) => Promise<boolean> {
+  return async (token, ip) => {
+    for (const check of checks) if (!(await check(token, ip))) return false;
+    return true;
   };
 }
 

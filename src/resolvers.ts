@@ -13,6 +13,22 @@ import { UserResolver } from "./modules/user/user.resolver.js";
 import { WalletResolver } from "./modules/wallet/wallet.resolver.js";
 import { SystemResolver } from "./platform/graphql/system.resolver.js";
 import { adminResolverClasses } from "./admin-resolvers.js";
+import type { ConcertService } from "./modules/concert/concert.service.js";
+import type { LiveSaleUseCases } from "./modules/live-sale/live-sale.resolver.js";
+import type { QueueService } from "./modules/queue/queue.service.js";
+import type { QueueUpdates } from "./modules/queue/queue-updates.js";
+
+// What the resolvers that read their services from the context find there (filled in by
+// src/app.ts's createModules).
+declare module "./platform/graphql/context.js" {
+  interface ResolverServices {
+    queue: Pick<QueueService, "issue" | "status" | "leave">;
+    queueUpdates: QueueUpdates;
+    seatUpdates: Pick<ConcertService, "seatUpdates">;
+    /** The Operator API's live-sale controls and figures (LiveSaleResolver). */
+    liveSale: LiveSaleUseCases;
+  }
+}
 
 export const resolverClasses: NonEmptyArray<ResolverClass> = [
   SystemResolver,

@@ -17,7 +17,7 @@ export type ErrorCode =
   | "SERVICE_UNAVAILABLE"
   | "QUERY_TOO_COMPLEX";
 
-/** Numeric details some codes carry (docs/api.md, "Error extensions are numbers"). */
+/** Numeric details some codes carry (docs/api.md, "Details clients rely on": error extensions are numbers). */
 export type ErrorDetails = Record<string, number>;
 
 /** The one error type of the domain: a code from the contract and a message saying what to do next. */

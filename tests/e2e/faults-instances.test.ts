@@ -10,24 +10,13 @@ import WebSocket from "ws";
 import { poolConfigFromUrl } from "../../src/platform/db/connection-options.js";
 import { subscribe } from "../helpers/graphql-client.js";
 import { ISSUE, UPDATES, type TestUser, type Ticket } from "../helpers/queue-helpers.js";
-import { startCluster, type Cluster, type ServerProcess } from "../helpers/server-processes.js";
-
-type Body = { data?: Record<string, unknown> | null; errors?: { extensions?: { code?: string } }[] };
-
-async function call(
-  server: ServerProcess,
-  query: string,
-  variables: Record<string, unknown> = {},
-  token?: string,
-): Promise<Body> {
-  const res = await fetch(`${server.url}/graphql`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-    signal: AbortSignal.timeout(30_000),
-  });
-  return (await res.json()) as Body;
-}
+import {
+  call,
+  startCluster,
+  type Cluster,
+  type GraphQLBody,
+  type ServerProcess,
+} from "../helpers/server-processes.js";
 
 const CHARGE = `mutation($k: String) { chargeBalance(amount: 1000, idempotencyKey: $k) { balance } }`;
 const PAY = `mutation($r: ID!, $k: String) { payReservation(reservationId: $r, idempotencyKey: $k) { id reservation { status } } }`;
@@ -177,7 +166,7 @@ describe("instances dying under traffic", () => {
       });
       expect(connectedTo).toEqual([a.url]);
 
-      let payAnswer: Body | undefined;
+      let payAnswer: GraphQLBody | undefined;
       const sent = await chargeTraffic(s, async () => {
         // The payment goes to the instance that is about to die, at the same moment.
         const pay = call(a, PAY, { r: reservationId, k: "pay-1" }, payer.token).then(

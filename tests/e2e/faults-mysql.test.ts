@@ -4,30 +4,9 @@
 // recovers by itself when the database is reachable again.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ISSUE, STATUS, eventually, type TestUser, type Ticket } from "../helpers/queue-helpers.js";
-import { startServerProcess, type ServerProcess } from "../helpers/server-processes.js";
+import { call, startServerProcess, type ServerProcess } from "../helpers/server-processes.js";
 import { createTestEnv, type TestEnv } from "../helpers/test-env.js";
 import { TcpProxy } from "./faults-proxy.js";
-
-type Body = {
-  data?: Record<string, unknown> | null;
-  errors?: { message: string; extensions?: { code?: string } }[];
-};
-
-async function call(
-  server: ServerProcess,
-  query: string,
-  variables: Record<string, unknown> = {},
-  token?: string,
-) {
-  const res = await fetch(`${server.url}/graphql`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-    // A liveness bound, not a speed claim: a call that hangs fails the test.
-    signal: AbortSignal.timeout(30_000),
-  });
-  return (await res.json()) as Body;
-}
 
 const CHARGE = `mutation($k: String) { chargeBalance(amount: 1000, idempotencyKey: $k) { balance } }`;
 

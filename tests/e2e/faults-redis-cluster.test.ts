@@ -16,22 +16,10 @@ import {
   type Ticket,
 } from "../helpers/queue-helpers.js";
 import { startRedisCluster, type RedisClusterHandle } from "../helpers/redis-cluster.js";
-import { startCluster, type Cluster, type ServerProcess } from "../helpers/server-processes.js";
+import { call, startCluster, type Cluster, type ServerProcess } from "../helpers/server-processes.js";
 
 const BEFORE = 100;
 const DURING = 100;
-
-type Body = { data?: Record<string, unknown> | null; errors?: { extensions?: { code?: string } }[] };
-
-async function call(server: ServerProcess, query: string, variables = {}, token?: string): Promise<Body> {
-  const res = await fetch(`${server.url}/graphql`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-    signal: AbortSignal.timeout(30_000),
-  });
-  return (await res.json()) as Body;
-}
 
 /** issueQueueToken as a client does it: retried on SERVICE_UNAVAILABLE until answered. */
 async function enter(server: ServerProcess, user: TestUser, concertId: string, failures: string[]) {

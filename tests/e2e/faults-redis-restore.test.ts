@@ -2,58 +2,31 @@
 // Redis of the test's own: waiting users who come back keep their relative order, nobody is
 // admitted during the grace period, the user who paid is not admitted again, the user who was
 // ACTIVE comes back first and can still pay its hold, and MySQL's holds and payments are
-// untouched. See docs/security.md, "Redis restarted empty".
+// untouched. See README.md, "Redis restarted empty: what is and is not recovered".
 import { execFileSync } from "node:child_process";
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ISSUE, STATUS, eventually, type TestUser, type Ticket } from "../helpers/queue-helpers.js";
-import { startServerProcess, type ServerProcess } from "../helpers/server-processes.js";
+import { startRedis, stopRedis } from "../helpers/redis-server.js";
+import {
+  call as post,
+  freePort,
+  startServerProcess,
+  type GraphQLBody,
+  type ServerProcess,
+} from "../helpers/server-processes.js";
 import { createTestEnv, type TestEnv } from "../helpers/test-env.js";
 
 const IDLE_SECONDS = 8;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+type Body = GraphQLBody;
 
-const startRedis = (port: number) =>
-  execFileSync("redis-server", [
-    "--port",
-    String(port),
-    "--save",
-    "",
-    "--appendonly",
-    "no",
-    "--daemonize",
-    "yes",
-  ]);
-const stopRedis = (port: number) => execFileSync("redis-cli", ["-p", String(port), "shutdown", "nosave"]);
-
-interface Body {
-  data?: Record<string, unknown> | null;
-  errors?: { message: string; extensions?: { code?: string } }[];
-}
-
-async function call(
+/** With a 15 s liveness bound: a call that hangs fails the test instead of blocking it. */
+const call = (
   server: ServerProcess,
   query: string,
   variables: Record<string, unknown> = {},
   token?: string,
-) {
-  const res = await fetch(`${server.url}/graphql`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-    signal: AbortSignal.timeout(15_000),
-  });
-  return (await res.json()) as Body;
-}
+) => post(server, query, variables, token, 15_000);
 
 function field<T>(body: Body, name: string): T {
   if (body.errors) throw new Error(JSON.stringify(body.errors));

@@ -2,54 +2,24 @@
 // answer SERVICE_UNAVAILABLE without hanging, the rest keep working, the process stays up,
 // /readyz says 503, no credential reaches the log, and everything recovers by itself when
 // Redis is back.
-import { execFileSync } from "node:child_process";
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ISSUE, STATUS, eventually, type TestUser, type Ticket } from "../helpers/queue-helpers.js";
-import { startServerProcess, type ServerProcess } from "../helpers/server-processes.js";
+import { startRedis, stopRedis } from "../helpers/redis-server.js";
+import {
+  call as post,
+  freePort,
+  startServerProcess,
+  type ServerProcess,
+} from "../helpers/server-processes.js";
 import { createTestEnv, type TestEnv } from "../helpers/test-env.js";
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-const startRedis = (port: number) =>
-  execFileSync("redis-server", [
-    "--port",
-    String(port),
-    "--save",
-    "",
-    "--appendonly",
-    "no",
-    "--daemonize",
-    "yes",
-  ]);
-const stopRedis = (port: number) => execFileSync("redis-cli", ["-p", String(port), "shutdown", "nosave"]);
-
-/** POST with a liveness bound: a call that hangs fails the test instead of blocking it. */
-async function call(
+/** With a 15 s liveness bound: a call that hangs fails the test instead of blocking it. */
+const call = (
   server: ServerProcess,
   query: string,
   variables: Record<string, unknown> = {},
   token?: string,
-) {
-  const res = await fetch(`${server.url}/graphql`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-    signal: AbortSignal.timeout(15_000),
-  });
-  return (await res.json()) as {
-    data?: Record<string, unknown> | null;
-    errors?: { message: string; extensions?: { code?: string } }[];
-  };
-}
+) => post(server, query, variables, token, 15_000);
 
 describe("Redis down and back", () => {
   let redisPort: number;

@@ -18,7 +18,7 @@ import {
 import { subscribe } from "../helpers/graphql-client.js";
 import { eventually, ISSUE, leave } from "../helpers/queue-helpers.js";
 import { startCluster, type Cluster } from "../helpers/server-processes.js";
-import { clusterDb } from "./reservation-helpers.js";
+import { clusterDb } from "../helpers/reservation-helpers.js";
 import { lapse } from "../integration/reservation/reservation-fixtures.js";
 import {
   buySeat,

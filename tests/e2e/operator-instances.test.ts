@@ -14,7 +14,7 @@ import {
 } from "../helpers/admin-client.js";
 import type { GraphQLTestClient } from "../helpers/graphql-client.js";
 import { runToExit, startCluster, UNREACHABLE_DATABASE, type Cluster } from "../helpers/server-processes.js";
-import { activeShoppers, clusterDb, RESERVE, SEATS } from "./reservation-helpers.js";
+import { activeShoppers, clusterDb, RESERVE, SEATS } from "../helpers/reservation-helpers.js";
 
 let cluster: Cluster;
 let prisma: PrismaClient;

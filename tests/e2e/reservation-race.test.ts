@@ -15,7 +15,7 @@ import {
   RESERVE,
   SEATS,
   type Shopper,
-} from "./reservation-helpers.js";
+} from "../helpers/reservation-helpers.js";
 import { REDIS_MODES, startRedisMode, type RedisModeHandle } from "../helpers/redis-modes.js";
 
 describe.each(REDIS_MODES)("on %s Redis", (mode) => {

@@ -15,7 +15,7 @@ import {
   RESERVE,
   SEATS,
   type Shopper,
-} from "./reservation-helpers.js";
+} from "../helpers/reservation-helpers.js";
 
 let cluster: Cluster;
 let prisma: PrismaClient;

@@ -24,7 +24,8 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 right now (for a server or a private redis-server). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.listen(0, "127.0.0.1", () => {
@@ -51,10 +52,14 @@ export const SERVER_NODE_ARGS = [
   "src/main.ts",
 ] as const;
 
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+/** Starts src/main.ts of this checkout (or of `cwd`, another checkout: bench/compare-checkouts.ts). */
+export async function startServerProcess(
+  env: Record<string, string>,
+  options: { cwd?: string } = {},
+): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [...SERVER_NODE_ARGS], {
-    cwd: ROOT,
+    cwd: options.cwd ?? ROOT,
     env: { ...process.env, ...env, PORT: String(port), HOST: "127.0.0.1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -92,12 +97,13 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   };
 }
 
+/** A DATABASE_URL nothing listens on: a process run with it stops at the config or start-up checks. */
+export const UNREACHABLE_DATABASE = "mysql://root@127.0.0.1:1/x_test";
+
 /**
  * Runs src/main.ts to its exit with `env` on top of this process's environment, for processes
  * that must refuse to start. Killed (and reported with code null) after `timeoutMs`.
  */
-/** A DATABASE_URL nothing listens on: a process run with it stops at the config or start-up checks. */
-export const UNREACHABLE_DATABASE = "mysql://root@127.0.0.1:1/x_test";
 
 export function runToExit(
   env: Record<string, string>,
@@ -133,4 +139,30 @@ export async function startCluster(count: number, overrides: Record<string, stri
       await env.cleanup();
     },
   };
+}
+
+/** What a GraphQL POST answers. */
+export interface GraphQLBody {
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; extensions?: { code?: string; [key: string]: unknown } }[];
+}
+
+/**
+ * POST /graphql to a server process, with a liveness bound (not a speed claim): a call that
+ * hangs fails the test instead of blocking it.
+ */
+export async function call(
+  server: Pick<ServerProcess, "url">,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+  timeoutMs = 30_000,
+): Promise<GraphQLBody> {
+  const res = await fetch(`${server.url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  return (await res.json()) as GraphQLBody;
 }

@@ -6,6 +6,7 @@ import { dropDatabase } from "../../src/platform/db/migrate.js";
 
 const BASE_DATABASE_URL = process.env["TEST_DATABASE_URL"] ?? "mysql://root@127.0.0.1:3306/";
 const REDIS_URL = process.env["TEST_REDIS_URL"] ?? "redis://127.0.0.1:6379";
+const DEFAULT_PREFIX = "concert_test";
 
 /** Refuses any database whose name lacks "test": a test must never touch real data. */
 export function assertTestDatabase(url: string): void {
@@ -13,6 +14,17 @@ export function assertTestDatabase(url: string): void {
   if (!name.includes("test")) {
     throw new Error(`Refusing to run tests against database "${name}": its name must contain "test".`);
   }
+}
+
+/**
+ * A fresh database on TEST_DATABASE_URL's server, named `<its database>_<id>` (`concert_test_<id>`
+ * when the URL names none): a TEST_DATABASE_URL naming a real database yields a name without
+ * "test", which createTestEnv refuses.
+ */
+export function testDatabaseUrl(base: string, id: string): string {
+  const u = new URL(base);
+  u.pathname = `/${u.pathname.replace(/^\//, "") || DEFAULT_PREFIX}_${id}`;
+  return u.toString();
 }
 
 export interface TestEnv {
@@ -25,28 +37,31 @@ export interface TestEnv {
   cleanup(): Promise<void>;
 }
 
-export function createTestEnv(overrides: Record<string, string> = {}): TestEnv {
+export function createTestEnv(
+  overrides: Record<string, string> = {},
+  baseDatabaseUrl: string = BASE_DATABASE_URL,
+): TestEnv {
   const id = `${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
-  const u = new URL(BASE_DATABASE_URL);
-  u.pathname = `/concert_test_${id}`;
-  const databaseUrl = u.toString();
-  assertTestDatabase(databaseUrl);
   const redisPrefix = `test:${id}:`;
   const env: Record<string, string> = {
     NODE_ENV: "test",
     LOG_LEVEL: "warn",
     PORT: "0",
     HOST: "127.0.0.1",
-    DATABASE_URL: databaseUrl,
+    DATABASE_URL: testDatabaseUrl(baseDatabaseUrl, id),
     DATABASE_POOL_SIZE: "10",
     REDIS_URL,
     REDIS_PREFIX: redisPrefix,
     TOKEN_SECRET: "test-secret-0123456789abcdef",
     ...overrides,
   };
+  const config = loadConfig(env);
+  // What the app will connect to and cleanup() drops, after the overrides: checked here.
+  const databaseUrl = config.DATABASE_URL;
+  assertTestDatabase(databaseUrl);
   return {
     env,
-    config: loadConfig(env),
+    config,
     databaseUrl,
     redisPrefix,
     async cleanup() {

@@ -1,5 +1,5 @@
 // Factory of the catalogue (Operator API) for the composition root (src/app.ts#createModules).
-import type { Infrastructure, FeatureModule } from "../../platform/module.js";
+import type { Feature, Infrastructure } from "../../platform/module.js";
 import type { OperatorModule } from "../operator/operator.module.js";
 import { catalogueEventsOver, catalogueInvalidationJob, type CatalogueCache } from "./catalogue-events.js";
 import { CatalogueRepository } from "./catalogue.repository.js";
@@ -9,7 +9,7 @@ import { CatalogueService } from "./catalogue.service.js";
 export function createCatalogueModule(
   infra: Infrastructure,
   deps: { operator: Pick<OperatorModule, "auth" | "audit">; caches: CatalogueCache[] },
-): { module: FeatureModule; service: CatalogueService } {
+): Feature<object> {
   const service = new CatalogueService({
     repository: new CatalogueRepository(infra.prisma),
     audit: deps.operator.audit,
@@ -24,6 +24,5 @@ export function createCatalogueModule(
       adminResolvers: [new CatalogueResolver(service, deps.operator.auth)],
       jobs: [catalogueInvalidationJob(infra, deps.caches)],
     },
-    service,
   };
 }

@@ -1,7 +1,7 @@
 // Factory of the live-sale feature (pause, policy, figures, sold out) for the composition root.
 // Its operations are served on the operator endpoint (/admin/graphql) only.
 import type { GraphQLContext } from "../../platform/graphql/context.js";
-import { intervalJob, type Infrastructure, type FeatureModule } from "../../platform/module.js";
+import { intervalJob, type Feature, type Infrastructure } from "../../platform/module.js";
 import type { CatalogueCache } from "../catalogue/catalogue-events.js";
 import type { AdmissionControls } from "../queue/admission-controls.js";
 import type { RedisQueueStore } from "../queue/queue.store.js";
@@ -14,17 +14,14 @@ import { SaleStatsRepository, SoldOutRepository } from "./sale-stats.repository.
 import { SaleStatsService } from "./sale-stats.service.js";
 import { SoldOutWatch } from "./sold-out.js";
 
-export interface LiveSaleModule {
-  module: FeatureModule;
+export type LiveSaleModule = Feature<{
   /** For GraphQLContext.services.liveSale. */
   useCases: LiveSaleUseCases;
-  controls: SaleControlService;
-  stats: SaleStatsService;
-  statsUpdates: SaleStatsHub;
+  /** For the payment's after-payment step: was that the concert's last open seat? */
   soldOut: SoldOutWatch;
   /** For the catalogue's CATALOGUE_CHANGED listener. */
   catalogueCache: CatalogueCache;
-}
+}>;
 
 export function createLiveSaleModule(
   infra: Infrastructure,
@@ -85,9 +82,6 @@ export function createLiveSaleModule(
       jobs: [intervalJob("sale-stats-updates", config.QUEUE_TICK_MS, log, () => statsUpdates.tick())],
     },
     useCases,
-    controls,
-    stats,
-    statsUpdates,
     soldOut,
     catalogueCache,
   };

@@ -3,7 +3,7 @@
 // mutations take `auth` and `audit` from here (see src/modules/catalogue/catalogue.module.ts).
 import { DomainError } from "../../platform/errors.js";
 import { prismaTransactionRunner } from "../../platform/db/transaction.js";
-import type { Infrastructure, FeatureModule } from "../../platform/module.js";
+import type { Feature, Infrastructure } from "../../platform/module.js";
 import { AuditRepository } from "./audit.repository.js";
 import { AuditTrail } from "./audit.js";
 import { RedisAuthFailureStore } from "./auth-failures.store.js";
@@ -11,11 +11,7 @@ import { OperatorActionsResolver } from "./operator-actions.resolver.js";
 import { OperatorActionsService } from "./operator-actions.service.js";
 import { OperatorAuth } from "./operator-auth.js";
 
-export interface OperatorModule {
-  module: FeatureModule;
-  auth: OperatorAuth;
-  audit: AuditTrail;
-}
+export type OperatorModule = Feature<{ auth: OperatorAuth; audit: AuditTrail }>;
 
 export function createOperatorModule(infra: Infrastructure): OperatorModule {
   const { config } = infra;

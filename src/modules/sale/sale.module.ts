@@ -2,7 +2,7 @@
 // the queue reads (created first, handed to the queue module and to the catalogue's cache
 // invalidation), then the draw job and the public saleDraw query (which need the queue's
 // pre-queue store and events).
-import { intervalJob, type Infrastructure, type FeatureModule } from "../../platform/module.js";
+import { intervalJob, type Feature, type Infrastructure } from "../../platform/module.js";
 import type { PrequeueStore } from "../queue/prequeue.store.js";
 import type { QueueEvents } from "../queue/queue-access.js";
 import { SaleDrawRepository } from "./sale-draw.repository.js";
@@ -17,7 +17,7 @@ export function createSaleSchedule(infra: Infrastructure): SaleScheduleCache {
 export function createSaleModule(
   infra: Infrastructure,
   deps: { schedule: SaleScheduleCache; prequeue: PrequeueStore; events: QueueEvents },
-): { module: FeatureModule; service: SaleDrawService } {
+): Feature<{ service: SaleDrawService }> {
   const service = new SaleDrawService({
     repository: new SaleDrawRepository(infra.prisma),
     prequeue: deps.prequeue,

@@ -132,25 +132,24 @@ async function applyPending(conn: Conn, migrations: MigrationFile[]): Promise<st
   return applied;
 }
 
-export async function ensureDatabase(databaseUrl: string): Promise<void> {
-  const name = databaseNameOf(databaseUrl);
-  const { database: _omit, ...serverOnly } = poolConfigFromUrl(databaseUrl);
-  const conn = await mariadb.createConnection(serverOnly);
-  try {
-    await conn.query(
-      `CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
-    );
-  } finally {
-    await conn.end();
-  }
+async function ensureDatabase(databaseUrl: string): Promise<void> {
+  await onServer(
+    databaseUrl,
+    (name) => `CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+  );
 }
 
 export async function dropDatabase(databaseUrl: string): Promise<void> {
+  await onServer(databaseUrl, (name) => `DROP DATABASE IF EXISTS \`${name}\``);
+}
+
+/** Runs one statement about the URL's database on its server, connected without a database. */
+async function onServer(databaseUrl: string, statement: (name: string) => string): Promise<void> {
   const name = databaseNameOf(databaseUrl);
   const { database: _omit, ...serverOnly } = poolConfigFromUrl(databaseUrl);
   const conn = await mariadb.createConnection(serverOnly);
   try {
-    await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+    await conn.query(statement(name));
   } finally {
     await conn.end();
   }

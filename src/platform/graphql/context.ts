@@ -1,7 +1,3 @@
-import type { QueueService } from "../../modules/queue/queue.service.js";
-import type { QueueUpdates } from "../../modules/queue/queue-updates.js";
-import type { ConcertService } from "../../modules/concert/concert.service.js";
-import type { LiveSaleUseCases } from "../../modules/live-sale/live-sale.resolver.js";
 import type { Logger } from "../logger.js";
 
 /** What every resolver receives: who is calling (by raw token) and how to log for this request. */
@@ -19,15 +15,29 @@ export interface GraphQLContext {
 /**
  * Services handed to resolvers through the context, by the composition root (src/app.ts).
  * type-graphql calls a subscription's `subscribe` function without the resolver instance, so
- * the queue, seat and live-sale resolvers are plain classes (listed once, in src/resolvers.ts or src/admin-resolvers.ts) that read
- * their services here instead of closing over them.
+ * the queue, seat and live-sale resolvers are plain classes (listed once, in src/resolvers.ts or
+ * src/admin-resolvers.ts) that read their services here instead of closing over them. Empty
+ * here and declared in full beside those lists (src/resolvers.ts), so that platform/ imports no
+ * feature and no feature's import of this file closes a cycle.
  */
-export interface ResolverServices {
-  queue: Pick<QueueService, "issue" | "status" | "leave">;
-  queueUpdates: QueueUpdates;
-  seatUpdates: Pick<ConcertService, "seatUpdates">;
-  /** The Operator API's live-sale controls and figures (LiveSaleResolver). */
-  liveSale: LiveSaleUseCases;
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging
+export interface ResolverServices {}
+
+/**
+ * One operation's context, HTTP or WebSocket. The child logger carrying the request id is made
+ * on first use only: most operations log nothing, and pino's child() serialises its bindings.
+ */
+export function operationContext(
+  fields: { requestId: string; token: string | null; ip: string; services: ResolverServices },
+  log: Logger,
+): GraphQLContext {
+  let child: Logger | undefined;
+  return {
+    ...fields,
+    get log() {
+      return (child ??= log.child({ requestId: fields.requestId }));
+    },
+  };
 }
 
 /** Reads `Bearer <token>` (case-insensitive scheme); anything else counts as no token. */

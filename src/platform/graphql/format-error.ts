@@ -115,7 +115,7 @@ export function formatError(
   formatted: GraphQLFormattedError,
   error: unknown,
   log: Logger,
-  requestId: string | undefined,
+  requestId: string,
 ): GraphQLFormattedError {
   const result = classifyError(formatted, error);
   if (result.severity === "unavailable")
@@ -124,7 +124,7 @@ export function formatError(
     log.error({ requestId, err: result.original }, "unexpected error");
     return {
       ...result.formatted,
-      message: `Internal server error. Quote request id ${requestId ?? "unknown"} when reporting it.`,
+      message: `Internal server error. Quote request id ${requestId} when reporting it.`,
       extensions: { code: "INTERNAL_SERVER_ERROR", requestId },
     };
   }

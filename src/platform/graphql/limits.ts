@@ -1,6 +1,10 @@
 // Static limits on what one GraphQL document may ask for: depth, cost and aliases. They run as
 // validation rules, so Apollo (HTTP) and graphql-ws (WebSocket) apply the very same checks,
-// before any resolver runs, and Apollo caches the verdict per document.
+// before any resolver runs, and Apollo caches the verdict per document. graphql-armor measures
+// depth and aliases; the cost is ours (README, "Why these dependencies": graphql-query-complexity
+// needs the request's variables, which a cached validation rule does not have).
+import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
+import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import {
   GraphQLError,
   getNamedType,
@@ -16,6 +20,7 @@ import {
   type GraphQLField,
   type GraphQLOutputType,
   type OperationDefinitionNode,
+  type SelectionNode,
   type SelectionSetNode,
   type ValidationContext,
   type ValidationRule,
@@ -51,7 +56,7 @@ const MUTATION_COST = 20;
  * leaves room for a deeper type-reference chain and about twice the selections, but not for
  * one more nested list (ten times the cost).
  */
-export const INTROSPECTION_LIMITS = { maxDepth: 20, maxCost: 100_000 } as const;
+const INTROSPECTION_LIMITS = { maxDepth: 20, maxCost: 100_000 } as const;
 const SCHEMA_FIELDS = new Set([SchemaMetaFieldDef.name, TypeMetaFieldDef.name]);
 /** Fields that no type lists (graphql-js adds them to the query root itself). */
 const META_FIELDS = new Map<string, GraphQLField<unknown, unknown>>(
@@ -61,61 +66,64 @@ const META_FIELDS = new Map<string, GraphQLField<unknown, unknown>>(
 /** The parser's token cap (graphql-js aborts past it): bounds directive and argument floods. */
 export const MAX_DOCUMENT_TOKENS = 5000;
 
-export const queryTooComplex = (what: string) =>
+const queryTooComplex = (what: string) =>
   new DomainError(
     "QUERY_TOO_COMPLEX",
     `${what} Ask for fewer fields, aliases or nesting, or split the operation into several requests.`,
   );
 
-interface Measure {
-  depth: number;
-  cost: number;
-  aliases: number;
-  /** Of the exempt introspection selections only (see INTROSPECTION_LIMITS). */
-  introspectionDepth: number;
-  introspectionCost: number;
-}
-
-const ZERO: Measure = { depth: 0, cost: 0, aliases: 0, introspectionDepth: 0, introspectionCost: 0 };
-
 /**
- * One validation rule holding the three limits. `__schema` and `__type` selections are told
- * apart by what they select, never by the operation's name: every other field of the same
- * operation counts as usual. With `introspection` (the server answers it) they are measured
- * against INTROSPECTION_LIMITS instead; without it they are not measured at all, since
- * graphql-js's NoSchemaIntrospectionCustomRule (which such a server runs) refuses them with an
- * error that says introspection is off, clearer than "too complex".
+ * One validation rule holding the three limits, reporting the first one passed. `__schema` and
+ * `__type` selections are told apart by what they select, never by the operation's name: every
+ * other field of the same operation counts as usual. With `introspection` (the server answers
+ * it) they are measured against INTROSPECTION_LIMITS instead; without it they are not measured
+ * at all, since graphql-js's NoSchemaIntrospectionCustomRule (which such a server runs) refuses
+ * them with an error that says introspection is off, clearer than "too complex".
  */
 export function queryLimitsRule(
   limits: QueryLimits = DEFAULT_QUERY_LIMITS,
   options: { introspection: boolean },
 ): ValidationRule {
   return (context: ValidationContext): ASTVisitor => {
+    const depthOf = armorMeasure(context, (onAccept) =>
+      maxDepthRule({ n: Infinity, flattenFragments: true, ignoreIntrospection: false, onAccept }),
+    );
+    const aliasesOf = armorMeasure(context, (onAccept) =>
+      maxAliasesRule({ n: Infinity, allowList: [], onAccept }),
+    );
     const fragments = new Map<string, FragmentDefinitionNode>();
     for (const def of context.getDocument().definitions) {
       if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
     }
+    // Memoised per fragment: a fragment used a thousand times is measured once, so a "fragment
+    // bomb" costs the server linear work to reject (graphql-armor memoises the same way).
+    const memo = new Map<string, number>();
+    const typeNamed = (name: string) => {
+      const type = context.getSchema().getType(name);
+      return type && (isObjectType(type) || isInterfaceType(type)) ? type : undefined;
+    };
     return {
       OperationDefinition(operation: OperationDefinitionNode) {
+        const schema = context.getSchema();
         const root =
           operation.operation === "query"
-            ? context.getSchema().getQueryType()
+            ? schema.getQueryType()
             : operation.operation === "mutation"
-              ? context.getSchema().getMutationType()
-              : context.getSchema().getSubscriptionType();
-        const m = measureSet(operation.selectionSet, root ?? undefined, {
+              ? schema.getMutationType()
+              : schema.getSubscriptionType();
+        // Only a root field can be __schema or __type (graphql-js refuses them elsewhere).
+        const isSchemaField = (s: SelectionNode) => s.kind === Kind.FIELD && SCHEMA_FIELDS.has(s.name.value);
+        const ordinary = withRoot(
+          operation,
+          operation.selectionSet.selections.filter((s) => !isSchemaField(s)),
+        );
+        const schemaPart = withRoot(operation, operation.selectionSet.selections.filter(isSchemaField));
+        const walk: CostWalk = {
           fragments,
-          // Memoised per fragment: a fragment used a thousand times is measured once, so a
-          // "fragment bomb" costs the server linear work to reject.
-          memo: new Map(),
-          visiting: new Set(),
+          memo,
+          typeNamed,
           rootMutation: operation.operation === "mutation",
-          introspection: options.introspection,
-          typeNamed: (name) => {
-            const type = context.getSchema().getType(name);
-            return type && (isObjectType(type) || isInterfaceType(type)) ? type : undefined;
-          },
-        });
+        };
         const report = (what: string) =>
           context.reportError(
             new GraphQLError(queryTooComplex(what).message, {
@@ -123,102 +131,102 @@ export function queryLimitsRule(
               originalError: queryTooComplex(what),
             }),
           );
-        if (m.depth > limits.maxDepth)
-          report(`The operation is nested ${m.depth} levels deep; the limit is ${limits.maxDepth}.`);
-        else if (m.introspectionDepth > INTROSPECTION_LIMITS.maxDepth)
-          report(
-            `The introspection is nested ${m.introspectionDepth} levels deep; the limit is ${INTROSPECTION_LIMITS.maxDepth}.`,
-          );
-        else if (m.introspectionCost > INTROSPECTION_LIMITS.maxCost)
-          report(
-            `The introspection costs ${m.introspectionCost}; the limit is ${INTROSPECTION_LIMITS.maxCost}.`,
-          );
-        else if (m.aliases > limits.maxAliases)
-          report(`The operation uses ${m.aliases} aliases; the limit is ${limits.maxAliases}.`);
-        else if (m.cost > limits.maxCost)
-          report(`The operation costs ${m.cost}; the limit is ${limits.maxCost}.`);
+
+        const depth = depthOf(ordinary);
+        if (depth > limits.maxDepth)
+          return report(`The operation is nested ${depth} levels deep; the limit is ${limits.maxDepth}.`);
+        if (options.introspection && schemaPart.selectionSet.selections.length) {
+          const introspectionDepth = depthOf(schemaPart);
+          if (introspectionDepth > INTROSPECTION_LIMITS.maxDepth)
+            return report(
+              `The introspection is nested ${introspectionDepth} levels deep; the limit is ${INTROSPECTION_LIMITS.maxDepth}.`,
+            );
+          const introspectionCost = costOf(schemaPart.selectionSet, root ?? undefined, {
+            ...walk,
+            memo: new Map(),
+          });
+          if (introspectionCost > INTROSPECTION_LIMITS.maxCost)
+            return report(
+              `The introspection costs ${introspectionCost}; the limit is ${INTROSPECTION_LIMITS.maxCost}.`,
+            );
+        }
+        const aliases = aliasesOf(options.introspection ? operation : ordinary);
+        if (aliases > limits.maxAliases)
+          return report(`The operation uses ${aliases} aliases; the limit is ${limits.maxAliases}.`);
+        const cost = costOf(ordinary.selectionSet, root ?? undefined, walk);
+        if (cost > limits.maxCost)
+          return report(`The operation costs ${cost}; the limit is ${limits.maxCost}.`);
+        return undefined;
       },
     };
   };
 }
 
-interface Walk {
+type OnAccept = ((ctx: ValidationContext | null, details: { n: number }) => void)[];
+
+/** A graphql-armor rule with no limit, used as a measure: what it found for one operation. */
+function armorMeasure(
+  context: ValidationContext,
+  rule: (onAccept: OnAccept) => (context: ValidationContext) => {
+    onOperationDefinitionEnter(operation: OperationDefinitionNode): void;
+  },
+): (operation: OperationDefinitionNode) => number {
+  let found = 0;
+  const visitor = rule([(_ctx, details) => (found = details.n)])(context);
+  return (operation) => {
+    visitor.onOperationDefinitionEnter(operation);
+    return found;
+  };
+}
+
+function withRoot(
+  operation: OperationDefinitionNode,
+  selections: readonly SelectionNode[],
+): OperationDefinitionNode {
+  return { ...operation, selectionSet: { ...operation.selectionSet, selections } };
+}
+
+interface CostWalk {
   fragments: Map<string, FragmentDefinitionNode>;
-  memo: Map<string, Measure>;
-  visiting: Set<string>;
+  memo: Map<string, number>;
+  /** Root fields of a mutation write (MUTATION_COST), also when spread in from a fragment. */
   rootMutation: boolean;
-  introspection: boolean;
   typeNamed(name: string): GraphQLOutputType | undefined;
 }
 
-type Composite = { getFields(): Record<string, GraphQLField<unknown, unknown>> };
-
-function fieldsOf(type: GraphQLOutputType | undefined): Composite | undefined {
-  if (!type) return undefined;
-  const named = getNamedType(type);
-  return isObjectType(named) || isInterfaceType(named) ? named : undefined;
+function fieldsOf(type: GraphQLOutputType | undefined) {
+  const named = type && getNamedType(type);
+  return named && (isObjectType(named) || isInterfaceType(named)) ? named.getFields() : undefined;
 }
 
-function measureSet(set: SelectionSetNode, parent: GraphQLOutputType | undefined, walk: Walk): Measure {
-  const rootMutation = walk.rootMutation;
-  walk.rootMutation = false;
-  let depth = 0;
+/** Every field costs 1 (a root mutation field 1 + MUTATION_COST), a list multiplies its selection. */
+function costOf(set: SelectionSetNode, parent: GraphQLOutputType | undefined, walk: CostWalk): number {
+  const { rootMutation } = walk;
+  const inner: CostWalk = { ...walk, rootMutation: false };
   let cost = 0;
-  let aliases = 0;
-  let introspectionDepth = 0;
-  let introspectionCost = 0;
-  const add = (m: Measure) => {
-    depth = Math.max(depth, m.depth);
-    introspectionDepth = Math.max(introspectionDepth, m.introspectionDepth);
-    cost += m.cost;
-    aliases += m.aliases;
-    introspectionCost += m.introspectionCost;
-  };
   for (const selection of set.selections) {
     if (selection.kind === Kind.FIELD) {
-      const name = selection.name.value;
-      // Only a root field can be __schema or __type (graphql-js refuses them elsewhere).
-      const schemaField = SCHEMA_FIELDS.has(name);
-      if (schemaField && !walk.introspection) continue;
-      const fieldDef = META_FIELDS.get(name) ?? fieldsOf(parent)?.getFields()[name];
-      const type = fieldDef?.type;
-      const child = selection.selectionSet ? measureSet(selection.selectionSet, type, walk) : ZERO;
-      const list = type !== undefined && isListType(getNullableType(type));
-      const factor = list ? LIST_FACTOR : 1;
-      const own = 1 + (rootMutation ? MUTATION_COST : 0);
-      const fieldDepth = 1 + child.depth;
-      const fieldCost = own + factor * child.cost;
-      const fieldAliases = (selection.alias ? 1 : 0) + child.aliases;
-      if (schemaField) {
-        add({ ...ZERO, introspectionDepth: fieldDepth, introspectionCost: fieldCost, aliases: fieldAliases });
-      } else {
-        add({
-          depth: fieldDepth,
-          cost: fieldCost,
-          aliases: fieldAliases,
-          introspectionDepth: child.introspectionDepth,
-          introspectionCost: factor * child.introspectionCost,
-        });
-      }
+      const type = (META_FIELDS.get(selection.name.value) ?? fieldsOf(parent)?.[selection.name.value])?.type;
+      const child = selection.selectionSet ? costOf(selection.selectionSet, type, inner) : 0;
+      const factor = type !== undefined && isListType(getNullableType(type)) ? LIST_FACTOR : 1;
+      cost += 1 + (rootMutation ? MUTATION_COST : 0) + factor * child;
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
       const typed = selection.typeCondition ? walk.typeNamed(selection.typeCondition.name.value) : parent;
-      walk.rootMutation = rootMutation;
-      add(measureSet(selection.selectionSet, typed, walk));
+      cost += costOf(selection.selectionSet, typed, walk);
     } else {
       const name = selection.name.value;
       const fragment = walk.fragments.get(name);
       // Unknown or cyclic fragments are reported by graphql-js's own rules; count nothing here.
-      if (!fragment || walk.visiting.has(name)) continue;
-      let m = rootMutation ? undefined : walk.memo.get(name);
-      if (!m) {
-        walk.visiting.add(name);
-        walk.rootMutation = rootMutation;
-        m = measureSet(fragment.selectionSet, walk.typeNamed(fragment.typeCondition.name.value), walk);
-        walk.visiting.delete(name);
-        if (!rootMutation) walk.memo.set(name, m);
+      if (!fragment) continue;
+      const key = `${rootMutation}:${name}`;
+      let m = walk.memo.get(key);
+      if (m === undefined) {
+        walk.memo.set(key, 0); // a cycle counts nothing
+        m = costOf(fragment.selectionSet, walk.typeNamed(fragment.typeCondition.name.value), walk);
+        walk.memo.set(key, m);
       }
-      add(m);
+      cost += m;
     }
   }
-  return { depth, cost, aliases, introspectionDepth, introspectionCost };
+  return cost;
 }

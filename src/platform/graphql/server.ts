@@ -1,7 +1,15 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import {
+  ApolloServer,
+  type ApolloServerPlugin,
+  type GraphQLRequestContextWillSendResponse,
+} from "@apollo/server";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+} from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import {
   ApolloServerPluginLandingPageLocalDefault,
@@ -9,27 +17,17 @@ import {
 } from "@apollo/server/plugin/landingPage/default";
 import { expressMiddleware } from "@as-integrations/express5";
 import express, { type Express, type Request, type Response } from "express";
-import {
-  GraphQLError,
-  NoSchemaIntrospectionCustomRule,
-  type GraphQLFormattedError,
-  specifiedRules,
-  validate,
-  type GraphQLSchema,
-  type ValidationRule,
-} from "graphql";
-import { CloseCode } from "graphql-ws";
-import { useServer } from "graphql-ws/use/ws";
-import { WebSocketServer } from "ws";
+import { type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from "graphql";
 import type { Logger } from "../logger.js";
 import { graphiqlPage } from "../http/graphiql.js";
 import { readinessHandler, type ReadinessCheck } from "../http/health.js";
 import { httpErrorHandler } from "../http/http-errors.js";
 import type { RateLimiter } from "../http/rate-limit.js";
 import { requestId } from "../http/request-id.js";
-import { bearerToken, type GraphQLContext, type ResolverServices } from "./context.js";
+import { bearerToken, operationContext, type GraphQLContext, type ResolverServices } from "./context.js";
 import { formatError } from "./format-error.js";
 import { DEFAULT_QUERY_LIMITS, MAX_DOCUMENT_TOKENS, queryLimitsRule } from "./limits.js";
+import { webSocketEndpoint } from "./websocket.js";
 
 export interface GraphQLServerOptions {
   schema: GraphQLSchema;
@@ -42,7 +40,7 @@ export interface GraphQLServerOptions {
   services: ResolverServices;
   /** Extra routes (e.g. the waiting room, metrics), mounted before /graphql. */
   extraRoutes?: (app: Express) => void;
-  /** Extra Apollo plugins (e.g. query limits, metrics). */
+  /** Extra Apollo plugins (the metrics plugin); the query limits are validation rules, set here. */
   plugins?: ApolloServerPlugin<GraphQLContext>[];
   /**
    * Checks `connectionParams` when a WebSocket connects. Return false to close the socket
@@ -103,7 +101,21 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
   ];
   // One WebSocket server per path, upgrades routed here by path (ws's `path` option cannot
   // share one HTTP server between several servers); an unknown path is answered 404.
-  const sockets = new Map(endpoints.map((e) => [e.path, webSocketEndpoint(e, validationRules, options)]));
+  const sockets = new Map(
+    endpoints.map((e) => [
+      e.path,
+      webSocketEndpoint({
+        schema: e.schema,
+        log,
+        services: options.services,
+        validationRules,
+        introspection: options.graphiql,
+        trustProxy: options.trustProxy,
+        rateLimiter: options.rateLimiter,
+        acceptConnection: e.acceptConnection,
+      }),
+    ]),
+  );
   httpServer.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     const target = sockets.get(path);
@@ -133,6 +145,11 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
       : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true }),
     errorsPlugin(log),
     ...(options.plugins ?? []),
+    // Apollo installs these by default. Cache control hooks every field's resolver
+    // (willResolveField) to compute a Cache-Control header nothing here asks for (no
+    // @cacheControl hints, and POST is not cached); the inline trace is for federated subgraphs.
+    ApolloServerPluginCacheControlDisabled(),
+    ApolloServerPluginInlineTraceDisabled(),
   ];
 
   const apolloOptions = {
@@ -174,16 +191,16 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
     res.type("html").send(graphiqlPage());
   });
   options.extraRoutes?.(app);
-  const httpContext = async ({ req, res }: { req: Request; res: Response }): Promise<GraphQLContext> => {
-    const rid = String(res.locals["requestId"]);
-    return {
-      requestId: rid,
-      log: log.child({ requestId: rid }),
-      token: bearerToken(req.headers.authorization),
-      ip: req.ip ?? req.socket.remoteAddress ?? "unknown",
-      services: options.services,
-    };
-  };
+  const httpContext = async ({ req, res }: { req: Request; res: Response }): Promise<GraphQLContext> =>
+    operationContext(
+      {
+        requestId: String(res.locals["requestId"]),
+        token: bearerToken(req.headers.authorization),
+        ip: req.ip ?? req.socket.remoteAddress ?? "unknown",
+        services: options.services,
+      },
+      log,
+    );
   for (const [path, server] of [
     ["/graphql", apollo] as const,
     ...extra.map((e) => [e.path, e.apollo] as const),
@@ -219,98 +236,18 @@ const RAW = "__raw";
 
 /** Maps every error of an HTTP response through formatError, with this request's id. */
 function errorsPlugin(log: Logger): ApolloServerPlugin<GraphQLContext> {
-  return {
-    async requestDidStart({ contextValue }) {
-      return {
-        async willSendResponse({ response }) {
-          if (response.body.kind !== "single" || !response.body.singleResult.errors) return;
-          response.body.singleResult.errors = response.body.singleResult.errors.map((e) => {
-            const { [RAW]: raw, ...extensions } = e.extensions ?? {};
-            return formatError({ ...e, extensions }, raw ?? e, log, contextValue.requestId);
-          });
-        },
-      };
+  // One listener for every request (nothing is allocated per request).
+  const listener = {
+    async willSendResponse({
+      response,
+      contextValue,
+    }: GraphQLRequestContextWillSendResponse<GraphQLContext>) {
+      if (response.body.kind !== "single" || !response.body.singleResult.errors) return;
+      response.body.singleResult.errors = response.body.singleResult.errors.map((e) => {
+        const { [RAW]: raw, ...extensions } = e.extensions ?? {};
+        return formatError({ ...e, extensions }, raw ?? e, log, contextValue.requestId);
+      });
     },
   };
+  return { requestDidStart: async () => listener };
 }
-
-function clientIp(
-  forwarded: string | string[] | undefined,
-  remote: string | undefined,
-  trustProxy: boolean,
-): string {
-  if (trustProxy) {
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
-    if (first) return first;
-  }
-  return remote ?? "unknown";
-}
-
-/** graphql-ws on one endpoint's path (upgrades are routed to it by createGraphQLServer). */
-function webSocketEndpoint(
-  endpoint: GraphQLEndpoint,
-  validationRules: ValidationRule[],
-  options: GraphQLServerOptions,
-): { wss: WebSocketServer; cleanup: { dispose(): void | Promise<void> } } {
-  const { log } = options;
-  // Apollo refuses introspection itself (introspection: false); graphql-ws needs the rule.
-  const wsRules = [...specifiedRules, ...validationRules];
-  if (!options.graphiql) wsRules.push(NoSchemaIntrospectionCustomRule);
-  const wsServer = new WebSocketServer({
-    noServer: true,
-    maxPayload: 64 * 1024,
-    ...(options.rateLimiter
-      ? {
-          verifyClient: options.rateLimiter.verifyUpgrade((req) =>
-            clientIp(req.headers["x-forwarded-for"], req.socket.remoteAddress, options.trustProxy),
-          ),
-        }
-      : {}),
-  });
-  const cleanup = useServer<Record<string, unknown>, { requestId?: string }>(
-    {
-      schema: endpoint.schema,
-      onConnect: async (ctx) => {
-        const token = bearerToken(ctx.connectionParams?.["authorization"]);
-        const request = ctx.extra.request;
-        const ip = clientIp(
-          request.headers["x-forwarded-for"],
-          request.socket.remoteAddress,
-          options.trustProxy,
-        );
-        if (endpoint.acceptConnection && !(await endpoint.acceptConnection(token, ip))) return false;
-        return true;
-      },
-      validate: (s, document) => validate(s, document, wsRules),
-      onSubscribe: async (ctx) => {
-        if (!options.rateLimiter) return undefined;
-        const request = ctx.extra.request;
-        const limited = await options.rateLimiter.check(
-          clientIp(request.headers["x-forwarded-for"], request.socket.remoteAddress, options.trustProxy),
-          bearerToken(ctx.connectionParams?.["authorization"]),
-        );
-        return limited ? [new GraphQLError(limited.message, { originalError: limited })] : undefined;
-      },
-      context: (ctx, id): GraphQLContext => {
-        const request = ctx.extra.request;
-        const rid = `${id}-${Math.random().toString(36).slice(2, 10)}`;
-        return {
-          requestId: rid,
-          log: log.child({ requestId: rid }),
-          token: bearerToken(ctx.connectionParams?.["authorization"]),
-          ip: clientIp(request.headers["x-forwarded-for"], request.socket.remoteAddress, options.trustProxy),
-          services: options.services,
-        };
-      },
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e, log, undefined)),
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors
-          ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e, log, undefined)) }
-          : undefined,
-    },
-    wsServer,
-  );
-  return { wss: wsServer, cleanup };
-}
-
-export { CloseCode };

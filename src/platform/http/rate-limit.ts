@@ -5,7 +5,7 @@ import { DomainError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { RateLimitStore } from "./rate-limit.store.js";
 
-export const rateLimited = (retryAfterSeconds: number) =>
+const rateLimited = (retryAfterSeconds: number) =>
   new DomainError(
     "RATE_LIMITED",
     `Too many requests; wait ${retryAfterSeconds} second(s) and retry. The waiting queue keeps your place meanwhile.`,

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import express, { type Express } from "express";
 
-export const WAITING_ROOM_DIST = fileURLToPath(new URL("../../../public/dist", import.meta.url));
+const WAITING_ROOM_DIST = fileURLToPath(new URL("../../../public/dist", import.meta.url));
 
 const NOT_BUILT = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Waiting room not built</title></head>

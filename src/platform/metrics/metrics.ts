@@ -17,7 +17,7 @@ export interface SaleStatsReader {
 }
 
 /** The per-concert figures of saleStats exported as gauges (sale_<name>, label concert_id). */
-export const SALE_FIGURES = {
+const SALE_FIGURES = {
   prequeued: "Tickets PREQUEUED for the draw.",
   admittedLastMinute: "Tickets admitted in the last 60 s.",
   abandonedLastMinute: "Tickets that left, went idle or timed out unpaid in the last 60 s.",

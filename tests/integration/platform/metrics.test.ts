@@ -3,23 +3,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { subscribe } from "../../helpers/graphql-client.js";
 import { concertIds, issue, leave, signUp, UPDATES, type Ticket } from "../../helpers/queue-helpers.js";
+import { parsePrometheus as parse } from "../../helpers/prometheus.js";
 import { startTestApp, type TestApp } from "../../helpers/test-app.js";
 
 const RESERVE = `mutation ($d: ID!, $n: Int!) { reserveSeat(concertDateId: $d, seatNumber: $n) { id price } }`;
 const DATES = `query ($c: ID!) { availableDates(concertId: $c) { id } }`;
 const CHARGE = `mutation ($a: Int!) { chargeBalance(amount: $a) { balance } }`;
 const PAY = `mutation ($id: ID!) { payReservation(reservationId: $id) { id amount } }`;
-
-/** Parses Prometheus text into "name{labels}" → value (labels as printed by prom-client). */
-function parse(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split("\n")) {
-    if (!line || line.startsWith("#")) continue;
-    const i = line.lastIndexOf(" ");
-    out.set(line.slice(0, i), Number(line.slice(i + 1)));
-  }
-  return out;
-}
 
 describe("/metrics", () => {
   let t: TestApp;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SEATS_PER_DATE, demoSeatPrice, seedDemoData } from "../../../prisma/seed.js";
+import { FakeClock } from "../../../src/platform/clock.js";
 import type { PrismaClient } from "../../../src/platform/db/prisma.js";
 import { dayIn } from "../../../src/platform/business-day.js";
 
@@ -55,7 +56,7 @@ describe("seedDemoData", () => {
 
   it("creates concerts whose dates are all in the future with 50 priced seats each", async () => {
     const fake = fakePrisma();
-    expect(await seedDemoData(fake.prisma, "Asia/Seoul", undefined, now)).toBe(true);
+    expect(await seedDemoData(fake.prisma, "Asia/Seoul", new FakeClock(now))).toBe(true);
     expect(fake.concerts.length).toBeGreaterThanOrEqual(2);
     const today = dayIn(now, "Asia/Seoul");
     for (const concert of fake.concerts) {
@@ -78,7 +79,7 @@ describe("seedDemoData", () => {
 
   it("does nothing when the database already has concerts", async () => {
     const fake = fakePrisma(1);
-    expect(await seedDemoData(fake.prisma, "Asia/Seoul", undefined, now)).toBe(false);
+    expect(await seedDemoData(fake.prisma, "Asia/Seoul", new FakeClock(now))).toBe(false);
     expect([fake.concerts, fake.dates, fake.seats].map((rows) => rows.length)).toEqual([0, 0, 0]);
   });
 });

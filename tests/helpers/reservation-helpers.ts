@@ -1,8 +1,8 @@
 // Users with ACTIVE queue tokens on a running cluster, and a direct look at its database, for
 // the seat feature's e2e tests.
 import { createPrisma, type PrismaClient } from "../../src/platform/db/prisma.js";
-import type { GraphQLTestClient } from "../helpers/graphql-client.js";
-import type { Cluster } from "../helpers/server-processes.js";
+import type { GraphQLTestClient } from "./graphql-client.js";
+import type { Cluster } from "./server-processes.js";
 
 export const RESERVE = `mutation ($d: ID!, $n: Int!) {
   reserveSeat(concertDateId: $d, seatNumber: $n) { id seatNumber concertDateId status price expiresAt }
