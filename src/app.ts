@@ -58,7 +58,11 @@ function createModules(infra: Infrastructure): { modules: FeatureModule[]; servi
   const sale = createSaleModule(infra, { schedule, prequeue: queue.prequeue, events: queue.events });
   const wallet = createWalletModule(infra, { guard: queue.guard });
   const concert = createConcertModule(infra, { guard: queue.guard });
-  const reservation = createReservationModule(infra, { guard: queue.guard, pass: queue.pass });
+  const reservation = createReservationModule(infra, {
+    guard: queue.guard,
+    pass: queue.pass,
+    seats: concert.seats,
+  });
   const operator = createOperatorModule(infra);
   const liveSale = createLiveSaleModule(infra, {
     queue,
@@ -81,7 +85,7 @@ function createModules(infra: Infrastructure): { modules: FeatureModule[]; servi
   });
   const catalogue = createCatalogueModule(infra, {
     operator,
-    caches: [concertLookup, reservation.repository, schedule, liveSale.catalogueCache],
+    caches: [concertLookup, reservation.repository, concert.seats, schedule, liveSale.catalogueCache],
   });
   return {
     modules: [

@@ -35,7 +35,7 @@ describe("payReservation against MariaDB", () => {
     await migrate(env.databaseUrl);
     const db = createDatabase(env.databaseUrl, 20);
     prisma = db.prisma;
-    repository = new ReservationRepository(db.sql);
+    repository = new ReservationRepository({ prisma: db.prisma, sql: db.sql, clock: systemClock });
     fx = new PaymentFixtures(prisma, db.sql);
   });
   afterAll(async () => {
@@ -48,7 +48,6 @@ describe("payReservation against MariaDB", () => {
     warnings = [];
     events = [];
     const reservations = new ReservationService({
-      db: prisma,
       repository,
       guard: queue,
       pass: queue,

@@ -25,7 +25,7 @@ let repository: ReservationRepository;
 
 beforeAll(async () => {
   db = await openSeatDb();
-  repository = new ReservationRepository(db.sql);
+  repository = new ReservationRepository({ prisma: db.prisma, sql: db.sql, clock: systemClock });
 });
 afterAll(async () => {
   await db.close();
@@ -34,7 +34,6 @@ beforeEach(() => {
   queue = new FakeQueue();
   events = new RecordingSeatEvents();
   reservations = new ReservationService({
-    db: db.prisma,
     repository,
     guard: queue,
     pass: queue,
