@@ -43,7 +43,7 @@ export interface VersionedSeatChange extends SeatChangedEvent {
   version?: number;
 }
 
-interface Cell {
+export interface Cell {
   id: string;
   number: number;
   price: number;
@@ -147,7 +147,9 @@ export class SeatBoard implements SeatEvents, SeatGate {
 
   // ---- the gate (SeatGate) ----
 
-  knownTaken(concertDateId: string, seatNumber: number): boolean {
+  knownTaken(concertId: string, concertDateId: string, seatNumber: number): boolean {
+    // The first hold of a concert on this instance loads its map for the next ones.
+    if (!this.concerts.has(concertId)) void this.ensure(concertId);
     const found = this.readyDate(concertDateId);
     const cell = found?.map.cells.get(seatNumber);
     if (!found || !cell) return false;

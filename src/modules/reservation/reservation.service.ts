@@ -31,7 +31,7 @@ export interface SeatEvents {
  * wrong towards letting a request through: the INSERT decides every hold.
  */
 export interface SeatGate {
-  knownTaken(concertDateId: string, seatNumber: number): boolean;
+  knownTaken(concertId: string, concertDateId: string, seatNumber: number): boolean;
   /** The INSERT refused this seat (SEAT_UNAVAILABLE): it is taken as of now. */
   refused(concertDateId: string, seatNumber: number): void;
 }
@@ -161,11 +161,11 @@ export class ReservationService {
   /** A seat known taken is refused at once; every other request is decided by the INSERT. */
   private async decide(caller: QueueCaller, target: Seat): Promise<HoldOutcome> {
     const { gate, repository } = this.deps;
-    const { concertDateId, seatNumber } = target;
-    if (gate?.knownTaken(concertDateId, seatNumber)) return GATED;
+    const { concertId, concertDateId, seatNumber } = target;
+    if (gate?.knownTaken(concertId, concertDateId, seatNumber)) return GATED;
     const outcome = await repository.hold({
       userId: caller.userId,
-      concertId: target.concertId,
+      concertId,
       concertDateId,
       seatId: target.seat.id,
       seatNumber,
