@@ -4,8 +4,9 @@
 //   race:   N simultaneous reserveSeat for the 50 seats of one date over both instances, and N
 //           simultaneous { serverTime } the same way (p99 of each)
 //   steady: 50 clients reserving and cancelling their own seat, and 50 clients looping { serverTime }
-// Run: node --import @swc-node/register/esm-register bench/quick-seats.ts [racers=2000] [seconds=5]
+// Run: node --import @swc-node/register/esm-register bench/quick-seats.ts [racers=2000] [seconds=5] [reads]
 // Nothing is asserted (tests assert correctness); it prints one JSON line per measure.
+import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
 import { startCluster } from "../tests/helpers/server-processes.js";
 import { gql, load, pool, seedUsers, summarize, warmSockets } from "./lib.js";
@@ -13,6 +14,8 @@ import { admit, seatRace, steady } from "./seats.js";
 
 const RACERS = Number(process.argv[2] ?? 2000);
 const SECONDS = Number(process.argv[3] ?? 5);
+/** "reads" stops after the read rates. */
+const ONLY = process.argv[4];
 
 async function rate(url: string, query: string, variables: object, token?: string) {
   const result = await autocannon({
@@ -24,6 +27,31 @@ async function rate(url: string, query: string, variables: object, token?: strin
     body: JSON.stringify({ query, variables }),
   });
   return { rps: Math.round(result.requests.average), p99: result.latency.p99, non2xx: result.non2xx };
+}
+
+/** CPU time (ms) the process has used: utime + stime from /proc (Linux), 10 ms ticks. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * Server CPU per request for a fixed number of requests (50 connections): robust on a shared
+ * machine, where the rate depends on what else runs. rate ratio ≈ inverse CPU ratio when the
+ * server is CPU-bound.
+ */
+async function cpuPerRequest(pid: number, url: string, query: string, variables: object, token?: string) {
+  const amount = 4000;
+  const before = cpuMs(pid);
+  const result = await autocannon({
+    url: `${url}/graphql`,
+    connections: 50,
+    amount,
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { cpuUsPerRequest: Math.round(((cpuMs(pid) - before) * 1000) / amount), non2xx: result.non2xx };
 }
 
 /** 50 loops of one query each for SECONDS: the p99 of the steady phase's way of measuring. */
@@ -74,6 +102,19 @@ try {
   const byDate = await rate(a!.url, datesQ, { c: concertId }, token);
   const trivialAfter = await rate(a!.url, "{ serverTime }", {});
   const base = (trivial.rps + trivialAfter.rps) / 2;
+  const pid = a!.child.pid!;
+  const cpu = {
+    trivial: await cpuPerRequest(pid, a!.url, "{ serverTime }", {}),
+    availableSeats: await cpuPerRequest(pid, a!.url, seatsQ, { d: dates.at(-1) }, token),
+    seatMap: await cpuPerRequest(pid, a!.url, mapQ, { d: dates.at(-1) }, token),
+    availableDates: await cpuPerRequest(pid, a!.url, datesQ, { c: concertId }, token),
+  };
+  print("cpu", {
+    ...cpu,
+    ratios: Object.fromEntries(
+      Object.entries(cpu).map(([k, v]) => [k, +(cpu.trivial.cpuUsPerRequest / v.cpuUsPerRequest).toFixed(2)]),
+    ),
+  });
   print("reads", {
     trivial,
     trivialAfter,
@@ -82,35 +123,37 @@ try {
     availableDates: { ...byDate, ratio: +(byDate.rps / base).toFixed(2) },
   });
 
-  const racers = shoppers.slice(0, RACERS);
-  await warmSockets([a!.url, b!.url], Math.ceil(racers.length / 2));
-  const started = performance.now();
-  const burst = await Promise.all(racers.map((s) => gql(s.url, "{ serverTime }")));
-  const trivialBurst = {
-    wallMs: Math.round(performance.now() - started),
-    ...summarize(burst.map((r) => r.ms)),
-  };
-  const race = await seatRace(cluster.env.databaseUrl, racers, dates[0]!);
-  print("race", {
-    trivialBurstP99: trivialBurst.p99,
-    raceP99: race.latencyMs.p99,
-    ratio: +(race.latencyMs.p99 / trivialBurst.p99).toFixed(2),
-    held: race.held,
-    liveRowsInDb: race.liveRowsInDb,
-    seatsHeldTwice: race.seatsHeldTwice,
-    outcomes: race.outcomes,
-  });
+  if (ONLY !== "reads") {
+    const racers = shoppers.slice(0, RACERS);
+    await warmSockets([a!.url, b!.url], Math.ceil(racers.length / 2));
+    const started = performance.now();
+    const burst = await Promise.all(racers.map((s) => gql(s.url, "{ serverTime }")));
+    const trivialBurst = {
+      wallMs: Math.round(performance.now() - started),
+      ...summarize(burst.map((r) => r.ms)),
+    };
+    const race = await seatRace(cluster.env.databaseUrl, racers, dates[0]!);
+    print("race", {
+      trivialBurstP99: trivialBurst.p99,
+      raceP99: race.latencyMs.p99,
+      ratio: +(race.latencyMs.p99 / trivialBurst.p99).toFixed(2),
+      held: race.held,
+      liveRowsInDb: race.liveRowsInDb,
+      seatsHeldTwice: race.seatsHeldTwice,
+      outcomes: race.outcomes,
+    });
 
-  const trivialLoopP99 = await loops([a!.url, b!.url], "{ serverTime }");
-  const st = await steady(racers.slice(0, 50), dates[1]!, SECONDS);
-  print("steady", {
-    trivialP99: trivialLoopP99,
-    allOpsP99: st.allOpsMs.p99,
-    reserveP99: st.reserveMs.p99,
-    cancelP99: st.cancelMs.p99,
-    opsPerSecond: st.opsPerSecond,
-    ratio: +(st.allOpsMs.p99 / trivialLoopP99).toFixed(2),
-  });
+    const trivialLoopP99 = await loops([a!.url, b!.url], "{ serverTime }");
+    const st = await steady(racers.slice(0, 50), dates[1]!, SECONDS);
+    print("steady", {
+      trivialP99: trivialLoopP99,
+      allOpsP99: st.allOpsMs.p99,
+      reserveP99: st.reserveMs.p99,
+      cancelP99: st.cancelMs.p99,
+      opsPerSecond: st.opsPerSecond,
+      ratio: +(st.allOpsMs.p99 / trivialLoopP99).toFixed(2),
+    });
+  }
   print("load", { after: load() });
 } finally {
   await cluster.stop();
