@@ -16,7 +16,7 @@ export interface DateSeats {
  * How long a date's seat list is reused before it is read again: the bound keeps a manual fix
  * in the database visible within a minute.
  */
-export const HOLD_TARGET_TTL_MS = 60_000;
+const HOLD_TARGET_TTL_MS = 60_000;
 /** Only dates that exist are kept, so the cache is bounded by the real dates. */
 const HOLD_TARGET_MAX = 10_000;
 

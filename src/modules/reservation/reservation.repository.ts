@@ -28,8 +28,8 @@ import {
 } from "./reservation-rows.js";
 import { HoldTargets, type DateSeats } from "./hold-targets.js";
 
-export const SEAT_LIVE_INDEX = "reservations_seat_id_live_key";
-export const USER_DATE_LIVE_INDEX = "reservations_user_id_concert_date_id_live_key";
+const SEAT_LIVE_INDEX = "reservations_seat_id_live_key";
+const USER_DATE_LIVE_INDEX = "reservations_user_id_concert_date_id_live_key";
 
 export interface ReservationRepositoryDeps {
   /** Prisma, for the statements off the hot path and for a caller's transaction. */

@@ -8,11 +8,11 @@ import * as errors from "./reservation.errors.js";
 import type { HoldOutcome, HoldTarget, ReleasedSeat, ReservationView } from "./reservation.model.js";
 import type { ReservationRepository } from "./reservation.repository.js";
 
-export const SEATS_PER_DATE = 50;
+const SEATS_PER_DATE = 50;
 /** myReservations shows this many, newest first. */
-export const MY_RESERVATIONS_LIMIT = 100;
+const MY_RESERVATIONS_LIMIT = 100;
 /** The sweeper releases at most this many lapsed holds per run. */
-export const SWEEP_BATCH = 500;
+const SWEEP_BATCH = 500;
 
 /** Which reservation a change is about, for the in-memory seat maps (concert/seat-board.ts). */
 export interface SeatChangeDetail {
