@@ -108,6 +108,7 @@ describe("seat reads from memory across two instances", () => {
     // Two checks (CHECK_INTERVAL_MS = 250 ms) and a load; generous for a shared machine.
     const delay = await delayUntil(reader, changedAt, (free) => !free.includes(40), 5_000);
     console.log(`lost event → read on the other instance after ${delay.toFixed(0)} ms`);
-    expect(await freeOn(shoppers[2]!)).not.toContain(40);
+    // A missed it too; its checks run on their own timer, so it gets the same bound.
+    await delayUntil(shoppers[2]!, changedAt, (free) => !free.includes(40), 5_000);
   });
 });
