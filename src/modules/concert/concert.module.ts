@@ -16,7 +16,6 @@ export function createConcertModule(
   deps: { guard: QueueGuard },
 ): Feature<{ service: ConcertService; seats: SeatBoard }> {
   const seats = new SeatBoard({
-    prisma: infra.prisma,
     redis: infra.redis,
     pubsub: infra.pubsub,
     prefix: infra.config.REDIS_PREFIX,

@@ -3,28 +3,26 @@
 // availableSeats and seatMap answer without SQL, and reserveSeat refuses a seat known taken
 // without a MySQL round trip (SeatGate). The hold itself is still decided by the INSERT.
 //
-// Exactness: each change carries its reservation id (a late FREE of an older hold never frees
-// a seat held since) and a per-date version from Redis (INCR after the change committed). A
-// concert is loaded once: subscribe, read the versions, then the seats (so a change numbered up
-// to the version read is in the rows). A version that stays missing for one check
-// (CHECK_INTERVAL_MS), a counter that went back (Redis restarted), a refusal by MySQL of a seat
-// the map had as free, or a check that cannot reach Redis: the map is read again, and until it
-// is, the date answers from SQL.
+// Why it stays exact (reservation ids, per-date versions in Redis, re-reads, SQL meanwhile):
+// docs/reservations.md, "Seat reads from memory".
 import type { Clock } from "../../platform/clock.js";
-import type { Db } from "../../platform/db/prisma.js";
 import type { Logger } from "../../platform/logger.js";
 import type { Redis } from "../../platform/redis/redis.js";
 import type { AppPubSub } from "../../platform/redis/pubsub.js";
 import type { CatalogueChangedEvent, SeatChangedEvent, Topics } from "../../platform/redis/topics.js";
 import type { SeatChangeDetail, SeatEvents, SeatGate } from "../reservation/reservation.service.js";
-import type {
-  AvailableDateView,
-  ConcertDateRef,
-  SeatStateView,
-  SeatStatus,
-  SeatView,
-} from "./concert.model.js";
+import type { AvailableDateView, ConcertDateRef, SeatStateView, SeatView } from "./concert.model.js";
 import type { ConcertRepository } from "./concert.repository.js";
+import {
+  applyTo,
+  cellOf,
+  countFree,
+  sorted,
+  statusAt,
+  type ConcertMap,
+  type DateMap,
+  type VersionedSeatChange,
+} from "./seat-cells.js";
 
 /** How often each instance compares its versions with Redis (a lost event is found by the second). */
 export const CHECK_INTERVAL_MS = 250;
@@ -35,56 +33,13 @@ export const CHECK_INTERVAL_MS = 250;
  */
 export const GATE_MS = 500;
 
-/** What a published SEAT_CHANGED carries beyond the public SeatChange. */
-export interface VersionedSeatChange extends SeatChangedEvent {
-  reservationId?: string;
-  /** ms since epoch, database clock (HELD). */
-  expiresAt?: number;
-  version?: number;
-}
-
-export interface Cell {
-  id: string;
-  number: number;
-  price: number;
-  status: SeatStatus;
-  holder: string | null;
-  /** HELD: database time (ms) when the hold lapses. */
-  until: number;
-  /** The last reservation seen to end on this seat (a late HELD of it is ignored). */
-  ended: string | null;
-  /** Local time (ms) when the seat was last learned taken. */
-  takenAt: number;
-}
-
-interface DateMap {
-  ref: ConcertDateRef & { startsAt: Date };
-  cells: Map<number, Cell>;
-  base: number;
-  contiguous: number;
-  seen: Set<number>;
-  /** A version Redis had that had not arrived at the last check. */
-  missing: number | null;
-}
-
-interface ConcertMap {
-  concertId: string;
-  dates: DateMap[];
-  ready: boolean;
-  /** database time − local clock, measured at load. */
-  skew: number;
-  loading?: Promise<void>;
-  pending: VersionedSeatChange[];
-}
-
 export interface SeatBoardDeps {
-  prisma: Db;
   redis: Redis;
   pubsub: AppPubSub<Topics>;
   prefix: string;
   clock: Clock;
   log: Logger;
-  /** SQL reads, for a date whose map is not ready. */
+  /** SQL reads: the maps' loads, and the answers for a date whose map is not ready. */
   repository: ConcertRepository;
   holdSeconds: number;
 }
@@ -99,8 +54,7 @@ export class SeatBoard implements SeatEvents, SeatGate {
     this.gateMs = Math.min(GATE_MS, deps.holdSeconds * 1000);
   }
 
-  // ---- reads (ConcertReads) ----
-
+  // Reads (ConcertReads).
   listConcerts() {
     return this.deps.repository.listConcerts();
   }
@@ -145,8 +99,7 @@ export class SeatBoard implements SeatEvents, SeatGate {
     return sorted(found.map).map((c) => ({ number: c.number, price: c.price, status: statusAt(c, now) }));
   }
 
-  // ---- the gate (SeatGate) ----
-
+  // The gate (SeatGate).
   knownTaken(concertId: string, concertDateId: string, seatNumber: number): boolean {
     // The first hold of a concert on this instance loads its map for the next ones.
     if (!this.concerts.has(concertId)) void this.ensure(concertId);
@@ -170,8 +123,7 @@ export class SeatBoard implements SeatEvents, SeatGate {
     cell.takenAt = this.deps.clock.now().getTime();
   }
 
-  // ---- events (SeatEvents) ----
-
+  // Events (SeatEvents).
   /** Applies a change made here at once, then numbers it (INCR) and publishes it to every instance. */
   publish(change: SeatChangedEvent, detail?: SeatChangeDetail): void {
     const event: VersionedSeatChange = {
@@ -210,8 +162,7 @@ export class SeatBoard implements SeatEvents, SeatGate {
     if (cell) applyTo(cell, event, this.deps.clock.now().getTime());
   }
 
-  // ---- freshness ----
-
+  // Freshness.
   /**
    * Compares each loaded date's version with Redis: a version still missing since the last
    * check, or a counter behind ours (Redis lost it), reads the concert again. Run every
@@ -297,20 +248,12 @@ export class SeatBoard implements SeatEvents, SeatGate {
 
   /** Subscribe, then the versions, then the rows: a change numbered up to the version is in the rows. */
   private async read(concert: ConcertMap): Promise<void> {
-    const { prisma } = this.deps;
-    const refs = await prisma.$queryRaw<(ConcertDateRef & { startsAt: Date })[]>`
-      SELECT id, concert_id AS concertId, date, starts_at AS startsAt
-      FROM concert_dates WHERE concert_id = ${concert.concertId} ORDER BY date`;
+    const { repository } = this.deps;
+    const refs = await repository.datesOf(concert.concertId);
     for (const ref of refs) this.listen(ref.id);
     const versions = await this.readVersions(refs.map((r) => r.id));
     const local = this.deps.clock.now().getTime();
-    const rows = await prisma.$queryRaw<SeatRow[]>`
-      SELECT s.concert_date_id AS dateId, s.id, s.number, s.price, r.id AS reservationId,
-             r.status, r.expires_at AS expiresAt, NOW(3) AS dbNow
-      FROM concert_dates d
-      JOIN seats s ON s.concert_date_id = d.id
-      LEFT JOIN reservations r ON r.seat_id = s.id AND r.live = 1
-      WHERE d.concert_id = ${concert.concertId}`;
+    const rows = await repository.liveSeatsOf(concert.concertId);
     concert.skew = rows[0] ? rows[0].dbNow.getTime() - local : 0;
     const maps = refs.map((ref, i): DateMap => {
       const v = versions[i]!;
@@ -344,62 +287,4 @@ export class SeatBoard implements SeatEvents, SeatGate {
   private dbNow(concert: ConcertMap): number {
     return this.deps.clock.now().getTime() + concert.skew;
   }
-}
-
-interface SeatRow {
-  dateId: string;
-  id: string;
-  number: number;
-  price: number;
-  reservationId: string | null;
-  status: "HELD" | "CONFIRMED" | null;
-  expiresAt: Date | null;
-  dbNow: Date;
-}
-
-function cellOf(row: SeatRow, local: number): Cell {
-  const status: SeatStatus = row.status === "CONFIRMED" ? "SOLD" : row.status === "HELD" ? "HELD" : "FREE";
-  return {
-    id: row.id,
-    number: Number(row.number),
-    price: Number(row.price),
-    status,
-    holder: row.reservationId,
-    until: row.expiresAt?.getTime() ?? 0,
-    ended: null,
-    takenAt: status === "FREE" ? 0 : local,
-  };
-}
-
-/** One change to one seat; a change of an older reservation than the seat's holder is ignored. */
-export function applyTo(cell: Cell, event: VersionedSeatChange, local: number): void {
-  const r = event.reservationId ?? null;
-  switch (event.status) {
-    case "SOLD":
-      Object.assign(cell, { status: "SOLD", holder: r, takenAt: local });
-      return;
-    case "HELD":
-      if (r !== null && (cell.ended === r || (cell.status === "SOLD" && cell.holder === r))) return;
-      Object.assign(cell, { status: "HELD", holder: r, until: event.expiresAt ?? Infinity, takenAt: local });
-      return;
-    case "FREE":
-      if (r !== null && cell.holder !== null && cell.holder !== r) return;
-      if (cell.status === "SOLD" && r === null) return;
-      Object.assign(cell, { status: "FREE", holder: null, until: 0, ended: r });
-  }
-}
-
-function statusAt(cell: Cell, dbNow: number): SeatStatus {
-  if (cell.status === "HELD" && cell.until <= dbNow) return "FREE";
-  return cell.status;
-}
-
-function countFree(map: DateMap, dbNow: number): number {
-  let free = 0;
-  for (const cell of map.cells.values()) if (statusAt(cell, dbNow) === "FREE") free += 1;
-  return free;
-}
-
-function sorted(map: DateMap): Cell[] {
-  return [...map.cells.values()].sort((a, b) => a.number - b.number);
 }

@@ -40,7 +40,6 @@ beforeEach(() => {
   clock = new FakeClock(new Date());
   queue = new FakeQueue();
   board = new SeatBoard({
-    prisma: db.prisma,
     redis,
     pubsub: createAppPubSub<Topics>(publisher, subscriber, db.env.redisPrefix),
     prefix: db.env.redisPrefix,

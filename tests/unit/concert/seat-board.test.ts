@@ -1,8 +1,8 @@
-// The seat maps' one rule for a change to a seat (concert/seat-board.ts#applyTo): events may
+// The seat maps' one rule for a change to a seat (concert/seat-cells.ts#applyTo): events may
 // arrive in any order across instances, and a change of an older reservation than the seat's
 // current one never overrides it.
 import { describe, expect, it } from "vitest";
-import { applyTo, type Cell } from "../../../src/modules/concert/seat-board.js";
+import { applyTo, type Cell } from "../../../src/modules/concert/seat-cells.js";
 
 const freeCell = (): Cell => ({
   id: "s1",
