@@ -55,7 +55,11 @@ function createModules(infra: Infrastructure): { modules: FeatureModule[]; servi
   const sale = createSaleModule(infra, { schedule, prequeue: queue.prequeue, events: queue.events });
   const wallet = createWalletModule(infra, { guard: queue.guard });
   const concert = createConcertModule(infra, { guard: queue.guard });
-  const reservation = createReservationModule(infra, { guard: queue.guard, pass: queue.pass });
+  const reservation = createReservationModule(infra, {
+    guard: queue.guard,
+    pass: queue.pass,
+    seats: concert.seats,
+  });
   const operator = createOperatorModule(infra);
   const liveSale = createLiveSaleModule(infra, {
     queue,
@@ -67,6 +71,7 @@ function createModules(infra: Infrastructure): { modules: FeatureModule[]; servi
     guard: queue.guard,
     pass: queue.pass,
     wallet: wallet.service,
+    reservations: reservation.repository,
     afterPayment: {
       // After the payer's other holds are released: was that the concert's last open seat?
       afterPayment: async (userId, concertId, reservationId) => {
@@ -77,7 +82,7 @@ function createModules(infra: Infrastructure): { modules: FeatureModule[]; servi
   });
   const catalogue = createCatalogueModule(infra, {
     operator,
-    caches: [queue.concerts, reservation.repository, schedule, liveSale.catalogueCache],
+    caches: [queue.concerts, reservation.repository, concert.seats, schedule, liveSale.catalogueCache],
   });
   return {
     modules: [

@@ -10,6 +10,7 @@ import type {
   SeatStateView,
   SeatView,
 } from "./concert.model.js";
+import type { SeatRow } from "./seat-cells.js";
 
 /** True for a seat `s` that nobody holds (unlapsed) or owns; uses reservations_seat_id_live_key. */
 const SEAT_IS_FREE = Prisma.sql`NOT EXISTS (
@@ -71,5 +72,23 @@ export class ConcertRepository {
       WHERE s.concert_date_id = ${concertDateId}
       ORDER BY s.number`;
     return rows.map((r) => ({ number: Number(r.number), price: Number(r.price), status: r.status }));
+  }
+
+  /** The concert's dates with their doors, by date (a seat map's load, seat-board.ts). */
+  async datesOf(concertId: string): Promise<(ConcertDateRef & { startsAt: Date })[]> {
+    return this.db.$queryRaw<(ConcertDateRef & { startsAt: Date })[]>`
+      SELECT id, concert_id AS concertId, date, starts_at AS startsAt
+      FROM concert_dates WHERE concert_id = ${concertId} ORDER BY date`;
+  }
+
+  /** Every seat of the concert with its live reservation, and the database's NOW(3). */
+  async liveSeatsOf(concertId: string): Promise<SeatRow[]> {
+    return this.db.$queryRaw<SeatRow[]>`
+      SELECT s.concert_date_id AS dateId, s.id, s.number, s.price, r.id AS reservationId,
+             r.status, r.expires_at AS expiresAt, NOW(3) AS dbNow
+      FROM concert_dates d
+      JOIN seats s ON s.concert_date_id = d.id
+      LEFT JOIN reservations r ON r.seat_id = s.id AND r.live = 1
+      WHERE d.concert_id = ${concertId}`;
   }
 }

@@ -2,7 +2,6 @@
 // concert list; an ACTIVE queue token for that concert for everything about its dates.
 import { businessToday } from "../../platform/business-day.js";
 import type { Clock } from "../../platform/clock.js";
-import { DomainError } from "../../platform/errors.js";
 import type { SeatChangedEvent } from "../../platform/redis/topics.js";
 import type { QueueGuard } from "../queue/queue-guard.js";
 import type {
@@ -12,6 +11,7 @@ import type {
   SeatStateView,
   SeatView,
 } from "./concert.model.js";
+import { concertNotFound, dateNotFound } from "./concert.errors.js";
 import type { ConcertRepository } from "./concert.repository.js";
 
 export type ConcertReads = Pick<
@@ -20,6 +20,7 @@ export type ConcertReads = Pick<
 >;
 
 export interface ConcertServiceDeps {
+  /** In production the in-memory seat maps (seat-board.ts), which fall back to the SQL reads. */
   repository: ConcertReads;
   guard: QueueGuard;
   clock: Clock;
@@ -27,9 +28,6 @@ export interface ConcertServiceDeps {
   /** The seat changes of one date, as published on any instance (Redis pubsub SEAT_CHANGED). */
   seatChanges: (concertDateId: string) => AsyncIterable<SeatChangedEvent>;
 }
-
-const dateNotFound = () =>
-  new DomainError("NOT_FOUND", "This concert date was not found. Pick one from availableDates.");
 
 export class ConcertService {
   constructor(private readonly deps: ConcertServiceDeps) {}
@@ -46,7 +44,7 @@ export class ConcertService {
   ): Promise<AvailableDateView[]> {
     const caller = await this.deps.guard.authenticate(token);
     if (!(await this.deps.repository.concertExists(concertId))) {
-      throw new DomainError("NOT_FOUND", "This concert was not found. Pick one from concerts.");
+      throw concertNotFound();
     }
     await this.deps.guard.requireActive(caller, concertId);
     const today = this.today();

@@ -9,7 +9,7 @@ export const SeatStatus = { FREE: "FREE", HELD: "HELD", SOLD: "SOLD" } as const 
 >;
 registerEnumType(SeatStatus, { name: "SeatStatus", description: "A seat's state; never says who holds it." });
 
-@ObjectType({ description: "A concert on sale, or scheduled to open (saleOpensAt)." })
+@ObjectType({ simpleResolvers: true, description: "A concert on sale, or scheduled to open (saleOpensAt)." })
 export class Concert {
   @Field(() => ID)
   id!: string;
@@ -30,7 +30,7 @@ export class Concert {
   saleOpensAt!: Date | null;
 }
 
-@ObjectType({ description: "A date of a concert that still has free seats." })
+@ObjectType({ simpleResolvers: true, description: "A date of a concert that still has free seats." })
 export class ConcertDate {
   @Field(() => ID)
   id!: string;
@@ -48,7 +48,7 @@ export class ConcertDate {
   availableSeatCount!: number;
 }
 
-@ObjectType({ description: "A free seat." })
+@ObjectType({ simpleResolvers: true, description: "A free seat." })
 export class Seat {
   @Field(() => Int, { description: "1..50" })
   number!: number;
@@ -57,7 +57,7 @@ export class Seat {
   price!: number;
 }
 
-@ObjectType({ description: "A seat of the seat map with its state." })
+@ObjectType({ simpleResolvers: true, description: "A seat of the seat map with its state." })
 export class SeatMapSeat {
   @Field(() => Int)
   number!: number;
@@ -69,7 +69,7 @@ export class SeatMapSeat {
   status!: Status;
 }
 
-@ObjectType({ description: "A seat of a date was held, freed or sold." })
+@ObjectType({ simpleResolvers: true, description: "A seat of a date was held, freed or sold." })
 export class SeatChange {
   @Field(() => ID)
   concertDateId!: string;

@@ -1,9 +1,8 @@
 import type { Feature, Infrastructure } from "../../platform/module.js";
 import { sqlIdempotency } from "../../platform/idempotency.js";
 import type { QueueGuard, QueuePass } from "../queue/queue-guard.js";
-import type { ReservationAfterPayment, WalletDebit } from "./payment.ports.js";
+import type { ReservationAfterPayment, ReservationPort, WalletDebit } from "./payment.ports.js";
 import { PaymentRepository } from "./payment.repository.js";
-import { SqlPaymentReservations } from "./payment.reservations.js";
 import { PaymentResolver } from "./payment.resolver.js";
 import { PaymentService } from "./payment.service.js";
 
@@ -14,13 +13,14 @@ export function createPaymentModule(
     pass: QueuePass;
     /** The wallet service: the debit runs inside the payment's transaction. */
     wallet: WalletDebit;
+    /** The reservation repository: the payment's confirm runs on the payment's transaction. */
+    reservations: ReservationPort;
     /** The steps after the commit (SOLD, release of the payer's other holds). */
     afterPayment: ReservationAfterPayment;
   },
 ): Feature<{ service: PaymentService }> {
   const service = new PaymentService({
     ...deps,
-    reservations: new SqlPaymentReservations(infra.sql),
     payments: new PaymentRepository(infra.prisma),
     idempotency: sqlIdempotency(infra.sql, infra.clock),
     clock: infra.clock,

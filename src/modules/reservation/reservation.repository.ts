@@ -1,12 +1,14 @@
-// The only code that reads or writes reservations. Every decision that concurrency could break
-// is taken by MariaDB: the unique indexes `reservations_seat_id_live_key` (one live reservation
+// The reservation feature's statements. Every decision that concurrency could break is taken
+// by MariaDB: the unique indexes `reservations_seat_id_live_key` (one live reservation
 // per seat) and `reservations_user_id_concert_date_id_live_key` (one live seat per user per
 // date), and conditional UPDATEs whose affected-row count says who won. Expiry is always judged
 // against the database's NOW(3), so every instance agrees on when a hold lapsed.
-import { Prisma, type Db } from "../../platform/db/prisma.js";
+import type { Db } from "../../platform/db/prisma.js";
 import { violatedUniqueIndex } from "../../platform/db/db-errors.js";
 import { newId } from "../../platform/db/ids.js";
 import type { Sql } from "../../platform/db/sql.js";
+import type { Tx } from "../../platform/db/transaction.js";
+import type { Clock } from "../../platform/clock.js";
 import type { CatalogueChangedEvent } from "../../platform/redis/topics.js";
 import type {
   CancelOutcome,
@@ -14,124 +16,64 @@ import type {
   HoldOutcome,
   HoldTarget,
   ReleasedSeat,
-  ReservationStatus,
   ReservationView,
 } from "./reservation.model.js";
+import {
+  toReleased,
+  toView,
+  VIEW,
+  VIEW_TEXT,
+  type HoldRequest,
+  type ReleasedRow,
+  type ViewRow,
+} from "./reservation-rows.js";
+import { HoldTargets, type DateSeats } from "./hold-targets.js";
 
-export const SEAT_LIVE_INDEX = "reservations_seat_id_live_key";
-export const USER_DATE_LIVE_INDEX = "reservations_user_id_concert_date_id_live_key";
+const SEAT_LIVE_INDEX = "reservations_seat_id_live_key";
+const USER_DATE_LIVE_INDEX = "reservations_user_id_concert_date_id_live_key";
 
-interface ViewRow {
-  id: string;
-  userId: string;
-  seatId: string;
-  seatNumber: number;
-  concertDateId: string;
-  concertId: string;
-  price: number;
-  status: ReservationStatus;
-  expiresAt: Date;
-  createdAt: Date;
+export interface ReservationRepositoryDeps {
+  /** Prisma, for the statements off the hot path and for a caller's transaction. */
+  prisma: Db;
+  /**
+   * The hold's and the cancel's statements (INSERT, read back, retiring a lapsed hold) run on
+   * the driver directly: they are the whole of a sale-day seat burst (db/sql.ts).
+   */
+  sql: Sql;
+  clock: Clock;
 }
-
-interface ReleasedRow {
-  reservationId: string;
-  concertDateId: string;
-  seatNumber: number;
-}
-
-/** The live status is decided here, by the database clock: a lapsed HELD row reads EXPIRED. */
-const VIEW = Prisma.sql`
-  SELECT r.id, r.user_id AS userId, r.seat_id AS seatId, s.number AS seatNumber,
-         r.concert_date_id AS concertDateId, d.concert_id AS concertId, r.price,
-         CASE WHEN r.status = 'HELD' AND r.expires_at <= NOW(3) THEN 'EXPIRED' ELSE r.status END AS status,
-         r.expires_at AS expiresAt, r.created_at AS createdAt
-  FROM reservations r
-  JOIN seats s ON s.id = r.seat_id
-  JOIN concert_dates d ON d.id = r.concert_date_id`;
-
-function toView(row: ViewRow): ReservationView {
-  return { ...row, seatNumber: Number(row.seatNumber), price: Number(row.price) };
-}
-
-function toReleased(row: ReleasedRow): ReleasedSeat {
-  return { ...row, seatNumber: Number(row.seatNumber) };
-}
-
-export interface HoldRequest {
-  userId: string;
-  concertId: string;
-  concertDateId: string;
-  seatId: string;
-  seatNumber: number;
-  price: number;
-  holdSeconds: number;
-}
-
-/** A concert date and its seats as reserveSeat needs them; dates and seats never change once on sale. */
-interface DateTarget {
-  concertId: string;
-  date: Date;
-  seats: Map<number, { id: string; price: number }>;
-  loadedAt: number;
-}
-
-/**
- * How long a date's seat list is reused before it is read again. An operator's change drops
- * the date (or every date of the concert) on every instance at once (CATALOGUE_CHANGED,
- * forget); the bound keeps a manual fix in the database visible within a minute.
- */
-export const HOLD_TARGET_TTL_MS = 60_000;
-/** Only dates that exist are kept, so the cache is bounded by the real dates. */
-const HOLD_TARGET_MAX = 10_000;
 
 export class ReservationRepository {
-  private readonly targets = new Map<string, DateTarget>();
+  private readonly prisma: Db;
+  private readonly sql: Sql;
+  private readonly targets: HoldTargets;
 
-  /**
-   * @param sql the hold's statements (INSERT, read back, retiring a lapsed hold) run on the
-   *   driver directly: they are the whole of a sale-day seat burst (db/sql.ts).
-   */
-  constructor(
-    private readonly sql: Sql,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(deps: ReservationRepositoryDeps) {
+    this.prisma = deps.prisma;
+    this.sql = deps.sql;
+    this.targets = new HoldTargets(deps.clock);
+  }
 
   /**
    * The date and, when it exists, the seat with that number. One statement loads the date with
-   * all its seats, and the answer is reused for HOLD_TARGET_TTL_MS: on sale day every
-   * `reserveSeat` of a date needs the same 50 rows, and nothing decided here depends on them
-   * being fresher (the hold itself is decided by the INSERT).
+   * all its seats, and the answer is reused (hold-targets.ts): on sale day every `reserveSeat`
+   * of a date needs the same 50 rows, and nothing decided here depends on them being fresher
+   * (the hold itself is decided by the INSERT).
    */
-  async findHoldTarget(db: Db, concertDateId: string, seatNumber: number): Promise<HoldTarget | null> {
-    let target = this.targets.get(concertDateId);
-    if (!target || this.now() - target.loadedAt > HOLD_TARGET_TTL_MS) {
-      const loaded = await this.loadDateTarget(db, concertDateId);
-      if (!loaded) return null;
-      if (this.targets.size >= HOLD_TARGET_MAX) this.targets.clear();
-      this.targets.set(concertDateId, loaded);
-      target = loaded;
-    }
-    return {
-      concertDateId,
-      concertId: target.concertId,
-      date: target.date,
-      seat: target.seats.get(seatNumber) ?? null,
-    };
+  async findHoldTarget(concertDateId: string, seatNumber: number): Promise<HoldTarget | null> {
+    const target = await this.targets.get(concertDateId, () => this.loadDateSeats(concertDateId));
+    if (!target) return null;
+    const { concertId, date, seats } = target;
+    return { concertDateId, concertId, date, seat: seats.get(seatNumber) ?? null };
   }
 
-  /** Drops the named date, or every cached date of the concert when no date is named. */
+  /** Drops the named date, or every cached date of the concert (CATALOGUE_CHANGED). */
   forget(event: CatalogueChangedEvent): void {
-    if (event.concertDateId !== undefined) {
-      this.targets.delete(event.concertDateId);
-      return;
-    }
-    for (const [id, target] of this.targets)
-      if (target.concertId === event.concertId) this.targets.delete(id);
+    this.targets.forget(event);
   }
 
-  private async loadDateTarget(db: Db, concertDateId: string): Promise<DateTarget | null> {
-    const rows = await db.$queryRaw<
+  private async loadDateSeats(concertDateId: string): Promise<DateSeats | null> {
+    const rows = await this.prisma.$queryRaw<
       { concertId: string; date: Date; number: number | null; seatId: string | null; price: number | null }[]
     >`
       SELECT d.concert_id AS concertId, d.date, s.number, s.id AS seatId, s.price
@@ -144,7 +86,7 @@ export class ReservationRepository {
     for (const row of rows) {
       if (row.seatId !== null) seats.set(Number(row.number), { id: row.seatId, price: Number(row.price) });
     }
-    return { concertId: first.concertId, date: first.date, seats, loadedAt: this.now() };
+    return { concertId: first.concertId, date: first.date, seats };
   }
 
   /**
@@ -232,42 +174,53 @@ export class ReservationRepository {
   }
 
   /** Lapsed holds still marked HELD, oldest first (the sweeper's candidates). */
-  async findLapsed(db: Db, limit: number): Promise<ReleasedSeat[]> {
-    const rows = await db.$queryRaw<ReleasedRow[]>`
-      SELECT r.id AS reservationId, r.concert_date_id AS concertDateId, s.number AS seatNumber
-      FROM reservations r JOIN seats s ON s.id = r.seat_id
-      WHERE r.status = 'HELD' AND r.expires_at <= NOW(3) AND r.live = 1
-      ORDER BY r.expires_at
-      LIMIT ${limit}`;
+  async findLapsed(limit: number): Promise<ReleasedSeat[]> {
+    const rows = await this.sql.select<ReleasedRow>(
+      `SELECT r.id AS reservationId, r.concert_date_id AS concertDateId, s.number AS seatNumber
+       FROM reservations r JOIN seats s ON s.id = r.seat_id
+       WHERE r.status = 'HELD' AND r.expires_at <= NOW(3) AND r.live = 1
+       ORDER BY r.expires_at
+       LIMIT ?`,
+      [limit],
+    );
     return rows.map(toReleased);
   }
 
   /**
    * Pays for a hold: one conditional UPDATE (HELD, this user, not lapsed by NOW(3)) decides;
-   * of two concurrent payments only one sees an affected row. `live` stays 1: the seat is sold.
-   * When nothing changed, a read explains why.
+   * of two concurrent payments only one sees an affected row, the other waits on the row lock
+   * and then matches nothing. `live` stays 1: the seat is sold. When nothing changed, a read
+   * explains why. `tx`: the payment's transaction (ReservationPort, db/transaction.ts).
    */
-  async confirmHeld(db: Db, reservationId: string, userId: string): Promise<ConfirmOutcome> {
-    const affected = await db.$executeRaw`
-      UPDATE reservations SET status = 'CONFIRMED', updated_at = NOW(3)
-      WHERE id = ${reservationId} AND user_id = ${userId} AND status = 'HELD' AND live = 1
-        AND expires_at > NOW(3)`;
-    if (affected === 1) return "CONFIRMED";
-    const current = await this.findOwned(db, reservationId, userId);
-    if (!current) return "NOT_FOUND";
-    if (current.status === "CONFIRMED") return "ALREADY_PAID";
-    return "EXPIRED";
+  async confirmHeld(tx: Tx, reservationId: string, userId: string): Promise<ConfirmOutcome> {
+    const { affectedRows } = await tx.execute(
+      `UPDATE reservations SET status = 'CONFIRMED', updated_at = NOW(3)
+       WHERE id = ? AND user_id = ? AND status = 'HELD' AND live = 1 AND expires_at > NOW(3)`,
+      [reservationId, userId],
+    );
+    if (affectedRows === 1) return "CONFIRMED";
+    const [row] = await tx.select<{ status: string }>(
+      "SELECT status FROM reservations WHERE id = ? AND user_id = ?",
+      [reservationId, userId],
+    );
+    if (!row) return "NOT_FOUND";
+    return row.status === "CONFIRMED" ? "ALREADY_PAID" : "EXPIRED";
   }
 
   /** Gives a HELD, unlapsed seat back: one conditional UPDATE decides (see confirmHeld). */
-  async cancelHeld(db: Db, reservationId: string, userId: string): Promise<CancelOutcome> {
-    const affected = await db.$executeRaw`
-      UPDATE reservations SET status = 'CANCELLED', live = NULL, updated_at = NOW(3)
-      WHERE id = ${reservationId} AND user_id = ${userId} AND status = 'HELD' AND live = 1
-        AND expires_at > NOW(3)`;
-    const current = await this.findOwned(db, reservationId, userId);
-    if (!current) return { kind: "NOT_FOUND" };
-    if (affected === 1) return { kind: "CANCELLED", reservation: current };
+  async cancelHeld(reservationId: string, userId: string): Promise<CancelOutcome> {
+    const { affectedRows } = await this.sql.execute(
+      `UPDATE reservations SET status = 'CANCELLED', live = NULL, updated_at = NOW(3)
+       WHERE id = ? AND user_id = ? AND status = 'HELD' AND live = 1 AND expires_at > NOW(3)`,
+      [reservationId, userId],
+    );
+    const [row] = await this.sql.select<ViewRow>(`${VIEW_TEXT} WHERE r.id = ? AND r.user_id = ?`, [
+      reservationId,
+      userId,
+    ]);
+    if (!row) return { kind: "NOT_FOUND" };
+    const current = toView(row);
+    if (affectedRows === 1) return { kind: "CANCELLED", reservation: current };
     if (current.status === "CONFIRMED") return { kind: "ALREADY_PAID" };
     return { kind: "EXPIRED" };
   }
@@ -278,12 +231,11 @@ export class ReservationRepository {
    * are reported. Unlapsed ones become CANCELLED (released by the payment), lapsed ones EXPIRED.
    */
   async releaseOtherHolds(
-    db: Db,
     userId: string,
     concertId: string,
     keepReservationId: string,
   ): Promise<ReleasedSeat[]> {
-    const candidates = await db.$queryRaw<ReleasedRow[]>`
+    const candidates = await this.prisma.$queryRaw<ReleasedRow[]>`
       SELECT r.id AS reservationId, r.concert_date_id AS concertDateId, s.number AS seatNumber
       FROM reservations r
       JOIN seats s ON s.id = r.seat_id
@@ -292,7 +244,7 @@ export class ReservationRepository {
         AND r.id <> ${keepReservationId}`;
     const released: ReleasedSeat[] = [];
     for (const c of candidates) {
-      const affected = await db.$executeRaw`
+      const affected = await this.prisma.$executeRaw`
         UPDATE reservations
         SET status = IF(expires_at <= NOW(3), 'EXPIRED', 'CANCELLED'), live = NULL, updated_at = NOW(3)
         WHERE id = ${c.reservationId} AND user_id = ${userId} AND status = 'HELD' AND live = 1`;
@@ -301,22 +253,21 @@ export class ReservationRepository {
     return released;
   }
 
-  async findById(db: Db, reservationId: string): Promise<ReservationView | null> {
-    const rows = await db.$queryRaw<ViewRow[]>`${VIEW} WHERE r.id = ${reservationId}`;
-    return rows[0] ? toView(rows[0]) : null;
-  }
-
-  /** The reservation when it belongs to `userId`; another user's is as unknown as a missing one. */
-  async findOwned(db: Db, reservationId: string, userId: string): Promise<ReservationView | null> {
-    const rows = await db.$queryRaw<
-      ViewRow[]
-    >`${VIEW} WHERE r.id = ${reservationId} AND r.user_id = ${userId}`;
-    return rows[0] ? toView(rows[0]) : null;
+  /**
+   * The reservation when it belongs to `userId`; another user's is as unknown as a missing one.
+   * `db`: the payment's transaction, or the repository's own client when omitted.
+   */
+  async findOwned(reservationId: string, userId: string): Promise<ReservationView | null> {
+    const [row] = await this.sql.select<ViewRow>(`${VIEW_TEXT} WHERE r.id = ? AND r.user_id = ?`, [
+      reservationId,
+      userId,
+    ]);
+    return row ? toView(row) : null;
   }
 
   /** The user's reservations across concerts, newest first (index user_id, created_at). */
-  async listForUser(db: Db, userId: string, limit: number): Promise<ReservationView[]> {
-    const rows = await db.$queryRaw<ViewRow[]>`
+  async listForUser(userId: string, limit: number): Promise<ReservationView[]> {
+    const rows = await this.prisma.$queryRaw<ViewRow[]>`
       ${VIEW} WHERE r.user_id = ${userId} ORDER BY r.created_at DESC, r.id DESC LIMIT ${limit}`;
     return rows.map(toView);
   }

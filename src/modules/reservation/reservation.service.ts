@@ -2,22 +2,38 @@
 // here; every race is decided by a statement of ReservationRepository (see its comments).
 import { businessToday } from "../../platform/business-day.js";
 import type { Clock } from "../../platform/clock.js";
-import type { Db } from "../../platform/db/prisma.js";
-import { DomainError } from "../../platform/errors.js";
 import type { SeatChangedEvent } from "../../platform/redis/topics.js";
-import type { QueueGuard, QueuePass } from "../queue/queue-guard.js";
-import type { HoldOutcome, ReleasedSeat, ReservationView } from "./reservation.model.js";
+import type { QueueCaller, QueueGuard, QueuePass } from "../queue/queue-guard.js";
+import * as errors from "./reservation.errors.js";
+import type { HoldOutcome, HoldTarget, ReleasedSeat, ReservationView } from "./reservation.model.js";
 import type { ReservationRepository } from "./reservation.repository.js";
 
-export const SEATS_PER_DATE = 50;
+const SEATS_PER_DATE = 50;
 /** myReservations shows this many, newest first. */
-export const MY_RESERVATIONS_LIMIT = 100;
+const MY_RESERVATIONS_LIMIT = 100;
 /** The sweeper releases at most this many lapsed holds per run. */
-export const SWEEP_BATCH = 500;
+const SWEEP_BATCH = 500;
+
+/** Which reservation a change is about, for the in-memory seat maps (concert/seat-board.ts). */
+export interface SeatChangeDetail {
+  reservationId: string;
+  /** When the hold runs out (HELD only), by the database clock. */
+  expiresAt?: Date;
+}
 
 /** Where seat changes go (the Redis pubsub topic SEAT_CHANGED, so every instance hears them). */
 export interface SeatEvents {
-  publish(change: SeatChangedEvent): void;
+  publish(change: SeatChangedEvent, detail?: SeatChangeDetail): void;
+}
+
+/**
+ * Refuses cheaply a seat already known to be taken, without a MySQL round trip. It may only be
+ * wrong towards letting a request through: the INSERT decides every hold.
+ */
+export interface SeatGate {
+  knownTaken(concertId: string, concertDateId: string, seatNumber: number): boolean;
+  /** The INSERT refused this seat (SEAT_UNAVAILABLE): it is taken as of now. */
+  refused(concertDateId: string, seatNumber: number): void;
 }
 
 export type ReservationStore = Pick<
@@ -33,27 +49,22 @@ export type ReservationStore = Pick<
 >;
 
 export interface ReservationServiceDeps {
-  db: Db;
   repository: ReservationStore;
   guard: QueueGuard;
   pass: QueuePass;
   events: SeatEvents;
+  /** Absent: every plausible request reaches the INSERT. */
+  gate?: SeatGate;
   clock: Clock;
   holdSeconds: number;
   timeZone: string;
 }
 
-function refusal(outcome: Exclude<HoldOutcome, { kind: "HELD" }>): DomainError {
-  return outcome.kind === "SEAT_UNAVAILABLE"
-    ? new DomainError(
-        "SEAT_UNAVAILABLE",
-        "This seat is held by someone else or sold. Pick another seat from availableSeats.",
-      )
-    : new DomainError(
-        "ALREADY_RESERVED",
-        "You already hold or own a seat on this date (one per user and date; see myReservations). Cancel your hold first to pick another seat.",
-      );
-}
+type Refused = Exclude<HoldOutcome, { kind: "HELD" }>;
+/** A seat that exists on a date the caller may buy for. */
+type Seat = HoldTarget & { seat: NonNullable<HoldTarget["seat"]>; seatNumber: number };
+
+const GATED: Refused = { kind: "SEAT_UNAVAILABLE", released: [] };
 
 export class ReservationService {
   constructor(private readonly deps: ReservationServiceDeps) {}
@@ -61,90 +72,42 @@ export class ReservationService {
   /**
    * Holds a seat for HOLD_SECONDS. The outcome is decided by one INSERT under the unique
    * "live" indexes (ReservationRepository.hold), so two callers can never both hold one seat,
-   * on any instance.
+   * on any instance; a seat known taken is refused before it (SeatGate).
    */
   async reserveSeat(
     token: string | null,
     concertDateId: string,
     seatNumber: number,
   ): Promise<ReservationView> {
-    const { guard, repository, db } = this.deps;
-    const caller = await guard.authenticate(token);
-    const target = await repository.findHoldTarget(db, concertDateId, seatNumber);
-    if (!target)
-      throw new DomainError("NOT_FOUND", "This concert date was not found. Pick one from availableDates.");
-    await guard.requireActive(caller, target.concertId);
-    if (!Number.isInteger(seatNumber) || seatNumber < 1 || seatNumber > SEATS_PER_DATE) {
-      throw new DomainError(
-        "BAD_USER_INPUT",
-        `Seat numbers run from 1 to ${SEATS_PER_DATE}; pick one of those.`,
-      );
-    }
-    if (target.date.getTime() < this.today().getTime()) {
-      throw new DomainError("BAD_USER_INPUT", "This date is in the past. Pick a date from availableDates.");
-    }
-    if (!target.seat) throw new DomainError("NOT_FOUND", `Seat ${seatNumber} does not exist on this date.`);
-    const seat = target.seat;
-
-    const outcome = await repository.hold({
-      userId: caller.userId,
-      concertId: target.concertId,
-      concertDateId,
-      seatId: seat.id,
-      seatNumber,
-      price: seat.price,
-      holdSeconds: this.deps.holdSeconds,
-    });
-    if (outcome.kind !== "HELD") {
-      // A refused hold changes nothing of anyone's; lapsed holds it retired on the way were
-      // free already and are announced as such.
-      this.publishFree(outcome.released);
-      throw refusal(outcome);
-    }
-
-    const held = outcome.reservation;
-    this.publishFree(
-      outcome.released.filter((r) => r.concertDateId !== concertDateId || r.seatNumber !== seatNumber),
-    );
-    this.deps.events.publish({ concertDateId, number: seatNumber, status: "HELD" });
-    try {
-      await this.deps.pass.extendActiveUntil(caller, held.expiresAt);
-    } catch (error) {
-      // A hold whose pass could run out before it is the one thing we must not leave behind.
-      const undone = await repository.cancelHeld(db, held.id, caller.userId);
-      if (undone.kind === "CANCELLED") this.publishFree([toReleased(held)]);
-      throw error;
-    }
-    return held;
+    const caller = await this.deps.guard.authenticate(token);
+    const seat = await this.findSeat(caller, concertDateId, seatNumber);
+    const outcome = await this.decide(caller, seat);
+    this.announce(outcome);
+    if (outcome.kind !== "HELD") throw refusal(outcome);
+    return this.keepPassUntilLapse(caller, outcome.reservation);
   }
 
   /** Gives a HELD seat back at once; the conditional UPDATE in cancelHeld decides. */
   async cancelReservation(token: string | null, reservationId: string): Promise<ReservationView> {
     const caller = await this.deps.guard.authenticate(token);
-    const outcome = await this.deps.repository.cancelHeld(this.deps.db, reservationId, caller.userId);
+    const outcome = await this.deps.repository.cancelHeld(reservationId, caller.userId);
     switch (outcome.kind) {
       case "CANCELLED":
         this.publishFree([toReleased(outcome.reservation)]);
         return outcome.reservation;
       case "NOT_FOUND":
-        throw new DomainError("NOT_FOUND", "No reservation of yours has this id. See myReservations.");
+        throw errors.reservationNotFound();
       case "ALREADY_PAID":
-        throw new DomainError(
-          "ALREADY_PAID",
-          "This reservation is paid; the seat is yours and cannot be given back.",
-        );
+        throw errors.alreadyPaid();
       case "EXPIRED":
-        throw new DomainError(
-          "RESERVATION_EXPIRED",
-          "This hold already ran out, was cancelled or was released; the seat is no longer yours.",
-        );
+        throw errors.holdOver();
     }
   }
 
   /** The caller's reservations across concerts, newest first, with live status. */
   async myReservations(token: string | null): Promise<ReservationView[]> {
     const caller = await this.deps.guard.authenticate(token);
-    return this.deps.repository.listForUser(this.deps.db, caller.userId, MY_RESERVATIONS_LIMIT);
+    return this.deps.repository.listForUser(caller.userId, MY_RESERVATIONS_LIMIT);
   }
 
   /**
@@ -153,16 +116,15 @@ export class ReservationService {
    * had lapsed anyway), each by a conditional UPDATE, and pushed as FREE.
    */
   async afterPayment(userId: string, concertId: string, paidReservationId: string): Promise<void> {
-    const { repository, db } = this.deps;
-    const paid = await repository.findOwned(db, paidReservationId, userId);
+    const { repository, events } = this.deps;
+    const paid = await repository.findOwned(paidReservationId, userId);
     if (paid?.status === "CONFIRMED") {
-      this.deps.events.publish({
-        concertDateId: paid.concertDateId,
-        number: paid.seatNumber,
-        status: "SOLD",
-      });
+      events.publish(
+        { concertDateId: paid.concertDateId, number: paid.seatNumber, status: "SOLD" },
+        { reservationId: paid.id },
+      );
     }
-    this.publishFree(await repository.releaseOtherHolds(db, userId, concertId, paidReservationId));
+    this.publishFree(await repository.releaseOtherHolds(userId, concertId, paidReservationId));
   }
 
   /**
@@ -172,24 +134,89 @@ export class ReservationService {
    * Returns how many holds this run released.
    */
   async sweepLapsedHolds(batch = SWEEP_BATCH): Promise<number> {
-    const { repository, db } = this.deps;
+    const { repository } = this.deps;
     const released: ReleasedSeat[] = [];
-    for (const candidate of await repository.findLapsed(db, batch)) {
+    for (const candidate of await repository.findLapsed(batch)) {
       if (await repository.expireIfLapsed(candidate.reservationId)) released.push(candidate);
     }
     this.publishFree(released);
     return released.length;
   }
 
-  private publishFree(seats: ReleasedSeat[]): void {
-    for (const s of seats) {
-      this.deps.events.publish({ concertDateId: s.concertDateId, number: s.seatNumber, status: "FREE" });
+  /** The date (NOT_FOUND), then the caller's pass for its concert, then the seat and the day. */
+  private async findSeat(caller: QueueCaller, concertDateId: string, seatNumber: number): Promise<Seat> {
+    const target = await this.deps.repository.findHoldTarget(concertDateId, seatNumber);
+    if (!target) throw errors.dateNotFound();
+    await this.deps.guard.requireActive(caller, target.concertId);
+    if (!Number.isInteger(seatNumber) || seatNumber < 1 || seatNumber > SEATS_PER_DATE) {
+      throw errors.seatOutOfRange(SEATS_PER_DATE);
     }
+    if (target.date.getTime() < businessToday(this.deps.clock.now(), this.deps.timeZone).getTime()) {
+      throw errors.dateInPast();
+    }
+    if (!target.seat) throw errors.seatNotFound(seatNumber);
+    return { ...target, seat: target.seat, seatNumber };
   }
 
-  private today(): Date {
-    return businessToday(this.deps.clock.now(), this.deps.timeZone);
+  /** A seat known taken is refused at once; every other request is decided by the INSERT. */
+  private async decide(caller: QueueCaller, target: Seat): Promise<HoldOutcome> {
+    const { gate, repository } = this.deps;
+    const { concertId, concertDateId, seatNumber } = target;
+    if (gate?.knownTaken(concertId, concertDateId, seatNumber)) return GATED;
+    const outcome = await repository.hold({
+      userId: caller.userId,
+      concertId,
+      concertDateId,
+      seatId: target.seat.id,
+      seatNumber,
+      price: target.seat.price,
+      holdSeconds: this.deps.holdSeconds,
+    });
+    if (outcome.kind === "SEAT_UNAVAILABLE") gate?.refused(concertDateId, seatNumber);
+    return outcome;
   }
+
+  /**
+   * Lapsed holds the call retired on its way were free already and are announced as such; a
+   * refused hold changes nothing else of anyone's.
+   */
+  private announce(outcome: HoldOutcome): void {
+    if (outcome === GATED) return;
+    if (outcome.kind !== "HELD") return this.publishFree(outcome.released);
+    const { concertDateId, seatNumber, id, expiresAt } = outcome.reservation;
+    this.publishFree(
+      outcome.released.filter((r) => r.concertDateId !== concertDateId || r.seatNumber !== seatNumber),
+    );
+    this.deps.events.publish(
+      { concertDateId, number: seatNumber, status: "HELD" },
+      { reservationId: id, expiresAt },
+    );
+  }
+
+  /** A hold whose pass could run out before it is the one thing we must not leave behind. */
+  private async keepPassUntilLapse(caller: QueueCaller, held: ReservationView): Promise<ReservationView> {
+    try {
+      await this.deps.pass.extendActiveUntil(caller, held.expiresAt);
+    } catch (error) {
+      const undone = await this.deps.repository.cancelHeld(held.id, caller.userId);
+      if (undone.kind === "CANCELLED") this.publishFree([toReleased(held)]);
+      throw error;
+    }
+    return held;
+  }
+
+  private publishFree(seats: ReleasedSeat[]): void {
+    for (const s of seats) {
+      this.deps.events.publish(
+        { concertDateId: s.concertDateId, number: s.seatNumber, status: "FREE" },
+        { reservationId: s.reservationId },
+      );
+    }
+  }
+}
+
+function refusal(outcome: Refused) {
+  return outcome.kind === "SEAT_UNAVAILABLE" ? errors.seatUnavailable() : errors.alreadyReserved();
 }
 
 function toReleased(r: ReservationView): ReleasedSeat {

@@ -15,7 +15,7 @@ registerEnumType(ReservationStatus, {
   description: "HELD until paid or expiresAt; a hold past expiresAt reads EXPIRED at once.",
 });
 
-@ObjectType({ description: "A seat held (or bought) by the caller." })
+@ObjectType({ simpleResolvers: true, description: "A seat held (or bought) by the caller." })
 export class Reservation {
   @Field(() => ID)
   id!: string;

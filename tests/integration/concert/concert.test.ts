@@ -35,8 +35,7 @@ function servicesOn({ prisma, sql }: SeatDb) {
       },
     }),
     reservations: new ReservationService({
-      db: prisma,
-      repository: new ReservationRepository(sql),
+      repository: new ReservationRepository({ prisma, sql, clock: systemClock }),
       guard: queue,
       pass: queue,
       events: new RecordingSeatEvents(),
@@ -134,7 +133,11 @@ describe("availableSeats and seatMap", () => {
     const tokens = users.map((u) => queue.admit(u, concertId));
     await reservations.reserveSeat(tokens[0]!, date, 1);
     const sold = await reservations.reserveSeat(tokens[1]!, date, 2);
-    await new ReservationRepository(db.sql).confirmHeld(db.prisma, sold.id, users[1]!);
+    await new ReservationRepository({ prisma: db.prisma, sql: db.sql, clock: systemClock }).confirmHeld(
+      db.sql,
+      sold.id,
+      users[1]!,
+    );
     const lapsed = await reservations.reserveSeat(tokens[2]!, date, 3);
     await lapse(db.prisma, lapsed.id);
     const map = await concerts.seatMap(tokens[0]!, date);

@@ -2,6 +2,7 @@
 // that explains its balance), holds made by the real reservation repository.
 import type { PrismaClient } from "../../../src/platform/db/prisma.js";
 import type { Sql } from "../../../src/platform/db/sql.js";
+import { systemClock } from "../../../src/platform/clock.js";
 import { ReservationRepository } from "../../../src/modules/reservation/reservation.repository.js";
 
 export const PRICE = 100_000;
@@ -12,7 +13,7 @@ export class PaymentFixtures {
     private readonly prisma: PrismaClient,
     sql: Sql,
   ) {
-    this.repository = new ReservationRepository(sql);
+    this.repository = new ReservationRepository({ prisma, sql, clock: systemClock });
   }
 
   async concertWithDate(): Promise<{ concertId: string; dateId: string }> {

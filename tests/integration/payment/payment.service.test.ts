@@ -10,7 +10,6 @@ import type { Sql } from "../../../src/platform/db/sql.js";
 import type { Tx } from "../../../src/platform/db/transaction.js";
 import { sqlIdempotency } from "../../../src/platform/idempotency.js";
 import { PaymentRepository } from "../../../src/modules/payment/payment.repository.js";
-import { SqlPaymentReservations } from "../../../src/modules/payment/payment.reservations.js";
 import { PaymentService } from "../../../src/modules/payment/payment.service.js";
 import { ReservationRepository } from "../../../src/modules/reservation/reservation.repository.js";
 import { ReservationService } from "../../../src/modules/reservation/reservation.service.js";
@@ -39,7 +38,7 @@ describe("payReservation against MariaDB", () => {
     const db = createDatabase(env.databaseUrl, 20);
     prisma = db.prisma;
     sql = db.sql;
-    repository = new ReservationRepository(db.sql);
+    repository = new ReservationRepository({ prisma: db.prisma, sql: db.sql, clock: systemClock });
     fx = new PaymentFixtures(prisma, db.sql);
   });
   afterAll(async () => {
@@ -52,7 +51,6 @@ describe("payReservation against MariaDB", () => {
     warnings = [];
     events = [];
     const reservations = new ReservationService({
-      db: prisma,
       repository,
       guard: queue,
       pass: queue,
@@ -72,7 +70,7 @@ describe("payReservation against MariaDB", () => {
     service = new PaymentService({
       guard: queue,
       pass: queue,
-      reservations: new SqlPaymentReservations(sql),
+      reservations: repository,
       afterPayment: reservations,
       wallet: {
         debit: async (tx, ...args) => {

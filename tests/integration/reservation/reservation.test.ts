@@ -25,7 +25,7 @@ let repository: ReservationRepository;
 
 beforeAll(async () => {
   db = await openSeatDb();
-  repository = new ReservationRepository(db.sql);
+  repository = new ReservationRepository({ prisma: db.prisma, sql: db.sql, clock: systemClock });
 });
 afterAll(async () => {
   await db.close();
@@ -34,7 +34,6 @@ beforeEach(() => {
   queue = new FakeQueue();
   events = new RecordingSeatEvents();
   reservations = new ReservationService({
-    db: db.prisma,
     repository,
     guard: queue,
     pass: queue,
@@ -200,7 +199,7 @@ describe("expiry", () => {
     const lapsedA = await reservations.reserveSeat(tokens[0]!, date, 1);
     const sold = await reservations.reserveSeat(tokens[1]!, date, 2);
     const live = await reservations.reserveSeat(tokens[2]!, date, 3);
-    expect(await repository.confirmHeld(db.prisma, sold.id, userIds[1]!)).toBe("CONFIRMED");
+    expect(await repository.confirmHeld(db.sql, sold.id, userIds[1]!)).toBe("CONFIRMED");
     await lapse(db.prisma, lapsedA.id);
     await lapse(db.prisma, sold.id);
     events.published.length = 0;
@@ -242,22 +241,22 @@ describe("cancel, pay and list", () => {
       "RESERVATION_EXPIRED",
     );
     const paid = await reservations.reserveSeat(tokens[0]!, dates[1]!.id, 1);
-    await repository.confirmHeld(db.prisma, paid.id, userIds[0]!);
+    await repository.confirmHeld(db.sql, paid.id, userIds[0]!);
     expect(await errorCodeOf(reservations.cancelReservation(tokens[0]!, paid.id))).toBe("ALREADY_PAID");
   });
 
   it("confirmHeld decides once: CONFIRMED, then ALREADY_PAID; lapsed is EXPIRED; another user's NOT_FOUND", async () => {
     const { tokens, userIds, date, dates } = await setup(2);
     const held = await reservations.reserveSeat(tokens[0]!, date, 8);
-    expect(await repository.confirmHeld(db.prisma, held.id, userIds[1]!)).toBe("NOT_FOUND");
+    expect(await repository.confirmHeld(db.sql, held.id, userIds[1]!)).toBe("NOT_FOUND");
     const racing = await Promise.all(
-      [1, 2, 3].map(() => repository.confirmHeld(db.prisma, held.id, userIds[0]!)),
+      [1, 2, 3].map(() => repository.confirmHeld(db.sql, held.id, userIds[0]!)),
     );
     expect(racing.sort()).toEqual(["ALREADY_PAID", "ALREADY_PAID", "CONFIRMED"]);
     const lapsed = await reservations.reserveSeat(tokens[0]!, dates[1]!.id, 8);
     await lapse(db.prisma, lapsed.id);
-    expect(await repository.confirmHeld(db.prisma, lapsed.id, userIds[0]!)).toBe("EXPIRED");
-    expect(await repository.findOwned(db.prisma, held.id, userIds[0]!)).toMatchObject({
+    expect(await repository.confirmHeld(db.sql, lapsed.id, userIds[0]!)).toBe("EXPIRED");
+    expect(await repository.findOwned(held.id, userIds[0]!)).toMatchObject({
       status: "CONFIRMED",
       seatNumber: 8,
       concertDateId: date,
@@ -267,7 +266,7 @@ describe("cancel, pay and list", () => {
   it("never offers a sold seat, even after its hold time has passed", async () => {
     const { tokens, userIds, date } = await setup(2);
     const held = await reservations.reserveSeat(tokens[0]!, date, 12);
-    await repository.confirmHeld(db.prisma, held.id, userIds[0]!);
+    await repository.confirmHeld(db.sql, held.id, userIds[0]!);
     await lapse(db.prisma, held.id);
     expect((await concerts.availableSeats(tokens[1]!, date)).map((s) => s.number)).not.toContain(12);
     expect((await concerts.seatMap(tokens[1]!, date))[11]).toEqual({
@@ -287,7 +286,7 @@ describe("cancel, pay and list", () => {
     const elsewhere = await createConcert(db.prisma, [7]);
     const otherToken = queue.admit(userIds[0]!, elsewhere.concertId);
     const keep = await reservations.reserveSeat(otherToken, elsewhere.dates[0]!.id, 4);
-    await repository.confirmHeld(db.prisma, paid.id, userIds[0]!);
+    await repository.confirmHeld(db.sql, paid.id, userIds[0]!);
     events.published.length = 0;
     await reservations.afterPayment(userIds[0]!, concertId, paid.id);
     expect(events.published).toEqual(

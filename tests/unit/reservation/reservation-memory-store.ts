@@ -11,7 +11,7 @@ import type {
   ReservationStatus,
   ReservationView,
 } from "../../../src/modules/reservation/reservation.model.js";
-import type { HoldRequest } from "../../../src/modules/reservation/reservation.repository.js";
+import type { HoldRequest } from "../../../src/modules/reservation/reservation-rows.js";
 import type { ReservationStore } from "../../../src/modules/reservation/reservation.service.js";
 
 interface Row {
@@ -71,7 +71,7 @@ export class MemoryReservationStore implements ReservationStore {
     return { reservationId: r.id, concertDateId: v.concertDateId, seatNumber: v.seatNumber };
   }
 
-  async findHoldTarget(_db: unknown, concertDateId: string, seatNumber: number): Promise<HoldTarget | null> {
+  async findHoldTarget(concertDateId: string, seatNumber: number): Promise<HoldTarget | null> {
     const date = this.dates.get(concertDateId);
     if (!date) return null;
     return {
@@ -122,7 +122,7 @@ export class MemoryReservationStore implements ReservationStore {
     return true;
   }
 
-  async findLapsed(_db: unknown, limit: number): Promise<ReleasedSeat[]> {
+  async findLapsed(limit: number): Promise<ReleasedSeat[]> {
     return this.rows
       .filter((r) => r.live && this.lapsed(r))
       .slice(0, limit)
@@ -138,7 +138,7 @@ export class MemoryReservationStore implements ReservationStore {
     return "CONFIRMED";
   }
 
-  async cancelHeld(_db: unknown, id: string, userId: string): Promise<CancelOutcome> {
+  async cancelHeld(id: string, userId: string): Promise<CancelOutcome> {
     const r = this.rows.find((x) => x.id === id && x.userId === userId);
     if (!r) return { kind: "NOT_FOUND" };
     if (r.status === "CONFIRMED") return { kind: "ALREADY_PAID" };
@@ -147,12 +147,7 @@ export class MemoryReservationStore implements ReservationStore {
     return { kind: "CANCELLED", reservation: this.view(r) };
   }
 
-  async releaseOtherHolds(
-    _db: unknown,
-    userId: string,
-    concertId: string,
-    keep: string,
-  ): Promise<ReleasedSeat[]> {
+  async releaseOtherHolds(userId: string, concertId: string, keep: string): Promise<ReleasedSeat[]> {
     const mine = this.rows.filter(
       (r) =>
         r.userId === userId &&
@@ -165,12 +160,12 @@ export class MemoryReservationStore implements ReservationStore {
     return mine.map((r) => this.released(r));
   }
 
-  async findOwned(_db: unknown, id: string, userId: string): Promise<ReservationView | null> {
+  async findOwned(id: string, userId: string): Promise<ReservationView | null> {
     const r = this.rows.find((x) => x.id === id && x.userId === userId);
     return r ? this.view(r) : null;
   }
 
-  async listForUser(_db: unknown, userId: string, limit: number): Promise<ReservationView[]> {
+  async listForUser(userId: string, limit: number): Promise<ReservationView[]> {
     return this.rows
       .filter((r) => r.userId === userId)
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())

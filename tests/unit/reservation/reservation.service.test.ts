@@ -2,7 +2,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { ReservationService } from "../../../src/modules/reservation/reservation.service.js";
 import { FakeClock } from "../../../src/platform/clock.js";
-import type { Db } from "../../../src/platform/db/prisma.js";
 import { errorCodeOf, FakeQueue, RecordingSeatEvents } from "./reservation-fakes.js";
 import { MemoryReservationStore } from "./reservation-memory-store.js";
 
@@ -26,7 +25,6 @@ beforeEach(() => {
   queue = new FakeQueue();
   events = new RecordingSeatEvents();
   service = new ReservationService({
-    db: {} as Db,
     repository: store,
     guard: queue,
     pass: queue,
@@ -128,7 +126,7 @@ describe("cancelReservation", () => {
     clock.advance(HOLD_SECONDS * 1000);
     expect(await errorCodeOf(service.cancelReservation(alice, lapsed.id))).toBe("RESERVATION_EXPIRED");
     const paid = await service.reserveSeat(alice, "d-today", 2);
-    await store.confirmHeld({} as Db, paid.id, "alice");
+    await store.confirmHeld(null, paid.id, "alice");
     expect(await errorCodeOf(service.cancelReservation(alice, paid.id))).toBe("ALREADY_PAID");
     expect(await errorCodeOf(service.cancelReservation(null, paid.id))).toBe("UNAUTHENTICATED");
   });
@@ -140,7 +138,7 @@ describe("sweeper and payment hand-off", () => {
     const bob = queue.admit("bob", "c1");
     await service.reserveSeat(alice, "d-next", 1);
     const paid = await service.reserveSeat(bob, "d-next", 2);
-    await store.confirmHeld({} as Db, paid.id, "bob");
+    await store.confirmHeld(null, paid.id, "bob");
     events.published.length = 0;
     expect(await service.sweepLapsedHolds()).toBe(0);
     clock.advance(HOLD_SECONDS * 1000);
@@ -155,7 +153,7 @@ describe("sweeper and payment hand-off", () => {
     const paid = await service.reserveSeat(alice, "d-next", 1);
     const other = await service.reserveSeat(alice, "d-today", 2);
     const elsewhere = await service.reserveSeat(queue.admit("alice", "c2"), "d-other", 3);
-    await store.confirmHeld({} as Db, paid.id, "alice");
+    await store.confirmHeld(null, paid.id, "alice");
     events.published.length = 0;
     await service.afterPayment("alice", "c1", paid.id);
     expect(events.published).toEqual([

@@ -1,0 +1,105 @@
+// One seat of a seat map and the one rule for a change to it (seat-board.ts): events may arrive
+// in any order across instances, and a change of an older reservation than the seat's current
+// one never overrides it.
+import type { SeatChangedEvent } from "../../platform/redis/topics.js";
+import type { ConcertDateRef, SeatStatus } from "./concert.model.js";
+
+/** What a published SEAT_CHANGED carries beyond the public SeatChange. */
+export interface VersionedSeatChange extends SeatChangedEvent {
+  reservationId?: string;
+  /** ms since epoch, database clock (HELD). */
+  expiresAt?: number;
+  version?: number;
+}
+
+export interface Cell {
+  id: string;
+  number: number;
+  price: number;
+  status: SeatStatus;
+  holder: string | null;
+  /** HELD: database time (ms) when the hold lapses. */
+  until: number;
+  /** The last reservation seen to end on this seat (a late HELD of it is ignored). */
+  ended: string | null;
+  /** Local time (ms) when the seat was last learned taken. */
+  takenAt: number;
+}
+
+export interface ConcertMap {
+  concertId: string;
+  dates: DateMap[];
+  ready: boolean;
+  /** database time − local clock, measured at load. */
+  skew: number;
+  loading?: Promise<void>;
+  pending: VersionedSeatChange[];
+}
+
+export interface DateMap {
+  ref: ConcertDateRef & { startsAt: Date };
+  cells: Map<number, Cell>;
+  base: number;
+  contiguous: number;
+  seen: Set<number>;
+  /** A version Redis had that had not arrived at the last check. */
+  missing: number | null;
+}
+
+export interface SeatRow {
+  dateId: string;
+  id: string;
+  number: number;
+  price: number;
+  reservationId: string | null;
+  status: "HELD" | "CONFIRMED" | null;
+  expiresAt: Date | null;
+  dbNow: Date;
+}
+
+export function cellOf(row: SeatRow, local: number): Cell {
+  const status: SeatStatus = row.status === "CONFIRMED" ? "SOLD" : row.status === "HELD" ? "HELD" : "FREE";
+  return {
+    id: row.id,
+    number: Number(row.number),
+    price: Number(row.price),
+    status,
+    holder: row.reservationId,
+    until: row.expiresAt?.getTime() ?? 0,
+    ended: null,
+    takenAt: status === "FREE" ? 0 : local,
+  };
+}
+
+/** One change to one seat; a change of an older reservation than the seat's holder is ignored. */
+export function applyTo(cell: Cell, event: VersionedSeatChange, local: number): void {
+  const r = event.reservationId ?? null;
+  switch (event.status) {
+    case "SOLD":
+      Object.assign(cell, { status: "SOLD", holder: r, takenAt: local });
+      return;
+    case "HELD":
+      if (r !== null && (cell.ended === r || (cell.status === "SOLD" && cell.holder === r))) return;
+      Object.assign(cell, { status: "HELD", holder: r, until: event.expiresAt ?? Infinity, takenAt: local });
+      return;
+    case "FREE":
+      if (r !== null && cell.holder !== null && cell.holder !== r) return;
+      if (cell.status === "SOLD" && r === null) return;
+      Object.assign(cell, { status: "FREE", holder: null, until: 0, ended: r });
+  }
+}
+
+export function statusAt(cell: Cell, dbNow: number): SeatStatus {
+  if (cell.status === "HELD" && cell.until <= dbNow) return "FREE";
+  return cell.status;
+}
+
+export function countFree(map: DateMap, dbNow: number): number {
+  let free = 0;
+  for (const cell of map.cells.values()) if (statusAt(cell, dbNow) === "FREE") free += 1;
+  return free;
+}
+
+export function sorted(map: DateMap): Cell[] {
+  return [...map.cells.values()].sort((a, b) => a.number - b.number);
+}

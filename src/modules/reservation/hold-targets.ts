@@ -1,0 +1,48 @@
+// The per-process copy of each date's seats that reserveSeat looks its seat up in. Dates and
+// seats never change once on sale; an operator's change drops the date (or every date of the
+// concert) on every instance at once (CATALOGUE_CHANGED → forget).
+import type { Clock } from "../../platform/clock.js";
+import type { CatalogueChangedEvent } from "../../platform/redis/topics.js";
+
+/** A concert date and its seats as reserveSeat needs them. */
+export interface DateSeats {
+  concertId: string;
+  /** The show's calendar day (UTC midnight of that day). */
+  date: Date;
+  seats: Map<number, { id: string; price: number }>;
+}
+
+/**
+ * How long a date's seat list is reused before it is read again: the bound keeps a manual fix
+ * in the database visible within a minute.
+ */
+const HOLD_TARGET_TTL_MS = 60_000;
+/** Only dates that exist are kept, so the cache is bounded by the real dates. */
+const HOLD_TARGET_MAX = 10_000;
+
+export class HoldTargets {
+  private readonly dates = new Map<string, DateSeats & { loadedAt: number }>();
+
+  constructor(private readonly clock: Clock) {}
+
+  /** The cached seats of the date, or `load`'s answer (kept when the date exists). */
+  async get(concertDateId: string, load: () => Promise<DateSeats | null>): Promise<DateSeats | null> {
+    const now = this.clock.now().getTime();
+    const cached = this.dates.get(concertDateId);
+    if (cached && now - cached.loadedAt <= HOLD_TARGET_TTL_MS) return cached;
+    const loaded = await load();
+    if (!loaded) return null;
+    if (this.dates.size >= HOLD_TARGET_MAX) this.dates.clear();
+    this.dates.set(concertDateId, { ...loaded, loadedAt: now });
+    return loaded;
+  }
+
+  /** Drops the named date, or every cached date of the concert when no date is named. */
+  forget(event: CatalogueChangedEvent): void {
+    if (event.concertDateId !== undefined) {
+      this.dates.delete(event.concertDateId);
+      return;
+    }
+    for (const [id, target] of this.dates) if (target.concertId === event.concertId) this.dates.delete(id);
+  }
+}
