@@ -79,7 +79,16 @@ export interface SoakReport {
   minutes: number;
   machine: ReturnType<typeof machine>;
   loadAverage: Record<string, number[]>;
-  calibration: { seconds: number; operations: number; opsPerSecond: number; latencyMs: Summary };
+  calibration: {
+    seconds: number;
+    operations: number;
+    opsPerSecond: number;
+    latencyMs: Summary;
+    byKindMs: Record<string, Summary>;
+  };
+  /** Each operation's time (a checkout is three requests, reserve + cancel two) over the whole soak. */
+  byKindMs: Record<string, Summary>;
+  firstErrorMessages: Record<string, string>;
   targetOpsPerSecond: number;
   perMinute: Minute[];
   flatness: Flatness[];
@@ -138,10 +147,13 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
   const subs = { opened: 0, failed: 0, pushes: 0, errors: 0 };
   const openWatchers = new Set<QueueWatcher>();
   let entryCount = 0;
-  const fail = (code: string) => {
+  const firstMessage: Record<string, string> = {};
+  const fail = (code: string, message?: string) => {
     errors[code] = (errors[code] ?? 0) + 1;
     unexpected[code] = (unexpected[code] ?? 0) + 1;
+    if (message) firstMessage[code] ??= message.slice(0, 200);
   };
+  let byKind: Record<string, number[]> = {};
   const timed = async (url: string, q: string, v: Record<string, unknown>, token?: string) => {
     const r = await gql<Record<string, unknown>>(url, q, v, token);
     latencies.push(r.ms);
@@ -150,13 +162,18 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
   };
   const pick = () => recent[Math.floor(Math.random() * recent.length)]!;
   const run = async (kind: Kind, n: number): Promise<void> => {
+    const t0 = performance.now();
+    await runOne(kind, n);
+    (byKind[kind] ??= []).push(performance.now() - t0);
+  };
+  const runOne = async (kind: Kind, n: number): Promise<void> => {
     const url = urls[n % urls.length]!;
     operations++;
     if (kind === "entry") {
       const u = users.pop();
       if (!u) return void noUser++;
       const r = await timed(url, ISSUE, { u: u.userId, k: u.accessKey, c: concertId });
-      if (r.code) return fail(`entry:${r.code}`);
+      if (r.code) return fail(`entry:${r.code}`, r.errors?.[0]?.message);
       const token = (r.data!["issueQueueToken"] as { token: string }).token;
       recent.push({ token, url });
       if (recent.length > 2000) recent.splice(0, recent.length - 2000);
@@ -181,11 +198,11 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
     } else if (kind === "poll") {
       const s = pick();
       const r = await timed(s.url, POLL, {}, s.token);
-      if (r.code) fail(`poll:${r.code}`);
+      if (r.code) fail(`poll:${r.code}`, r.errors?.[0]?.message);
     } else if (kind === "availableSeats" || kind === "seatMap") {
       const s = pick();
       const r = await timed(s.url, kind === "seatMap" ? SEAT_MAP : SEATS, { d: dateIds[n % 2]! }, s.token);
-      if (r.code) fail(`${kind}:${r.code}`);
+      if (r.code) fail(`${kind}:${r.code}`, r.errors?.[0]?.message);
     } else if (kind === "reserveCancel") {
       const s = pick();
       const r = await timed(
@@ -195,12 +212,12 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
         s.token,
       );
       if (r.code) {
-        if (!ANSWERS.has(r.code)) fail(`reserve:${r.code}`);
+        if (!ANSWERS.has(r.code)) fail(`reserve:${r.code}`, r.errors?.[0]?.message);
         else errors[r.code] = (errors[r.code] ?? 0) + 1;
         return;
       }
       const x = await timed(s.url, CANCEL, { id: (r.data!["reserveSeat"] as { id: string }).id }, s.token);
-      if (x.code) fail(`cancel:${x.code}`);
+      if (x.code) fail(`cancel:${x.code}`, x.errors?.[0]?.message);
     } else {
       // A recent entrant buys once (paying ends the ticket), a seat nobody else is given.
       const s = recent.shift();
@@ -235,7 +252,9 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
     operations,
     opsPerSecond: Math.round((operations / calSeconds) * 10) / 10,
     latencyMs: summarize(latencies),
+    byKindMs: Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, summarize(v)])),
   };
+  byKind = {};
   const rate = Math.max(1, calibration.opsPerSecond / 2);
   log(`  capacity ${calibration.opsPerSecond} operations/s; soak at ${rate.toFixed(1)}/s`);
 
@@ -270,7 +289,7 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
   let started = 0;
   let nextSample = soakStart + 60_000;
   log(`soak: ${minutes} min at ${rate.toFixed(1)} operations/s`);
-  while (performance.now() < soakStart + soakSeconds * 1000) {
+  while (perMinute.length < minutes) {
     const due = Math.floor(((performance.now() - soakStart) / 1000) * rate);
     for (; started < due; started++) {
       if (inFlight >= MAX_IN_FLIGHT) {
@@ -279,7 +298,7 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
       }
       inFlight++;
       const p = run(KINDS[started % KINDS.length]!, started)
-        .catch((e: unknown) => fail(`exception:${String(e).slice(0, 60)}`))
+        .catch((e: unknown) => fail("exception", String(e)))
         .finally(() => {
           inFlight--;
           running.delete(p);
@@ -338,6 +357,8 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
     targetOpsPerSecond: Math.round(rate * 10) / 10,
     perMinute,
     flatness,
+    byKindMs: Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, summarize(v)])),
+    firstErrorMessages: firstMessage,
     subscriptions: subs,
     checkouts,
     audit,
@@ -422,6 +443,13 @@ function renderSoak(r: SoakReport): string {
         `| ${x.minute} | ${x.rps} | ${x.latencyMs.p50} / ${x.latencyMs.p99} | ${x.rssMiB} | ${x.heapMiB} | ${x.eventLoopP99Ms} | ${x.shed} | ${Object.keys(x.errors).length ? JSON.stringify(x.errors) : "none"} |`,
     ),
     "",
+    "| Operation | Count | p50 / p95 / p99 / max ms (whole soak) | Calibration p50 / p99 ms |",
+    "| --- | --- | --- | --- |",
+    ...Object.entries(r.byKindMs).map(
+      ([k, v]) =>
+        `| ${k} | ${v.count} | ${v.p50} / ${v.p95} / ${v.p99} / ${v.max} | ${r.calibration.byKindMs[k]?.p50 ?? "—"} / ${r.calibration.byKindMs[k]?.p99 ?? "—"} |`,
+    ),
+    "",
     "| Series | Minute 2 | Last | Largest deviation from minute 2 | Flat (≤ 10%) |",
     "| --- | --- | --- | --- | --- |",
     ...r.flatness.map(
@@ -433,7 +461,7 @@ function renderSoak(r: SoakReport): string {
     "",
     `Money audit: ${JSON.stringify(r.audit)} — ${r.auditExact ? "exact, nothing lost" : "**NOT EXACT**"}.`,
     "",
-    `Unexpected errors: ${Object.keys(r.unexpectedErrors).length ? `**${JSON.stringify(r.unexpectedErrors)}**` : "none"}.`,
+    `Unexpected errors: ${Object.keys(r.unexpectedErrors).length ? `**${JSON.stringify(r.unexpectedErrors)}** (first messages: ${JSON.stringify(r.firstErrorMessages)})` : "none"}.`,
     "",
   ].join("\n");
 }
