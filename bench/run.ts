@@ -43,9 +43,17 @@ const counts = {
   baselineSeconds: SCALE < 1 ? 3 : 6,
 };
 
+const startedAt = new Date();
+const stamp = startedAt.toISOString().slice(0, 16).replace(":", "");
+mkdirSync(`${HERE}results`, { recursive: true });
 const clusters: Cluster[] = [];
+let partial: unknown = null;
 const watchdog = setTimeout(() => {
   console.error(`bench: over ${TIME_LIMIT_MS / 60_000} minutes, stopping`);
+  if (partial) {
+    writeFileSync(`${HERE}results/${stamp}-partial.json`, `${JSON.stringify(partial, null, 2)}\n`);
+    console.error(`bench: what was measured so far is in bench/results/${stamp}-partial.json`);
+  }
   for (const f of openFleets) f.kill();
   for (const c of clusters) for (const s of c.servers) s.child.kill("SIGKILL");
   process.exit(2);
@@ -68,10 +76,6 @@ async function firstConcertAndDates(url: string, token?: string) {
   return { concertId, dateIds: d.data!.availableDates.map((x) => x.id) };
 }
 
-const startedAt = new Date();
-const stamp = startedAt.toISOString().slice(0, 16).replace(":", "");
-mkdirSync(`${HERE}results`, { recursive: true });
-
 if (SOAK_MINUTES) {
   const { soak } = await import("./soak.js");
   try {
@@ -91,6 +95,8 @@ const report = {
   loadAverage: { start: load() },
 } as unknown as BenchReport;
 const baselines: Partial<BenchReport["baselines"]> = {};
+report.baselines = baselines as BenchReport["baselines"];
+partial = report;
 
 try {
   // One instance: baselines, the flash crowd, the seat reads, the subscribers.
@@ -212,7 +218,6 @@ try {
   for (const f of openFleets) f.kill();
 }
 
-report.baselines = baselines as BenchReport["baselines"];
 report.loadAverage.end = load();
 report.finishedAt = new Date().toISOString();
 report.durationSeconds = Math.round((Date.now() - startedAt.getTime()) / 1000);
