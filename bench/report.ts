@@ -121,7 +121,7 @@ export function targets(r: BenchReport): TargetRow[] {
     },
     {
       measure: "idle `queueUpdates` subscribers on one instance, memory each",
-      measured: `${f.subscribers.opened} open${capped} (${f.subscribers.failed} failed); ${f.memory.heapPerSubKB} KB heap, ${f.memory.rssPerSubKB} KB RSS each`,
+      measured: `${f.subscribers.opened} open${capped} (${f.subscribers.failed} failed, ${f.subscribers.notTried} not started in time); ${f.memory.heapPerSubKB} KB heap, ${f.memory.rssPerSubKB} KB RSS each`,
       baseline: `idle server ${f.memory.rssBeforeMiB} MiB RSS, ${f.memory.heapBeforeMiB} MiB heap`,
       ratio: `${r2(perSub / 15)} of 15 KB`,
       target: `${wanted.toLocaleString("en")} at ≤ 15 KB`,
@@ -169,7 +169,7 @@ export function checks(r: BenchReport): CheckRow[] {
     },
     {
       check: "subscribers: every one opened, none failed later",
-      detail: `${f.subscribers.opened}/${f.subscribers.wanted} over ${f.subscribers.processes} processes; errors ${f.pushes.subscriberErrors}${f.subscribers.firstError ? `; first failure: ${f.subscribers.firstError}` : ""}`,
+      detail: `${f.subscribers.opened}/${f.subscribers.wanted} over ${f.subscribers.processes} processes (${f.subscribers.failed} failed, ${f.subscribers.notTried} not started in the time limit); errors ${f.pushes.subscriberErrors}${f.subscribers.firstError ? `; first failure: ${f.subscribers.firstError}` : ""}`,
       ok: f.subscribers.opened === f.subscribers.wanted && f.pushes.subscriberErrors === 0,
     },
     {
@@ -286,7 +286,7 @@ export function renderReport(r: BenchReport): string {
     "## Flash crowd and subscribers (one instance)",
     "",
     `- Entry: ${f.entry.requests} calls in ${f.entry.seconds} s; ${f.entry.active} ACTIVE at once, ${f.entry.waiting} WAITING with ${f.entry.distinctPositions} distinct positions (gap-free 1..n: ${f.entry.positionsGapFree}).`,
-    `- Subscribers: ${f.subscribers.opened} of ${f.subscribers.wanted} opened in ${f.subscribers.openSeconds} s from ${f.subscribers.processes} client processes (${f.subscribers.failed} failed); subscriber errors ${f.pushes.subscriberErrors}.`,
+    `- Subscribers: ${f.subscribers.opened} of ${f.subscribers.wanted} opened in ${f.subscribers.openSeconds} s from ${f.subscribers.processes} client processes (${f.subscribers.failed} failed, ${f.subscribers.notTried} not started in the time limit); subscriber errors ${f.pushes.subscriberErrors}.`,
     `- Memory: RSS ${f.memory.rssBeforeMiB} → ${f.memory.rssAfterMiB} MiB, heap ${f.memory.heapBeforeMiB} → ${f.memory.heapAfterMiB} MiB: ${f.memory.rssPerSubKB} KB RSS and ${f.memory.heapPerSubKB} KB heap per idle subscription (${f.memory.afterFullGc ? "each reading right after a full GC" : "no forced GC: noisy"}).`,
     `- Admission window ${f.admission.windowSeconds} s (then ${f.admission.drainSeconds} s for pushes on their way): ${f.admission.admitted} admitted in ${f.admission.ticks} ticks (${f.admission.admittedPerSecond}/s; each admitted user left at once, ${f.admission.leaves} leaves, ${f.admission.leaveErrors} failed).`,
     `- Pushes: ${f.pushes.received} to ${f.pushes.subscribers} waiting subscribers; tick → arrival p50 ${f.pushes.latencyMs.p50} ms, p95 ${f.pushes.latencyMs.p95} ms, p99 ${f.pushes.latencyMs.p99} ms, max ${f.pushes.latencyMs.max} ms; ${r2(f.pushes.withinOneSecond * 100)}% within 1 s (server histogram: ${f.pushes.serverHistogramWithin1s === null ? "n/a" : `${r2(f.pushes.serverHistogramWithin1s * 100)}%`}).`,

@@ -34,6 +34,7 @@ const counts = {
   subscribers: Math.min(wantedSubscribers, fileLimit.soft - 1000),
   admitPerTick: scaled(500, 10),
   admissionWindowSeconds: SCALE < 1 ? 12 : 25,
+  subscriberOpenSeconds: SCALE < 1 ? 60 : 150,
   seatReadClients: 50,
   seatRaceUsers: scaled(2_000, 100),
   steadyClients: 50,
@@ -140,6 +141,7 @@ try {
   report.loadAverage.beforeFlashCrowd = load();
   report.flashCrowd = await flashCrowd(server, REDIS_URL, one.env.redisPrefix, concertId, crowd, log, {
     windowSeconds: counts.admissionWindowSeconds,
+    openSeconds: counts.subscriberOpenSeconds,
     afterEntry: async (tickets) => {
       baselines.trivial100After = await trivial(100);
       const tokens = tickets.filter((t) => t.status === "ACTIVE").map((t) => t.token);

@@ -7,7 +7,15 @@ import { analysePushes, type Tick } from "./pushes.js";
 import { QueueWatcher } from "./queue-watcher.js";
 
 type Command =
-  | { type: "open"; wsUrl: string; tokens: string[]; localAddress: string; concurrency: number }
+  | {
+      type: "open";
+      wsUrl: string;
+      tokens: string[];
+      localAddress: string;
+      concurrency: number;
+      /** Date.now() after which no new subscription is started. */
+      deadline: number;
+    }
   | { type: "count" }
   | { type: "analyse"; ticks: Tick[]; since: number }
   | { type: "close" };
@@ -31,21 +39,29 @@ async function handle(m: Command): Promise<void> {
   if (m.type === "open") {
     watchers = new Array(m.tokens.length);
     let failed = 0;
+    let tried = 0;
     let firstError: string | null = null;
-    await pool(m.tokens.length, m.concurrency, async (i) => {
-      const w = new QueueWatcher((watcher, push) => {
-        if (push.status === "ACTIVE" && watcher.pushes.length > 1) pendingActive.push(i);
-      });
-      try {
-        await w.open(m.wsUrl, m.tokens[i]!, 60_000, m.localAddress);
-        watchers[i] = w;
-      } catch (error) {
-        failed++;
-        firstError ??= String(error);
-        w.close();
-      }
-    });
-    send({ type: "opened", opened: m.tokens.length - failed, failed, firstError });
+    const poolDeadline = m.deadline;
+    await pool(
+      m.tokens.length,
+      m.concurrency,
+      async (i) => {
+        tried++;
+        const w = new QueueWatcher((watcher, push) => {
+          if (push.status === "ACTIVE" && watcher.pushes.length > 1) pendingActive.push(i);
+        });
+        try {
+          await w.open(m.wsUrl, m.tokens[i]!, 60_000, m.localAddress);
+          watchers[i] = w;
+        } catch (error) {
+          failed++;
+          firstError ??= String(error);
+          w.close();
+        }
+      },
+      poolDeadline,
+    );
+    send({ type: "opened", opened: tried - failed, failed, notTried: m.tokens.length - tried, firstError });
   } else if (m.type === "count") {
     let received = 0;
     for (const w of watchers) received += w?.pushes.length ?? 0;

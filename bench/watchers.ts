@@ -44,7 +44,7 @@ export class WatcherFleet {
   constructor(private readonly onActive: (token: string) => void) {}
 
   /** Opens one subscription per token; resolves when every child has tried all of its share. */
-  async open(wsUrl: string, tokens: string[], concurrencyPerChild = 150) {
+  async open(wsUrl: string, tokens: string[], deadline: number, concurrencyPerChild = 150) {
     openFleets.add(this);
     const count = Math.max(1, Math.ceil(tokens.length / PER_CHILD));
     const size = Math.ceil(tokens.length / count);
@@ -79,6 +79,7 @@ export class WatcherFleet {
           tokens: ch.tokens,
           localAddress: `127.0.0.${2 + c}`,
           concurrency: concurrencyPerChild,
+          deadline,
         }),
       ),
     );
@@ -86,6 +87,7 @@ export class WatcherFleet {
       processes: this.children.length,
       opened: replies.reduce((s, r) => s + (r["opened"] as number), 0),
       failed: replies.reduce((s, r) => s + (r["failed"] as number), 0),
+      notTried: replies.reduce((s, r) => s + (r["notTried"] as number), 0),
       firstError: (replies.find((r) => r["firstError"])?.["firstError"] as string | undefined) ?? null,
     };
   }
