@@ -209,23 +209,23 @@ export async function checkoutOnce(
   b: Shopper,
   dateId: string,
   seat: number,
-): Promise<{ amount?: number; code?: string; payMs?: number }> {
+): Promise<{ amount?: number; code?: string; message?: string; payMs?: number }> {
   const charged = await gql(b.url, CHARGE, { a: 200_000, k: randomUUID() }, b.token);
-  if (charged.code) return { code: `charge:${charged.code}` };
+  if (charged.code) return { code: `charge:${charged.code}`, message: charged.errors?.[0]?.message };
   const hold = await gql<{ reserveSeat: { id: string; price: number } }>(
     b.url,
     RESERVE,
     { d: dateId, n: seat },
     b.token,
   );
-  if (hold.code) return { code: `reserve:${hold.code}` };
+  if (hold.code) return { code: `reserve:${hold.code}`, message: hold.errors?.[0]?.message };
   const paid = await gql<{ payReservation: { amount: number } }>(
     b.url,
     PAY,
     { id: hold.data!.reserveSeat.id, k: randomUUID() },
     b.token,
   );
-  if (paid.code) return { code: `pay:${paid.code}`, payMs: paid.ms };
+  if (paid.code) return { code: `pay:${paid.code}`, message: paid.errors?.[0]?.message, payMs: paid.ms };
   return { amount: paid.data!.payReservation.amount, payMs: paid.ms };
 }
 

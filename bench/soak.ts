@@ -110,8 +110,8 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
     QUEUE_MAX_ACTIVE: "1000000",
     QUEUE_ADMIT_PER_TICK: "1000",
     QUEUE_TICK_MS: "1000",
-    QUEUE_ACTIVE_SECONDS: "180",
-    QUEUE_IDLE_SECONDS: "180",
+    QUEUE_ACTIVE_SECONDS: "900",
+    QUEUE_IDLE_SECONDS: "900",
   });
   clusters.push(cluster);
   const servers = cluster.servers;
@@ -135,7 +135,11 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
   );
 
   // Shared state of the traffic.
-  const recent = starters.map((s) => ({ token: s.token, url: s.url }));
+  // Entrants' tokens: most go to `recent` (polls, seat reads, reserve + cancel), the rest wait in
+  // `buyers` for one checkout each (paying ends a ticket, so a buyer's token is used by nobody
+  // else). Tokens older than 5 minutes are dropped (ACTIVE for 15).
+  const recent = starters.slice(0, 250).map((s) => ({ token: s.token, url: s.url, at: Date.now() }));
+  const buyers = starters.slice(250).map((s) => ({ token: s.token, url: s.url }));
   let latencies: number[] = [];
   let requests = 0;
   let operations = 0;
@@ -175,9 +179,11 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
       const r = await timed(url, ISSUE, { u: u.userId, k: u.accessKey, c: concertId });
       if (r.code) return fail(`entry:${r.code}`, r.errors?.[0]?.message);
       const token = (r.data!["issueQueueToken"] as { token: string }).token;
-      recent.push({ token, url });
-      if (recent.length > 2000) recent.splice(0, recent.length - 2000);
-      if (++entryCount % 10 === 0) {
+      if (buyers.length < 200) buyers.push({ token, url });
+      else recent.push({ token, url, at: Date.now() });
+      while (recent.length > 2000 || (recent.length > 50 && recent[0]!.at < Date.now() - 300_000))
+        recent.shift();
+      if (entryCount++ % 10 === 0) {
         const w = new QueueWatcher(() => subs.pushes++);
         openWatchers.add(w);
         try {
@@ -220,14 +226,17 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
       if (x.code) fail(`cancel:${x.code}`, x.errors?.[0]?.message);
     } else {
       // A recent entrant buys once (paying ends the ticket), a seat nobody else is given.
-      const s = recent.shift();
+      const s = buyers.shift();
       const seat = seats.pop();
-      if (!s || !seat) return void noUser++;
+      if (!s || !seat) {
+        if (s) buyers.unshift(s);
+        return void noUser++;
+      }
       const t0 = performance.now();
       const r = await checkoutOnce({ userId: "", token: s.token, url: s.url }, seat.dateId, seat.seat);
       latencies.push(performance.now() - t0);
       requests += 3;
-      if (r.code) return fail(`checkout:${r.code}`);
+      if (r.code) return fail(`checkout:${r.code}`, r.message);
       expectedAmount += r.amount!;
       checkouts++;
     }
