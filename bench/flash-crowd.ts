@@ -77,7 +77,7 @@ export interface FlashCrowdResult {
     front: number;
     frontLatencyMs: Summary;
     frontMissed: number;
-    /** Per subscriber, the largest gap between fresh positions in the window. */
+    /** Per subscriber, the longest time its position was out of date (bench/pushes.ts). */
     maxGapMs: Summary;
     gapsOver5s: number;
     lost: number;
@@ -270,7 +270,7 @@ export async function flashCrowd(
       },
     };
     log(
-      `  ${ticks.length} ticks, ${admitted} admitted; front (first ${FRONT}) p99 ${result.pushes.frontLatencyMs.p99} ms, all p99 ${result.pushes.latencyMs.p99} ms, max gap ${gaps.max} ms; lost ${a.lost}, out of order ${a.outOfOrder}`,
+      `  ${ticks.length} ticks, ${admitted} admitted; front (first ${FRONT}) p99 ${result.pushes.frontLatencyMs.p99} ms, all p99 ${result.pushes.latencyMs.p99} ms, longest out of date ${gaps.max} ms; lost ${a.lost}, out of order ${a.outOfOrder}`,
     );
     return result;
   } finally {

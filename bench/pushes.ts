@@ -5,9 +5,11 @@
 //
 // The cadence the issue asks for: a subscriber in the first FRONT places when a tick happens
 // sees that tick's change (its push is timed into the front latency); further back a fresh
-// position at least every 5 s (the largest gap between consecutive pushes, from the first tick
-// of the window to the last tick, or to the ACTIVE push). At the end every subscriber must hold
-// its final state (its last push = the current position, or ACTIVE): otherwise it is lost.
+// position at least every 5 s. "Gap" = how long a subscriber's position was out of date: from
+// the first tick it has not seen to the arrival of a push that reflects it (or a later tick),
+// and for one still behind at the end, until `now`. With every change pushed the gap is the push
+// latency; with a 5 s cadence it is at most 5 s plus the latency. At the end every subscriber
+// must hold its final state (its last push = the current position, or ACTIVE): else it is lost.
 import type { Push } from "./queue-watcher.js";
 
 export const FRONT = 1000;
@@ -24,7 +26,7 @@ export interface PushAnalysis {
   frontLatencies: number[];
   /** Tick → arrival of every matched push. */
   latencies: number[];
-  /** Per subscriber: the largest gap between fresh positions (ms). */
+  /** Per subscriber: the longest time its position was out of date (ms). */
   maxGaps: number[];
   /** Front subscribers' ticks that brought no push of their own (a change they did not see). */
   frontMissed: number;
@@ -71,14 +73,17 @@ export function mergeAnalyses(parts: PushAnalysis[]): PushAnalysis {
 }
 
 /** `pushes[0]` is each subscriber's first push (its place before the window); WAITING only. */
-export function analysePushes(subscribers: Push[][], ticks: Tick[], front = FRONT): PushAnalysis {
+export function analysePushes(
+  subscribers: Push[][],
+  ticks: Tick[],
+  now = Date.now(),
+  front = FRONT,
+): PushAnalysis {
   const sorted = [...ticks].sort((a, b) => a.at - b.at);
   const cumulative: number[] = [];
   sorted.reduce((sum, t) => (cumulative.push(sum + t.admitted), sum + t.admitted), 0);
   const tickOfCumulative = new Map(cumulative.map((c, j) => [c, j]));
   const total = cumulative.at(-1) ?? 0;
-  const windowStart = sorted[0]?.at ?? 0;
-  const windowEnd = sorted.at(-1)?.at ?? 0;
   const out = emptyAnalysis();
   for (const pushes of subscribers) {
     const p0 = pushes[0]?.position;
@@ -89,7 +94,6 @@ export function analysePushes(subscribers: Push[][], ticks: Tick[], front = FRON
     let lastTick = -1;
     let sawActive = false;
     let last: Push = pushes[0];
-    let lastFreshAt = windowStart;
     let maxGap = 0;
     for (const p of pushes.slice(1)) {
       if (p.status === "EXPIRED") break;
@@ -114,15 +118,13 @@ export function analysePushes(subscribers: Push[][], ticks: Tick[], front = FRON
       const latency = p.at - sorted[j]!.at;
       out.latencies.push(latency);
       if (placeBefore(j) <= front) out.frontLatencies.push(latency);
-      if (p.at >= windowStart) {
-        maxGap = Math.max(maxGap, p.at - lastFreshAt);
-        lastFreshAt = p.at;
-      }
+      // Out of date since the first tick after the last one seen, until this push arrived.
+      maxGap = Math.max(maxGap, p.at - sorted[lastTick + 1]!.at);
       lastTick = j;
       last = p;
       if (p.status === "ACTIVE") sawActive = true;
     }
-    if (!sawActive && windowEnd > lastFreshAt) maxGap = Math.max(maxGap, windowEnd - lastFreshAt);
+    if (!sawActive && lastTick < sorted.length - 1) maxGap = Math.max(maxGap, now - sorted[lastTick + 1]!.at);
     out.maxGaps.push(maxGap);
     if (sawActive) out.active++;
     const finalOk =
