@@ -4,7 +4,7 @@ import { performance } from "node:perf_hooks";
 import autocannon from "autocannon";
 import { Redis } from "ioredis";
 import mariadb from "mariadb";
-import { summarize, type Summary } from "./lib.js";
+import { gql, summarize, type Summary } from "./lib.js";
 
 export interface LoadResult {
   requests: number;
@@ -23,6 +23,8 @@ interface CannonOptions {
   /** Requests, when bounded by count (each gets body(i) for i = 0..amount-1). */
   amount?: number;
   body: (i: number) => string;
+  /** Extra headers per request (e.g. a bearer token per connection). */
+  headers?: (i: number) => Record<string, string>;
   onData?: (i: number, data: unknown) => void;
 }
 
@@ -47,7 +49,10 @@ export async function cannon(o: CannonOptions): Promise<LoadResult> {
             setupRequest: (req, context) => {
               const i = counter++;
               (context as { i: number }).i = i;
-              return { ...req, body: o.body(o.amount !== undefined ? i % o.amount : i) };
+              const k = o.amount !== undefined ? i % o.amount : i;
+              return o.headers
+                ? { ...req, body: o.body(k), headers: { ...req.headers, ...o.headers(k) } }
+                : { ...req, body: o.body(k) };
             },
             onResponse: (status, body, context) => {
               const i = (context as { i: number }).i;
@@ -90,7 +95,7 @@ export async function cannon(o: CannonOptions): Promise<LoadResult> {
 }
 
 /** Runs `op` from `workers` loops for `seconds`; every loop is bounded by the deadline. */
-async function closedLoop(
+export async function closedLoop(
   workers: number,
   seconds: number,
   op: (w: number) => Promise<void>,
@@ -127,6 +132,40 @@ async function closedLoop(
 export function trivialQuery(url: string, seconds: number, connections: number): Promise<LoadResult> {
   const body = JSON.stringify({ query: "{ serverTime }" });
   return cannon({ url, connections, duration: seconds, body: () => body });
+}
+
+/**
+ * `{ serverTime }` from `clients` closed loops through the bench's own HTTP client (lib.gql),
+ * spread over `urls` (client c on urls[c % n]): the baseline for loads driven the same way.
+ */
+export function trivialLoops(urls: string[], clients: number, seconds: number): Promise<LoadResult> {
+  return closedLoop(clients, seconds, async (w) => {
+    const r = await gql(urls[w % urls.length]!, "{ serverTime }");
+    if (r.code) throw Object.assign(new Error(r.code), { code: r.code });
+  });
+}
+
+export interface BurstResult {
+  requests: number;
+  wallMs: number;
+  latencyMs: Summary;
+  errors: Record<string, number>;
+}
+
+/** `n` simultaneous `{ serverTime }` over `urls` (request i on urls[i % n]), as the seat race sends. */
+export async function trivialBurst(urls: string[], n: number): Promise<BurstResult> {
+  const started = performance.now();
+  const results = await Promise.all(
+    Array.from({ length: n }, (_, i) => gql(urls[i % urls.length]!, "{ serverTime }")),
+  );
+  const errors: Record<string, number> = {};
+  for (const r of results) if (r.code) errors[r.code] = (errors[r.code] ?? 0) + 1;
+  return {
+    requests: n,
+    wallMs: Math.round(performance.now() - started),
+    latencyMs: summarize(results.map((r) => r.ms)),
+    errors,
+  };
 }
 
 /** The statement shape every seat and money race relies on, with nothing around it. */

@@ -73,7 +73,21 @@ export interface GqlResult<T> {
  */
 const agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 1000, maxSockets: Infinity });
 
-function post(url: string, body: string, token?: string): Promise<{ status: number; text: string }> {
+/**
+ * A keep-alive socket the server closes (its keep-alive timeout) just as a request is written
+ * fails with ECONNRESET before the server read anything; Node's documented answer is to retry
+ * such a request once when `req.reusedSocket` is set. Any other failure is reported.
+ */
+async function post(url: string, body: string, token?: string): Promise<{ status: number; text: string }> {
+  try {
+    return await postOnce(url, body, token);
+  } catch (error) {
+    if ((error as { retryable?: boolean }).retryable) return postOnce(url, body, token);
+    throw error;
+  }
+}
+
+function postOnce(url: string, body: string, token?: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       `${url}/graphql`,
@@ -94,7 +108,11 @@ function post(url: string, body: string, token?: string): Promise<{ status: numb
       },
     );
     req.setTimeout(120_000, () => req.destroy(new Error("timeout after 120 s")));
-    req.on("error", reject);
+    req.on("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        req.reusedSocket && error.code === "ECONNRESET" ? Object.assign(error, { retryable: true }) : error,
+      ),
+    );
     req.end(body);
   });
 }

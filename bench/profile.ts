@@ -75,7 +75,7 @@ try {
         if (line.includes("admission running")) loadFrom = Date.now() - spawnedAt;
         console.log(line);
       },
-      async () => undefined,
+      { windowSeconds: 15, openSeconds: 120, afterEntry: async () => undefined },
     );
     console.log(JSON.stringify({ admission: r.admission, pushes: r.pushes }));
   }

@@ -21,13 +21,15 @@ export class QueueWatcher {
   constructor(private readonly onPush: (watcher: QueueWatcher, push: Push) => void = () => undefined) {}
 
   /** Resolves at the first push (the ticket as it is now), or rejects after `timeoutMs`. */
-  open(wsUrl: string, token: string, timeoutMs = 30_000): Promise<void> {
+  open(wsUrl: string, token: string, timeoutMs = 30_000, localAddress?: string): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         reject(new Error("no first push in time"));
         this.close();
       }, timeoutMs);
-      const ws = new WebSocket(wsUrl, "graphql-transport-ws");
+      // A source address other than 127.0.0.1 (any of 127/8 is loopback) gives another ~28,000
+      // ephemeral ports: one source address cannot hold 50,000 connections to one server port.
+      const ws = new WebSocket(wsUrl, "graphql-transport-ws", localAddress ? { localAddress } : {});
       this.socket = ws;
       ws.on("open", () =>
         ws.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${token}` } })),

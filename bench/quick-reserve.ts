@@ -4,57 +4,49 @@
 // Scenario "spread": every user asks for a different seat at once (all may win).
 // Prints latency percentiles and outcomes; nothing is asserted (tests assert correctness).
 import { cpus, loadavg } from "node:os";
+import { performance } from "node:perf_hooks";
 import { startCluster } from "../tests/helpers/server-processes.js";
-import { activeShoppers, firstConcert, RESERVE, type Shopper } from "../tests/helpers/reservation-helpers.js";
+import { countBy, gql, seedUsers, summarize } from "./lib.js";
+import { admit, RESERVE, type Shopper } from "./seats.js";
 
 const USERS = Math.min(Number(process.argv[2] ?? 200), 500);
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 async function race(label: string, calls: { shopper: Shopper; dateId: string; seat: number }[]) {
-  const winners = new Set<Shopper>();
-  const latencies: number[] = [];
-  const outcomes = new Map<string, number>();
   const started = performance.now();
-  await Promise.all(
-    calls.map(async ({ shopper, dateId, seat }) => {
-      const t0 = performance.now();
-      const body = await shopper.client.request<{ reserveSeat: { status: string } }>(
-        RESERVE,
-        { d: dateId, n: seat },
-        shopper.token,
-      );
-      latencies.push(performance.now() - t0);
-      if (body.data) winners.add(shopper);
-      const outcome = body.data?.reserveSeat.status ?? String(body.errors?.[0]?.extensions?.code);
-      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
-    }),
+  const results = await Promise.all(
+    calls.map(({ shopper, dateId, seat }) =>
+      gql<{ reserveSeat: { id: string } }>(shopper.url, RESERVE, { d: dateId, n: seat }, shopper.token),
+    ),
   );
   const wall = performance.now() - started;
-  latencies.sort((a, b) => a - b);
+  const l = summarize(results.map((r) => r.ms));
   console.log(
     `${label}: ${calls.length} concurrent reserveSeat in ${wall.toFixed(0)} ms ` +
-      `(${((calls.length / wall) * 1000).toFixed(0)} req/s); latency ms p50 ${percentile(latencies, 50).toFixed(0)} ` +
-      `p95 ${percentile(latencies, 95).toFixed(0)} p99 ${percentile(latencies, 99).toFixed(0)} max ${latencies.at(-1)!.toFixed(0)}; ` +
-      `outcomes ${JSON.stringify(Object.fromEntries(outcomes))}`,
+      `(${((calls.length / wall) * 1000).toFixed(0)} req/s); latency ms p50 ${l.p50} p95 ${l.p95} p99 ${l.p99} max ${l.max}; ` +
+      `outcomes ${JSON.stringify(
+        countBy(
+          results.map((r) => r.code),
+          "HELD",
+        ),
+      )}`,
   );
-  return winners;
+  return new Set(calls.filter((_, i) => results[i]!.data?.reserveSeat).map((c) => c.shopper));
 }
 
 const cluster = await startCluster(2, { QUEUE_MAX_ACTIVE: "2000", QUEUE_TICK_MS: "100", LOG_LEVEL: "error" });
 try {
-  const client = cluster.servers[0]!.client;
-  const concertId = await firstConcert(client);
-  const shoppers = await activeShoppers(cluster, concertId, USERS);
+  const url = cluster.servers[0]!.url;
+  const concertId = (await gql<{ concerts: { id: string }[] }>(url, "{ concerts { id } }")).data!.concerts[0]!
+    .id;
+  const shoppers = await admit(cluster.servers, concertId, await seedUsers(cluster.env.databaseUrl, USERS));
   const dates = (
-    await client.data<{ availableDates: { id: string }[] }>(
+    await gql<{ availableDates: { id: string }[] }>(
+      url,
       `query ($c: ID!) { availableDates(concertId: $c) { id } }`,
       { c: concertId },
       shoppers[0]!.token,
     )
-  ).availableDates.map((d) => d.id);
+  ).data!.availableDates.map((d) => d.id);
   // Warm both servers' pools and code paths on the last date (not used below).
   await race(
     "warm-up",

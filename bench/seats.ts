@@ -3,12 +3,13 @@
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { ServerProcess } from "../tests/helpers/server-processes.js";
+import { cannon } from "./baselines.js";
 import { countBy, gql, pool, summarize, withDb, type SeededUser, type Summary } from "./lib.js";
 
-const ISSUE = `mutation ($u: ID!, $k: String!, $c: ID!) {
+export const ISSUE = `mutation ($u: ID!, $k: String!, $c: ID!) {
   issueQueueToken(userId: $u, accessKey: $k, concertId: $c) { token status } }`;
-const RESERVE = `mutation ($d: ID!, $n: Int!) { reserveSeat(concertDateId: $d, seatNumber: $n) { id price } }`;
-const CANCEL = `mutation ($id: ID!) { cancelReservation(reservationId: $id) { status } }`;
+export const RESERVE = `mutation ($d: ID!, $n: Int!) { reserveSeat(concertDateId: $d, seatNumber: $n) { id price } }`;
+export const CANCEL = `mutation ($id: ID!) { cancelReservation(reservationId: $id) { status } }`;
 const CHARGE = `mutation ($a: Int!, $k: String) { chargeBalance(amount: $a, idempotencyKey: $k) { balance } }`;
 const PAY = `mutation ($id: ID!, $k: String) { payReservation(reservationId: $id, idempotencyKey: $k) { id amount } }`;
 
@@ -147,6 +148,7 @@ export async function steady(shoppers: Shopper[], dateId: string, seconds: numbe
 
 export interface CheckoutResult {
   buyers: number;
+  concurrency: number;
   paid: number;
   seconds: number;
   checkoutsPerSecond: number;
@@ -164,45 +166,11 @@ export interface CheckoutResult {
   };
 }
 
-/** Buyers charge, then all reserve a seat of their own and pay for it concurrently; then the audit. */
-export async function checkout(
-  databaseUrl: string,
-  buyers: Shopper[],
-  dateIds: string[],
-  concurrency: number,
-): Promise<CheckoutResult> {
-  await pool(buyers.length, 50, async (i) => {
-    const r = await gql(buyers[i]!.url, CHARGE, { a: 200_000, k: randomUUID() }, buyers[i]!.token);
-    if (r.code) throw new Error(`charge failed: ${r.code}`);
-  });
-  const total: number[] = [];
-  const pay: number[] = [];
-  const codes: (string | null)[] = [];
-  let expectedAmount = 0;
-  const started = performance.now();
-  await pool(buyers.length, concurrency, async (i) => {
-    const b = buyers[i]!;
-    const t0 = performance.now();
-    const hold = await gql<{ reserveSeat: { id: string; price: number } }>(
-      b.url,
-      RESERVE,
-      { d: dateIds[Math.floor(i / 50)]!, n: (i % 50) + 1 },
-      b.token,
-    );
-    if (hold.code) return void codes.push(`reserve:${hold.code}`);
-    const paid = await gql<{ payReservation: { amount: number } }>(
-      b.url,
-      PAY,
-      { id: hold.data!.reserveSeat.id, k: randomUUID() },
-      b.token,
-    );
-    pay.push(paid.ms);
-    if (paid.code) return void codes.push(`pay:${paid.code}`);
-    expectedAmount += paid.data!.payReservation.amount;
-    total.push(performance.now() - t0);
-  });
-  const elapsed = (performance.now() - started) / 1000;
-  const audit = await withDb(databaseUrl, async (c) => {
+export type MoneyAudit = CheckoutResult["audit"];
+
+/** Every wallet equals its ledger; one payment per CONFIRMED reservation; no seat sold twice; sums agree. */
+export async function moneyAudit(databaseUrl: string, expectedAmount: number): Promise<MoneyAudit> {
+  return withDb(databaseUrl, async (c) => {
     const one = async (sql: string) =>
       Number(((await c.query(sql)) as Record<string, unknown>[])[0]!["n"] ?? 0);
     return {
@@ -224,8 +192,68 @@ export async function checkout(
       expectedAmount,
     };
   });
+}
+
+export function auditExact(a: MoneyAudit): boolean {
+  return (
+    a.walletsNotMatchingLedger === 0 &&
+    a.payments === a.confirmedReservations &&
+    a.paymentsOnUnconfirmed === 0 &&
+    a.seatsSoldTwice === 0 &&
+    a.paymentsAmount === a.expectedAmount
+  );
+}
+
+/** One buyer's checkout: charge the price, reserve the seat, pay. Returns the amount paid or an error code. */
+export async function checkoutOnce(
+  b: Shopper,
+  dateId: string,
+  seat: number,
+): Promise<{ amount?: number; code?: string; message?: string; payMs?: number }> {
+  const charged = await gql(b.url, CHARGE, { a: 200_000, k: randomUUID() }, b.token);
+  if (charged.code) return { code: `charge:${charged.code}`, message: charged.errors?.[0]?.message };
+  const hold = await gql<{ reserveSeat: { id: string; price: number } }>(
+    b.url,
+    RESERVE,
+    { d: dateId, n: seat },
+    b.token,
+  );
+  if (hold.code) return { code: `reserve:${hold.code}`, message: hold.errors?.[0]?.message };
+  const paid = await gql<{ payReservation: { amount: number } }>(
+    b.url,
+    PAY,
+    { id: hold.data!.reserveSeat.id, k: randomUUID() },
+    b.token,
+  );
+  if (paid.code) return { code: `pay:${paid.code}`, message: paid.errors?.[0]?.message, payMs: paid.ms };
+  return { amount: paid.data!.payReservation.amount, payMs: paid.ms };
+}
+
+/** Buyers each charge, reserve a seat of their own and pay, `concurrency` at a time; then the audit. */
+export async function checkout(
+  databaseUrl: string,
+  buyers: Shopper[],
+  dateIds: string[],
+  concurrency: number,
+): Promise<CheckoutResult> {
+  const total: number[] = [];
+  const pay: number[] = [];
+  const codes: (string | null)[] = [];
+  let expectedAmount = 0;
+  const started = performance.now();
+  await pool(buyers.length, concurrency, async (i) => {
+    const t0 = performance.now();
+    const r = await checkoutOnce(buyers[i]!, dateIds[Math.floor(i / 50)]!, (i % 50) + 1);
+    if (r.payMs !== undefined) pay.push(r.payMs);
+    if (r.code) return void codes.push(r.code);
+    expectedAmount += r.amount!;
+    total.push(performance.now() - t0);
+  });
+  const elapsed = (performance.now() - started) / 1000;
+  const audit = await moneyAudit(databaseUrl, expectedAmount);
   return {
     buyers: buyers.length,
+    concurrency,
     paid: total.length,
     seconds: Math.round(elapsed * 10) / 10,
     checkoutsPerSecond: Math.round((total.length / elapsed) * 10) / 10,
@@ -234,4 +262,30 @@ export async function checkout(
     errors: countBy(codes),
     audit,
   };
+}
+
+const SEATS = `query ($d: ID!) { availableSeats(concertDateId: $d) { number price } }`;
+const SEAT_MAP = `query ($d: ID!) { seatMap(concertDateId: $d) { number price status } }`;
+
+/** availableSeats and seatMap of one date, `clients` connections each with its own ACTIVE token. */
+export async function seatReads(
+  url: string,
+  tokens: string[],
+  dateId: string,
+  seconds: number,
+  clients: number,
+) {
+  const run = (query: string) => {
+    const body = JSON.stringify({ query, variables: { d: dateId } });
+    return cannon({
+      url,
+      connections: clients,
+      duration: seconds,
+      body: () => body,
+      headers: (i) => ({ authorization: `Bearer ${tokens[i % tokens.length]!}` }),
+    });
+  };
+  const availableSeats = await run(SEATS);
+  const seatMap = await run(SEAT_MAP);
+  return { availableSeats, seatMap };
 }

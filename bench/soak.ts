@@ -1,0 +1,478 @@
+// `BENCH_SOAK_MINUTES=N npm run bench`: mixed sale traffic on two instances at half the measured
+// capacity for N minutes. First a 20 s calibration: the same mix from 100 closed loops gives the
+// capacity in operations per second; then an open-loop schedule at half of it (operations start
+// on time whether or not earlier ones have finished, at most MAX_IN_FLIGHT at once; beyond that
+// they are counted as shed). Every minute: each server's RSS (/proc), heap and event-loop delay
+// (prom-client's nodejs_eventloop_lag_p99_seconds, reset at every scrape, so it covers the
+// minute), and the client-side p99 of every request started in that minute. Flat means every
+// reading from minute 2 to the end within 10% of minute 2's. At the end the money audit.
+//
+// The mix (weights per 100 operations): entry (issueQueueToken for a new user, ACTIVE at once,
+// every 10th one also opens a queueUpdates subscription held for 30 s) 15, queueStatus poll 20,
+// availableSeats 20, seatMap 15, reserve + cancel 20 (a random seat of two busy dates:
+// SEAT_UNAVAILABLE and ALREADY_RESERVED are answers, not errors), checkout (charge + reserve
+// + pay a seat of its own, by a recent entrant) 10.
+import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { performance } from "node:perf_hooks";
+import { startCluster, type Cluster, type ServerProcess } from "../tests/helpers/server-processes.js";
+import {
+  addDates,
+  gql,
+  load,
+  machine,
+  rssOf,
+  scrape,
+  seedUsers,
+  sleep,
+  summarize,
+  type Summary,
+} from "./lib.js";
+import { QueueWatcher } from "./queue-watcher.js";
+import { admit, auditExact, CANCEL, checkoutOnce, moneyAudit, RESERVE, type MoneyAudit } from "./seats.js";
+
+const HERE = fileURLToPath(new URL(".", import.meta.url));
+const MAX_IN_FLIGHT = 1000;
+const CALIBRATION_SECONDS = 20;
+const WEIGHTS = {
+  entry: 15,
+  poll: 20,
+  availableSeats: 20,
+  seatMap: 15,
+  reserveCancel: 20,
+  checkout: 10,
+} as const;
+type Kind = keyof typeof WEIGHTS;
+const KINDS: Kind[] = (Object.keys(WEIGHTS) as Kind[]).flatMap((k) => Array<Kind>(WEIGHTS[k]).fill(k));
+const ISSUE = `mutation ($u: ID!, $k: String!, $c: ID!) {
+  issueQueueToken(userId: $u, accessKey: $k, concertId: $c) { token status } }`;
+const POLL = "{ queueStatus { status position } }";
+const SEATS = `query ($d: ID!) { availableSeats(concertDateId: $d) { number price } }`;
+const SEAT_MAP = `query ($d: ID!) { seatMap(concertDateId: $d) { number status } }`;
+const ANSWERS = new Set(["SEAT_UNAVAILABLE", "ALREADY_RESERVED"]);
+
+interface Minute {
+  minute: number;
+  operations: number;
+  requests: number;
+  rps: number;
+  latencyMs: Summary;
+  errors: Record<string, number>;
+  shed: number;
+  servers: { rssMiB: number; heapMiB: number; eventLoopP99Ms: number; eventLoopMeanMs: number }[];
+  rssMiB: number;
+  heapMiB: number;
+  eventLoopP99Ms: number;
+}
+
+interface Flatness {
+  series: string;
+  minute2: number;
+  last: number;
+  maxDeviation: number;
+  flat: boolean;
+}
+
+export interface SoakReport {
+  startedAt: string;
+  finishedAt: string;
+  minutes: number;
+  machine: ReturnType<typeof machine>;
+  loadAverage: Record<string, number[]>;
+  calibration: {
+    seconds: number;
+    operations: number;
+    opsPerSecond: number;
+    latencyMs: Summary;
+    byKindMs: Record<string, Summary>;
+  };
+  /** Each operation's time (a checkout is three requests, reserve + cancel two) over the whole soak. */
+  byKindMs: Record<string, Summary>;
+  firstErrorMessages: Record<string, string>;
+  targetOpsPerSecond: number;
+  perMinute: Minute[];
+  flatness: Flatness[];
+  subscriptions: { opened: number; failed: number; pushes: number; errors: number };
+  checkouts: number;
+  audit: MoneyAudit;
+  auditExact: boolean;
+  unexpectedErrors: Record<string, number>;
+}
+
+export async function soak(minutes: number, stamp: string, clusters: Cluster[], log: (s: string) => void) {
+  const startedAt = new Date();
+  const loadAverage: Record<string, number[]> = { start: load() };
+  log(`soak: two instances, ${minutes} min of mixed traffic at half the measured capacity`);
+  const cluster = await startCluster(2, {
+    RATE_LIMIT_ENABLED: "false",
+    LOG_LEVEL: "warn",
+    DATABASE_POOL_SIZE: "20",
+    QUEUE_MAX_ACTIVE: "1000000",
+    QUEUE_ADMIT_PER_TICK: "1000",
+    QUEUE_TICK_MS: "1000",
+    QUEUE_ACTIVE_SECONDS: "900",
+    QUEUE_IDLE_SECONDS: "900",
+  });
+  clusters.push(cluster);
+  const servers = cluster.servers;
+  const urls = servers.map((s) => s.url);
+  const concertId = (await gql<{ concerts: { id: string }[] }>(urls[0]!, "{ concerts { id } }")).data!
+    .concerts[0]!.id;
+
+  // Calibration users and seats: generous for 20 s at any rate this machine reaches.
+  let users = await seedUsers(cluster.env.databaseUrl, 12_000);
+  const starters = await admit(servers, concertId, users.splice(0, 500));
+  const dateIds = (
+    await gql<{ availableDates: { id: string }[] }>(
+      urls[0]!,
+      "query ($c: ID!) { availableDates(concertId: $c) { id } }",
+      { c: concertId },
+      starters[0]!.token,
+    )
+  ).data!.availableDates.map((d) => d.id);
+  let seats = (await addDates(cluster.env.databaseUrl, concertId, 60)).flatMap((d) =>
+    Array.from({ length: 50 }, (_, i) => ({ dateId: d, seat: i + 1 })),
+  );
+
+  // Shared state of the traffic.
+  // Entrants' tokens: most go to `recent` (polls, seat reads, reserve + cancel), the rest wait in
+  // `buyers` for one checkout each (paying ends a ticket, so a buyer's token is used by nobody
+  // else). Tokens older than 5 minutes are dropped (ACTIVE for 15).
+  const recent = starters.slice(0, 250).map((s) => ({ token: s.token, url: s.url, at: Date.now() }));
+  const buyers = starters.slice(250).map((s) => ({ token: s.token, url: s.url }));
+  let latencies: number[] = [];
+  let requests = 0;
+  let operations = 0;
+  let errors: Record<string, number> = {};
+  const unexpected: Record<string, number> = {};
+  let expectedAmount = 0;
+  let checkouts = 0;
+  let noUser = 0;
+  const subs = { opened: 0, failed: 0, pushes: 0, errors: 0 };
+  const openWatchers = new Set<QueueWatcher>();
+  let entryCount = 0;
+  const firstMessage: Record<string, string> = {};
+  const fail = (code: string, message?: string) => {
+    errors[code] = (errors[code] ?? 0) + 1;
+    unexpected[code] = (unexpected[code] ?? 0) + 1;
+    if (message) firstMessage[code] ??= message.slice(0, 200);
+  };
+  let byKind: Record<string, number[]> = {};
+  const timed = async (url: string, q: string, v: Record<string, unknown>, token?: string) => {
+    const r = await gql<Record<string, unknown>>(url, q, v, token);
+    latencies.push(r.ms);
+    requests++;
+    return r;
+  };
+  const pick = () => recent[Math.floor(Math.random() * recent.length)]!;
+  const run = async (kind: Kind, n: number): Promise<void> => {
+    const t0 = performance.now();
+    await runOne(kind, n);
+    (byKind[kind] ??= []).push(performance.now() - t0);
+  };
+  const runOne = async (kind: Kind, n: number): Promise<void> => {
+    const url = urls[n % urls.length]!;
+    operations++;
+    if (kind === "entry") {
+      const u = users.pop();
+      if (!u) return void noUser++;
+      const r = await timed(url, ISSUE, { u: u.userId, k: u.accessKey, c: concertId });
+      if (r.code) return fail(`entry:${r.code}`, r.errors?.[0]?.message);
+      const token = (r.data!["issueQueueToken"] as { token: string }).token;
+      if (buyers.length < 200) buyers.push({ token, url });
+      else recent.push({ token, url, at: Date.now() });
+      while (recent.length > 2000 || (recent.length > 50 && recent[0]!.at < Date.now() - 300_000))
+        recent.shift();
+      if (entryCount++ % 10 === 0) {
+        const w = new QueueWatcher(() => subs.pushes++);
+        openWatchers.add(w);
+        try {
+          await w.open(`${url.replace(/^http/, "ws")}/graphql`, token, 30_000);
+          subs.opened++;
+          subs.pushes++;
+          setTimeout(() => {
+            if (w.error) subs.errors++;
+            w.close();
+            openWatchers.delete(w);
+          }, 30_000).unref();
+        } catch {
+          subs.failed++;
+          w.close();
+          openWatchers.delete(w);
+        }
+      }
+    } else if (kind === "poll") {
+      const s = pick();
+      const r = await timed(s.url, POLL, {}, s.token);
+      if (r.code) fail(`poll:${r.code}`, r.errors?.[0]?.message);
+    } else if (kind === "availableSeats" || kind === "seatMap") {
+      const s = pick();
+      const r = await timed(s.url, kind === "seatMap" ? SEAT_MAP : SEATS, { d: dateIds[n % 2]! }, s.token);
+      if (r.code) fail(`${kind}:${r.code}`, r.errors?.[0]?.message);
+    } else if (kind === "reserveCancel") {
+      const s = pick();
+      const r = await timed(
+        s.url,
+        RESERVE,
+        { d: dateIds[n % 2]!, n: 1 + Math.floor(Math.random() * 50) },
+        s.token,
+      );
+      if (r.code) {
+        if (!ANSWERS.has(r.code)) fail(`reserve:${r.code}`, r.errors?.[0]?.message);
+        else errors[r.code] = (errors[r.code] ?? 0) + 1;
+        return;
+      }
+      const x = await timed(s.url, CANCEL, { id: (r.data!["reserveSeat"] as { id: string }).id }, s.token);
+      if (x.code) fail(`cancel:${x.code}`, x.errors?.[0]?.message);
+    } else {
+      // A recent entrant buys once (paying ends the ticket), a seat nobody else is given.
+      const s = buyers.shift();
+      const seat = seats.pop();
+      if (!s || !seat) {
+        if (s) buyers.unshift(s);
+        return void noUser++;
+      }
+      const t0 = performance.now();
+      const r = await checkoutOnce({ userId: "", token: s.token, url: s.url }, seat.dateId, seat.seat);
+      latencies.push(performance.now() - t0);
+      requests += 3;
+      if (r.code) return fail(`checkout:${r.code}`, r.message);
+      expectedAmount += r.amount!;
+      checkouts++;
+    }
+  };
+
+  // Calibration: closed loops, as fast as the two instances answer.
+  log(`calibration: the mix from 100 closed loops for ${CALIBRATION_SECONDS} s`);
+  const calStart = performance.now();
+  const calEnd = calStart + CALIBRATION_SECONDS * 1000;
+  let n = 0;
+  await Promise.all(
+    Array.from({ length: 100 }, async () => {
+      while (performance.now() < calEnd) {
+        const i = n++;
+        await run(KINDS[i % KINDS.length]!, i);
+      }
+    }),
+  );
+  const calSeconds = (performance.now() - calStart) / 1000;
+  const calibration = {
+    seconds: Math.round(calSeconds * 10) / 10,
+    operations,
+    opsPerSecond: Math.round((operations / calSeconds) * 10) / 10,
+    latencyMs: summarize(latencies),
+    byKindMs: Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, summarize(v)])),
+  };
+  byKind = {};
+  const rate = Math.max(1, calibration.opsPerSecond / 2);
+  log(`  capacity ${calibration.opsPerSecond} operations/s; soak at ${rate.toFixed(1)}/s`);
+
+  // Users and seats for the soak itself.
+  const soakSeconds = minutes * 60;
+  const entriesNeeded = Math.ceil(rate * (WEIGHTS.entry / 100) * soakSeconds * 1.2) + 100;
+  const seatsNeeded = Math.ceil(rate * (WEIGHTS.checkout / 100) * soakSeconds * 1.2) + 100;
+  users = [
+    ...users,
+    ...(await seedUsers(cluster.env.databaseUrl, Math.max(0, entriesNeeded - users.length))),
+  ];
+  const extraDates = Math.max(0, Math.ceil((seatsNeeded - seats.length) / 50));
+  seats = [
+    ...seats,
+    ...(await addDates(cluster.env.databaseUrl, concertId, extraDates)).flatMap((d) =>
+      Array.from({ length: 50 }, (_, i) => ({ dateId: d, seat: i + 1 })),
+    ),
+  ];
+  await Promise.all(servers.map((s) => scrape(s.url))); // resets the event-loop histograms
+  loadAverage["soakStart"] = load();
+
+  // The soak: open loop at `rate`, sampled every minute.
+  const perMinute: Minute[] = [];
+  let inFlight = 0;
+  let shed = 0;
+  const running = new Set<Promise<void>>();
+  latencies = [];
+  requests = 0;
+  operations = 0;
+  errors = {};
+  const soakStart = performance.now();
+  let started = 0;
+  let nextSample = soakStart + 60_000;
+  log(`soak: ${minutes} min at ${rate.toFixed(1)} operations/s`);
+  while (perMinute.length < minutes) {
+    const due = Math.floor(((performance.now() - soakStart) / 1000) * rate);
+    for (; started < due; started++) {
+      if (inFlight >= MAX_IN_FLIGHT) {
+        shed++;
+        continue;
+      }
+      inFlight++;
+      const p = run(KINDS[started % KINDS.length]!, started)
+        .catch((e: unknown) => fail("exception", String(e)))
+        .finally(() => {
+          inFlight--;
+          running.delete(p);
+        });
+      running.add(p);
+    }
+    if (performance.now() >= nextSample) {
+      const m = await sample(servers, perMinute.length + 1, {
+        latencies,
+        requests,
+        operations,
+        errors,
+        shed,
+      });
+      perMinute.push(m);
+      log(
+        `  minute ${m.minute}: ${m.rps} req/s, p99 ${m.latencyMs.p99} ms, RSS ${m.rssMiB} MiB, heap ${m.heapMiB} MiB, event loop p99 ${m.eventLoopP99Ms} ms, shed ${m.shed}, errors ${JSON.stringify(m.errors)}`,
+      );
+      latencies = [];
+      requests = 0;
+      operations = 0;
+      errors = {};
+      shed = 0;
+      nextSample += 60_000;
+    }
+    await sleep(10);
+  }
+  log("soak: waiting for operations in flight");
+  await Promise.race([Promise.all(running), sleep(60_000)]);
+  for (const w of openWatchers) w.close();
+  const audit = await moneyAudit(cluster.env.databaseUrl, expectedAmount);
+  loadAverage["end"] = load();
+  await cluster.stop();
+  clusters.pop();
+
+  const flatness = (["rssMiB", "heapMiB", "eventLoopP99Ms"] as const)
+    .map((k) =>
+      flat(
+        k,
+        perMinute.map((m) => m[k]),
+      ),
+    )
+    .concat([
+      flat(
+        "p99Ms",
+        perMinute.map((m) => m.latencyMs.p99),
+      ),
+    ]);
+  const report: SoakReport = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    minutes,
+    machine: machine(),
+    loadAverage,
+    calibration,
+    targetOpsPerSecond: Math.round(rate * 10) / 10,
+    perMinute,
+    flatness,
+    byKindMs: Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, summarize(v)])),
+    firstErrorMessages: firstMessage,
+    subscriptions: subs,
+    checkouts,
+    audit,
+    auditExact: auditExact(audit),
+    unexpectedErrors: { ...unexpected, ...(noUser ? { NO_USER_OR_SEAT_LEFT: noUser } : {}) },
+  };
+  const md = renderSoak(report);
+  writeFileSync(`${HERE}results/${stamp}-soak.json`, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(`${HERE}results/${stamp}-soak.md`, md);
+  console.log(`\n${md}`);
+  log(`wrote bench/results/${stamp}-soak.md and .json`);
+}
+
+async function sample(
+  servers: ServerProcess[],
+  minute: number,
+  c: {
+    latencies: number[];
+    requests: number;
+    operations: number;
+    errors: Record<string, number>;
+    shed: number;
+  },
+): Promise<Minute> {
+  const per = await Promise.all(
+    servers.map(async (s) => {
+      const m = await scrape(s.url);
+      return {
+        rssMiB: mib(rssOf(s.child.pid!)),
+        heapMiB: mib(m.get("nodejs_heap_size_used_bytes") ?? 0),
+        eventLoopP99Ms: Math.round((m.get("nodejs_eventloop_lag_p99_seconds") ?? 0) * 10_000) / 10,
+        eventLoopMeanMs: Math.round((m.get("nodejs_eventloop_lag_mean_seconds") ?? 0) * 10_000) / 10,
+      };
+    }),
+  );
+  return {
+    minute,
+    operations: c.operations,
+    requests: c.requests,
+    rps: Math.round((c.requests / 60) * 10) / 10,
+    latencyMs: summarize(c.latencies),
+    errors: { ...c.errors },
+    shed: c.shed,
+    servers: per,
+    rssMiB: Math.round(per.reduce((s, x) => s + x.rssMiB, 0) * 10) / 10,
+    heapMiB: Math.round(per.reduce((s, x) => s + x.heapMiB, 0) * 10) / 10,
+    eventLoopP99Ms: Math.max(...per.map((x) => x.eventLoopP99Ms)),
+  };
+}
+
+/** Every reading from minute 2 on within 10% of minute 2's (minute 1 is warm-up). */
+function flat(series: string, values: number[]): Flatness {
+  const from = values.slice(1);
+  const base = from[0] ?? 0;
+  const maxDeviation = from.reduce((m, v) => Math.max(m, base ? Math.abs(v - base) / base : 0), 0);
+  return {
+    series,
+    minute2: base,
+    last: from.at(-1) ?? 0,
+    maxDeviation: Math.round(maxDeviation * 1000) / 1000,
+    flat: from.length > 0 && maxDeviation <= 0.1,
+  };
+}
+
+function renderSoak(r: SoakReport): string {
+  const m = r.machine;
+  return [
+    `# Soak ${r.startedAt}`,
+    "",
+    `Machine: ${m.nproc} × ${m.cpuModel}, Node ${m.node}. Two instances, ${r.minutes} min. Load average: ${Object.entries(
+      r.loadAverage,
+    )
+      .map(([k, v]) => `${k} ${v.join(" ")}`)
+      .join("; ")}.`,
+    "",
+    `Calibration (100 closed loops, ${r.calibration.seconds} s): ${r.calibration.opsPerSecond} operations/s, p99 ${r.calibration.latencyMs.p99} ms. Soak at ${r.targetOpsPerSecond} operations/s (half).`,
+    "",
+    "| Minute | Requests/s | p50 / p99 ms | RSS MiB (both) | Heap MiB (both) | Event loop p99 ms (worst) | Shed | Answers and errors |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...r.perMinute.map(
+      (x) =>
+        `| ${x.minute} | ${x.rps} | ${x.latencyMs.p50} / ${x.latencyMs.p99} | ${x.rssMiB} | ${x.heapMiB} | ${x.eventLoopP99Ms} | ${x.shed} | ${Object.keys(x.errors).length ? JSON.stringify(x.errors) : "none"} |`,
+    ),
+    "",
+    "| Operation | Count | p50 / p95 / p99 / max ms (whole soak) | Calibration p50 / p99 ms |",
+    "| --- | --- | --- | --- |",
+    ...Object.entries(r.byKindMs).map(
+      ([k, v]) =>
+        `| ${k} | ${v.count} | ${v.p50} / ${v.p95} / ${v.p99} / ${v.max} | ${r.calibration.byKindMs[k]?.p50 ?? "—"} / ${r.calibration.byKindMs[k]?.p99 ?? "—"} |`,
+    ),
+    "",
+    "| Series | Minute 2 | Last | Largest deviation from minute 2 | Flat (≤ 10%) |",
+    "| --- | --- | --- | --- | --- |",
+    ...r.flatness.map(
+      (f) =>
+        `| ${f.series} | ${f.minute2} | ${f.last} | ${(f.maxDeviation * 100).toFixed(1)}% | ${f.flat ? "yes" : "**no**"} |`,
+    ),
+    "",
+    `Subscriptions: ${r.subscriptions.opened} opened (${r.subscriptions.failed} failed), ${r.subscriptions.pushes} pushes, ${r.subscriptions.errors} with errors. Checkouts: ${r.checkouts}.`,
+    "",
+    `Money audit: ${JSON.stringify(r.audit)} — ${r.auditExact ? "exact, nothing lost" : "**NOT EXACT**"}.`,
+    "",
+    `Unexpected errors: ${Object.keys(r.unexpectedErrors).length ? `**${JSON.stringify(r.unexpectedErrors)}** (first messages: ${JSON.stringify(r.firstErrorMessages)})` : "none"}.`,
+    "",
+  ].join("\n");
+}
+
+const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
