@@ -1,19 +1,9 @@
 // Rows of the reservation statements and their mapping to the domain's views.
 import { Prisma } from "../../platform/db/prisma.js";
-import type { ReleasedSeat, ReservationStatus, ReservationView } from "./reservation.model.js";
+import type { ReleasedSeat, ReservationView } from "./reservation.model.js";
 
-export interface ViewRow {
-  id: string;
-  userId: string;
-  seatId: string;
-  seatNumber: number;
-  concertDateId: string;
-  concertId: string;
-  price: number;
-  status: ReservationStatus;
-  expiresAt: Date;
-  createdAt: Date;
-}
+/** A row of VIEW_TEXT: the domain view, numbers as the driver returns them. */
+export type ViewRow = ReservationView;
 
 export interface ReleasedRow {
   reservationId: string;

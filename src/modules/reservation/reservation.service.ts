@@ -67,6 +67,13 @@ type Seat = HoldTarget & { seat: NonNullable<HoldTarget["seat"]>; seatNumber: nu
 const GATED: Refused = { kind: "SEAT_UNAVAILABLE", released: [] };
 
 export class ReservationService {
+  /**
+   * The INSERT in flight on this instance for each seat. A burst asks for few seats many times
+   * over: the requests behind the first wait for its outcome instead of queueing their own
+   * INSERTs on the same index lock, and are refused when it took the seat.
+   */
+  private readonly inFlight = new Map<string, Promise<HoldOutcome>>();
+
   constructor(private readonly deps: ReservationServiceDeps) {}
 
   /**
@@ -158,12 +165,34 @@ export class ReservationService {
     return { ...target, seat: target.seat, seatNumber };
   }
 
-  /** A seat known taken is refused at once; every other request is decided by the INSERT. */
+  /**
+   * A seat known taken is refused at once, and so is a seat that an INSERT in flight here has
+   * just held for someone else; every other request is decided by its own INSERT. Both
+   * refusals are of a seat MySQL holds as taken at that moment.
+   */
   private async decide(caller: QueueCaller, target: Seat): Promise<HoldOutcome> {
-    const { gate, repository } = this.deps;
     const { concertId, concertDateId, seatNumber } = target;
-    if (gate?.knownTaken(concertId, concertDateId, seatNumber)) return GATED;
-    const outcome = await repository.hold({
+    if (this.deps.gate?.knownTaken(concertId, concertDateId, seatNumber)) return GATED;
+    const key = `${concertDateId}:${seatNumber}`;
+    const ahead = this.inFlight.get(key);
+    if (ahead) {
+      // Its failure is its own caller's answer; this request then tries for itself.
+      const first = await ahead.catch(() => null);
+      if (first?.kind === "HELD" || first?.kind === "SEAT_UNAVAILABLE") return GATED;
+      if (this.inFlight.has(key)) return this.decide(caller, target);
+    }
+    const outcome = this.insertHold(caller, target);
+    this.inFlight.set(key, outcome);
+    try {
+      return await outcome;
+    } finally {
+      if (this.inFlight.get(key) === outcome) this.inFlight.delete(key);
+    }
+  }
+
+  private async insertHold(caller: QueueCaller, target: Seat): Promise<HoldOutcome> {
+    const { concertId, concertDateId, seatNumber } = target;
+    const outcome = await this.deps.repository.hold({
       userId: caller.userId,
       concertId,
       concertDateId,
@@ -172,7 +201,7 @@ export class ReservationService {
       price: target.seat.price,
       holdSeconds: this.deps.holdSeconds,
     });
-    if (outcome.kind === "SEAT_UNAVAILABLE") gate?.refused(concertDateId, seatNumber);
+    if (outcome.kind === "SEAT_UNAVAILABLE") this.deps.gate?.refused(concertDateId, seatNumber);
     return outcome;
   }
 

@@ -107,6 +107,50 @@ describe("reserveSeat", () => {
   });
 });
 
+describe("reserveSeat in a burst on one instance", () => {
+  /** Holds every INSERT until `release()`, recording whose it was. */
+  function slowInserts() {
+    const inserts: string[] = [];
+    const hold = store.hold.bind(store);
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    store.hold = async (request) => {
+      inserts.push(request.userId);
+      await released;
+      return hold(request);
+    };
+    return { inserts, release };
+  }
+  /** Lets every request of the burst reach its INSERT (microtasks and I/O callbacks, no timer). */
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  it("sends one INSERT per seat while it is in flight and refuses the others SEAT_UNAVAILABLE", async () => {
+    const { inserts, release } = slowInserts();
+    const tokens = ["alice", "bob", "carol"].map((user) => queue.admit(user, "c1"));
+    const results = tokens.map((token) => service.reserveSeat(token, "d-next", 7));
+    await settle();
+    release();
+    await expect(results[0]).resolves.toMatchObject({ status: "HELD", userId: "alice" });
+    expect(await errorCodeOf(results[1]!)).toBe("SEAT_UNAVAILABLE");
+    expect(await errorCodeOf(results[2]!)).toBe("SEAT_UNAVAILABLE");
+    expect(inserts).toEqual(["alice"]);
+    expect(events.published).toEqual([{ concertDateId: "d-next", number: 7, status: "HELD" }]);
+  });
+
+  it("lets the next request through to its own INSERT when the first did not take the seat", async () => {
+    const alice = queue.admit("alice", "c1");
+    await service.reserveSeat(alice, "d-next", 1);
+    const { inserts, release } = slowInserts();
+    const first = service.reserveSeat(alice, "d-next", 7); // ALREADY_RESERVED: seat 7 stays free
+    const second = service.reserveSeat(queue.admit("bob", "c1"), "d-next", 7);
+    await settle();
+    release();
+    expect(await errorCodeOf(first)).toBe("ALREADY_RESERVED");
+    await expect(second).resolves.toMatchObject({ status: "HELD", userId: "bob", seatNumber: 7 });
+    expect(inserts).toEqual(["alice", "bob"]);
+  });
+});
+
 describe("cancelReservation", () => {
   it("frees a held seat at once and returns it CANCELLED", async () => {
     const alice = queue.admit("alice", "c1");
