@@ -240,13 +240,24 @@ export async function seedUsers(databaseUrl: string, n: number): Promise<SeededU
   return users;
 }
 
-/** Adds `count` future dates (50 seats each) to a concert; returns their ids in date order. */
+/**
+ * Adds `count` future dates (50 seats each) to a concert, after its last date and at least 60
+ * days out (a second call for one concert adds new days); returns their ids in date order.
+ */
 export async function addDates(databaseUrl: string, concertId: string, count: number): Promise<string[]> {
   const ids: string[] = [];
   await withDb(databaseUrl, async (conn) => {
+    const [last] = await conn.query<{ last: string | null }[]>(
+      "SELECT DATE_FORMAT(MAX(date), '%Y-%m-%d') AS last FROM concert_dates WHERE concert_id = ?",
+      [concertId],
+    );
+    const first = Math.max(
+      Date.now() + 60 * 86_400_000,
+      last?.last ? Date.parse(`${last.last}T00:00:00Z`) + 86_400_000 : 0,
+    );
     for (let d = 0; d < count; d++) {
       const id = randomUUID();
-      const day = new Date(Date.now() + (60 + d) * 86_400_000).toISOString().slice(0, 10);
+      const day = new Date(first + d * 86_400_000).toISOString().slice(0, 10);
       await conn.query("INSERT INTO concert_dates (id, concert_id, date, starts_at) VALUES (?, ?, ?, ?)", [
         id,
         concertId,
