@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ISSUE, STATUS, eventually, type TestUser, type Ticket } from "../helpers/queue-helpers.js";
-import { startRedis, stopRedis } from "../helpers/redis-server.js";
+import { startRedis, stopRedis, stopRedisIfRunning } from "../helpers/redis-server.js";
 import {
   call as post,
   freePort,
@@ -115,11 +115,7 @@ describe("Redis restarted empty", () => {
   });
   afterAll(async () => {
     await server?.stop();
-    try {
-      stopRedis(redisPort);
-    } catch (error) {
-      if (!String(error).includes("Could not connect")) throw error;
-    }
+    stopRedisIfRunning(redisPort);
     await env?.cleanup();
   });
 

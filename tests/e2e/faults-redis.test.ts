@@ -4,7 +4,7 @@
 // Redis is back.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ISSUE, STATUS, eventually, type TestUser, type Ticket } from "../helpers/queue-helpers.js";
-import { startRedis, stopRedis } from "../helpers/redis-server.js";
+import { startRedis, stopRedis, stopRedisIfRunning } from "../helpers/redis-server.js";
 import {
   call as post,
   freePort,
@@ -84,12 +84,7 @@ describe("Redis down and back", () => {
   });
   afterAll(async () => {
     await server?.stop();
-    try {
-      stopRedis(redisPort);
-    } catch (error) {
-      // Already stopped by the test: nothing to clean.
-      if (!String(error).includes("Could not connect")) throw error;
-    }
+    stopRedisIfRunning(redisPort);
     await env?.cleanup();
   });
 

@@ -12,8 +12,8 @@ import {
   firstConcert,
   firstDate,
   RESERVE,
-  SEATS,
   type Shopper,
+  freeSeats as freeSeatsOf,
 } from "../helpers/reservation-helpers.js";
 
 const BOUND_MS = 50;
@@ -37,10 +37,7 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-const freeOn = async (s: Shopper) =>
-  (
-    await s.client.data<{ availableSeats: { number: number }[] }>(SEATS, { d: dateId }, s.token)
-  ).availableSeats.map((x) => x.number);
+const freeOn = (s: Shopper) => freeSeatsOf(s, dateId);
 
 /**
  * Reads on `reader` from `since` until `done(free seats)`: the time from `since` to the start of

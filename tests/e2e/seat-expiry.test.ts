@@ -13,8 +13,8 @@ import {
   liveRows,
   MINE,
   RESERVE,
-  SEATS,
   type Shopper,
+  freeSeats as freeSeatsOf,
 } from "../helpers/reservation-helpers.js";
 
 let cluster: Cluster;
@@ -35,10 +35,7 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-const freeSeats = async (s: Shopper) =>
-  (
-    await s.client.data<{ availableSeats: { number: number }[] }>(SEATS, { d: dateId }, s.token)
-  ).availableSeats.map((x) => x.number);
+const freeSeats = (s: Shopper) => freeSeatsOf(s, dateId);
 
 describe("a hold that runs out", () => {
   it("offers the seat again, lets another user take it, and reads EXPIRED for the first holder", async () => {

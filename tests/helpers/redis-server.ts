@@ -16,3 +16,12 @@ export const startRedis = (port: number) =>
 
 export const stopRedis = (port: number) =>
   execFileSync("redis-cli", ["-p", String(port), "shutdown", "nosave"]);
+
+/** For afterAll: stops the test's Redis unless the test already did (then there is nothing to do). */
+export function stopRedisIfRunning(port: number): void {
+  try {
+    stopRedis(port);
+  } catch (error) {
+    if (!String(error).includes("Could not connect")) throw error;
+  }
+}

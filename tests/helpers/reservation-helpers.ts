@@ -90,3 +90,13 @@ export async function eventually(check: () => Promise<boolean>, timeoutMs = 10_0
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** The seat numbers `shopper` reads as free on the date (availableSeats, on its own instance). */
+export async function freeSeats(shopper: Shopper, concertDateId: string): Promise<number[]> {
+  const data = await shopper.client.data<{ availableSeats: { number: number }[] }>(
+    SEATS,
+    { d: concertDateId },
+    shopper.token,
+  );
+  return data.availableSeats.map((x) => x.number);
+}
