@@ -8,12 +8,11 @@
 //   node --import @swc-node/register/esm-register bench/compare-checkouts.ts <before-dir> [after-dir] [requests] [rounds]
 // <before-dir> is another checkout with node_modules and src/generated in place, e.g.
 //   git archive <commit> | tar -x -C /tmp/before; ln -s "$PWD/node_modules" /tmp/before/; cp -r src/generated /tmp/before/src/
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { startServerProcess, type ServerProcess } from "../tests/helpers/server-processes.js";
 import { createTestEnv, type TestEnv } from "../tests/helpers/test-env.js";
 import { cannon } from "./baselines.js";
-import { gql, load, seedUsers, type SeededUser } from "./lib.js";
+import { cpuMs, gql, load, seedUsers, type SeededUser } from "./lib.js";
 
 const before = process.argv[2];
 if (!before)
@@ -31,12 +30,6 @@ interface Side {
   concertId: string;
   rates: Record<string, number[]>;
   cpuUs: Record<string, number[]>;
-}
-
-/** User + system CPU time of a process, in ms (/proc/<pid>/stat, clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 const sides: Side[] = [];

@@ -6,10 +6,9 @@
 //   steady: 50 clients reserving and cancelling their own seat, and 50 clients looping { serverTime }
 // Run: node --import @swc-node/register/esm-register bench/quick-seats.ts [racers=2000] [seconds=5] [reads]
 // Nothing is asserted (tests assert correctness); it prints one JSON line per measure.
-import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
 import { startCluster } from "../tests/helpers/server-processes.js";
-import { gql, load, pool, seedUsers, summarize, warmSockets } from "./lib.js";
+import { cpuMs, gql, load, pool, seedUsers, summarize, warmSockets } from "./lib.js";
 import { admit, seatRace, steady } from "./seats.js";
 
 const RACERS = Number(process.argv[2] ?? 2000);
@@ -27,12 +26,6 @@ async function rate(url: string, query: string, variables: object, token?: strin
     body: JSON.stringify({ query, variables }),
   });
   return { rps: Math.round(result.requests.average), p99: result.latency.p99, non2xx: result.non2xx };
-}
-
-/** CPU time (ms) the process has used: utime + stime from /proc (Linux), 10 ms ticks. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /**
