@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Clock } from "../../platform/clock.js";
-import { badInput, DomainError } from "../../platform/errors.js";
+import { userErrors } from "./user.errors.js";
 import type { UserRepository } from "./user.repository.js";
 import { VerifiedKeys } from "./verified-keys.js";
 
@@ -51,7 +51,7 @@ export class UserService implements AccessKeyVerifier {
   async signUp(name: string | null | undefined): Promise<SignUpResult> {
     const trimmed = name?.trim() ?? "";
     if (name != null && (trimmed.length === 0 || trimmed.length > MAX_NAME_LENGTH)) {
-      throw badInput(`name must be 1 to ${MAX_NAME_LENGTH} characters, or left out.`);
+      throw userErrors.badName(MAX_NAME_LENGTH);
     }
     // A fast hash is right for a random 256-bit key (nothing to brute-force), and a slow one
     // would cap queue entry at a few dozen per second.
@@ -70,10 +70,7 @@ export class UserService implements AccessKeyVerifier {
     const expected = Buffer.from(stored ?? DUMMY_HASH, "hex");
     const same = expected.length === given.length && timingSafeEqual(given, expected);
     if (!stored || !same) {
-      throw new DomainError(
-        "UNAUTHENTICATED",
-        "Unknown user id or wrong access key. Use the userId and accessKey that signUp returned, or sign up again.",
-      );
+      throw userErrors.wrongAccessKey();
     }
     this.verified.add(userId, givenHex);
   }
