@@ -89,6 +89,7 @@ export class ConcertRepository {
       FROM concert_dates d
       JOIN seats s ON s.concert_date_id = d.id
       LEFT JOIN reservations r ON r.seat_id = s.id AND r.live = 1
-      WHERE d.concert_id = ${concertId}`;
+      WHERE d.concert_id = ${concertId}
+      ORDER BY s.concert_date_id, s.number`;
   }
 }

@@ -17,7 +17,7 @@ import {
   applyTo,
   cellOf,
   countFree,
-  sorted,
+  bySeatNumber,
   statusAt,
   type ConcertMap,
   type DateMap,
@@ -87,7 +87,7 @@ export class SeatBoard implements SeatEvents, SeatGate {
     const found = this.readyDate(concertDateId);
     if (!found) return this.deps.repository.availableSeats(concertDateId);
     const now = this.dbNow(found.concert);
-    return sorted(found.map)
+    return [...bySeatNumber(found.map)]
       .filter((c) => statusAt(c, now) === "FREE")
       .map((c) => ({ number: c.number, price: c.price }));
   }
@@ -96,7 +96,11 @@ export class SeatBoard implements SeatEvents, SeatGate {
     const found = this.readyDate(concertDateId);
     if (!found) return this.deps.repository.seatMap(concertDateId);
     const now = this.dbNow(found.concert);
-    return sorted(found.map).map((c) => ({ number: c.number, price: c.price, status: statusAt(c, now) }));
+    return [...bySeatNumber(found.map)].map((c) => ({
+      number: c.number,
+      price: c.price,
+      status: statusAt(c, now),
+    }));
   }
 
   // The gate (SeatGate).

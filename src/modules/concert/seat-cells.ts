@@ -100,6 +100,10 @@ export function countFree(map: DateMap, dbNow: number): number {
   return free;
 }
 
-export function sorted(map: DateMap): Cell[] {
-  return [...map.cells.values()].sort((a, b) => a.number - b.number);
+/**
+ * The date's cells by seat number: the load inserts them in that order (liveSeatsOf's ORDER BY)
+ * and changes only update cells in place, so a read never sorts.
+ */
+export function bySeatNumber(map: DateMap): IterableIterator<Cell> {
+  return map.cells.values();
 }
