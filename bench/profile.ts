@@ -5,17 +5,20 @@
 //   node --import @swc-node/register/esm-register bench/profile.ts trivial|issue [seconds]
 //   node --import @swc-node/register/esm-register bench/profile.ts crowd [users]
 //   node --import @swc-node/register/esm-register bench/profile.ts race [users]
+//   node --import @swc-node/register/esm-register bench/profile.ts seats|seatmap [seconds]
+//   node --import @swc-node/register/esm-register bench/profile.ts steady [seconds]
+// (steady: 50 ACTIVE users each reserve a seat of their own and cancel it, in closed loops)
 // (crowd: the flash-crowd scenario on the profiled server, only its admission phase counts;
 //  race: that many ACTIVE users send one reserveSeat each at once for the 50 seats of a date)
 // The .cpuprofile stays in bench/profiles/ (open it in Chrome DevTools or speedscope).
 import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createTestEnv } from "../tests/helpers/test-env.js";
+import { createTestEnv, productionOverrides } from "../tests/helpers/test-env.js";
 import { SERVER_NODE_ARGS, type ServerProcess } from "../tests/helpers/server-processes.js";
 import { cannon } from "./baselines.js";
 import { flashCrowd } from "./flash-crowd.js";
-import { admit, seatRace } from "./seats.js";
+import { admit, seatRace, steady } from "./seats.js";
 import { gql, seedUsers, sleep, warmSockets } from "./lib.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -28,18 +31,20 @@ const port = 40_000 + Math.floor(Math.random() * 10_000);
 
 rmSync(DIR, { recursive: true, force: true });
 mkdirSync(DIR, { recursive: true });
-const env = createTestEnv({
-  RATE_LIMIT_ENABLED: "false",
-  LOG_LEVEL: "warn",
-  ...(kind === "crowd"
-    ? {
-        QUEUE_MAX_ACTIVE: perTick,
-        QUEUE_ADMIT_PER_TICK: perTick,
-        QUEUE_ACTIVE_SECONDS: "600",
-        QUEUE_IDLE_SECONDS: "600",
-      }
-    : { QUEUE_MAX_ACTIVE: "1000000" }),
-});
+const env = createTestEnv(
+  productionOverrides({
+    RATE_LIMIT_ENABLED: "false",
+    LOG_LEVEL: "warn",
+    ...(kind === "crowd"
+      ? {
+          QUEUE_MAX_ACTIVE: perTick,
+          QUEUE_ADMIT_PER_TICK: perTick,
+          QUEUE_ACTIVE_SECONDS: "600",
+          QUEUE_IDLE_SECONDS: "600",
+        }
+      : { QUEUE_MAX_ACTIVE: "1000000" }),
+  }),
+);
 const spawnedAt = Date.now();
 let loadFrom = 0;
 const child = spawn(process.execPath, ["--cpu-prof", "--cpu-prof-dir", DIR, ...SERVER_NODE_ARGS], {
@@ -97,7 +102,53 @@ try {
     const r = await seatRace(env.databaseUrl, shoppers, dateId);
     console.log(JSON.stringify(r));
   }
+  if (kind === "steady") {
+    const concertId = (await gql<{ concerts: { id: string }[] }>(url, "{ concerts { id } }")).data!
+      .concerts[0]!.id;
+    const shoppers = await admit(
+      [{ url } as unknown as ServerProcess],
+      concertId,
+      await seedUsers(env.databaseUrl, 50),
+    );
+    const dateId = (
+      await gql<{ availableDates: { id: string }[] }>(
+        url,
+        "query ($c: ID!) { availableDates(concertId: $c) { id } }",
+        { c: concertId },
+        shoppers[0]!.token,
+      )
+    ).data!.availableDates[1]!.id;
+    await steady(shoppers, dateId, 2);
+    loadFrom = Date.now() - spawnedAt;
+    const r = await steady(shoppers, dateId, seconds);
+    console.log(JSON.stringify(r));
+  }
   let body: (i: number) => string = () => JSON.stringify({ query: "{ serverTime }" });
+  let headers: ((i: number) => Record<string, string>) | undefined;
+  if (kind === "seats" || kind === "seatmap") {
+    const concertId = (await gql<{ concerts: { id: string }[] }>(url, "{ concerts { id } }")).data!
+      .concerts[0]!.id;
+    const shoppers = await admit(
+      [{ url } as unknown as ServerProcess],
+      concertId,
+      await seedUsers(env.databaseUrl, 50),
+    );
+    const dateId = (
+      await gql<{ availableDates: { id: string }[] }>(
+        url,
+        "query ($c: ID!) { availableDates(concertId: $c) { id } }",
+        { c: concertId },
+        shoppers[0]!.token,
+      )
+    ).data!.availableDates[0]!.id;
+    const query =
+      kind === "seats"
+        ? "query ($d: ID!) { availableSeats(concertDateId: $d) { number price } }"
+        : "query ($d: ID!) { seatMap(concertDateId: $d) { number price status } }";
+    const fixed = JSON.stringify({ query, variables: { d: dateId } });
+    body = () => fixed;
+    headers = (i) => ({ authorization: `Bearer ${shoppers[i % shoppers.length]!.token}` });
+  }
   if (kind === "issue") {
     const concertId = (await gql<{ concerts: { id: string }[] }>(url, "{ concerts { id } }")).data!
       .concerts[0]!.id;
@@ -113,10 +164,11 @@ try {
         },
       });
   }
-  if (kind === "trivial" || kind === "issue") {
-    await cannon({ url, connections: 50, duration: 2, body });
+  if (kind === "trivial" || kind === "issue" || kind === "seats" || kind === "seatmap") {
+    const connections = kind === "seats" || kind === "seatmap" ? 50 : 100;
+    await cannon({ url, connections: 50, duration: 2, body, ...(headers ? { headers } : {}) });
     loadFrom = Date.now() - spawnedAt;
-    const r = await cannon({ url, connections: 100, duration: seconds, body });
+    const r = await cannon({ url, connections, duration: seconds, body, ...(headers ? { headers } : {}) });
     console.log(
       `${kind}: ${r.rps} req/s, latency ${JSON.stringify(r.latencyMs)}, errors ${JSON.stringify(r.errors)}`,
     );

@@ -5,6 +5,7 @@
 // Loopback only; every loop is bounded; a watchdog stops everything.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { productionOverrides } from "../tests/helpers/test-env.js";
 import { startCluster, type Cluster } from "../tests/helpers/server-processes.js";
 import {
   rawConditionalUpdate,
@@ -62,7 +63,13 @@ const watchdog = setTimeout(() => {
 watchdog.unref();
 
 export const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
-const common = { RATE_LIMIT_ENABLED: "false", LOG_LEVEL: "warn", DATABASE_POOL_SIZE: "20" };
+// The servers run as production does (NODE_ENV=production: graphql-js and express drop their
+// development checks), with rate limits off so that one load generator can drive them.
+const common = productionOverrides({
+  RATE_LIMIT_ENABLED: "false",
+  LOG_LEVEL: "warn",
+  DATABASE_POOL_SIZE: "20",
+});
 
 async function firstConcertAndDates(url: string, token?: string) {
   const c = await gql<{ concerts: { id: string }[] }>(url, "{ concerts { id } }");

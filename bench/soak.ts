@@ -15,6 +15,7 @@
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
+import { productionOverrides } from "../tests/helpers/test-env.js";
 import { startCluster, type Cluster, type ServerProcess } from "../tests/helpers/server-processes.js";
 import {
   addDates,
@@ -103,16 +104,19 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
   const startedAt = new Date();
   const loadAverage: Record<string, number[]> = { start: load() };
   log(`soak: two instances, ${minutes} min of mixed traffic at half the measured capacity`);
-  const cluster = await startCluster(2, {
-    RATE_LIMIT_ENABLED: "false",
-    LOG_LEVEL: "warn",
-    DATABASE_POOL_SIZE: "20",
-    QUEUE_MAX_ACTIVE: "1000000",
-    QUEUE_ADMIT_PER_TICK: "1000",
-    QUEUE_TICK_MS: "1000",
-    QUEUE_ACTIVE_SECONDS: "900",
-    QUEUE_IDLE_SECONDS: "900",
-  });
+  const cluster = await startCluster(
+    2,
+    productionOverrides({
+      RATE_LIMIT_ENABLED: "false",
+      LOG_LEVEL: "warn",
+      DATABASE_POOL_SIZE: "20",
+      QUEUE_MAX_ACTIVE: "1000000",
+      QUEUE_ADMIT_PER_TICK: "1000",
+      QUEUE_TICK_MS: "1000",
+      QUEUE_ACTIVE_SECONDS: "900",
+      QUEUE_IDLE_SECONDS: "900",
+    }),
+  );
   clusters.push(cluster);
   const servers = cluster.servers;
   const urls = servers.map((s) => s.url);

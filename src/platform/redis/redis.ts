@@ -27,6 +27,7 @@ export function createRedis(target: RedisTarget, options: { sharded?: boolean } 
   if (!target.REDIS_CLUSTER_NODES) {
     return new SingleRedis(target.REDIS_URL, {
       ...nodeOptions,
+      enableAutoPipelining: true,
       retryStrategy: (times) => Math.min(times * 200, 2000),
     });
   }
@@ -38,6 +39,7 @@ export function createRedis(target: RedisTarget, options: { sharded?: boolean } 
       ...(target.REDIS_PASSWORD ? { password: target.REDIS_PASSWORD } : {}),
     },
     scaleReads: "master",
+    enableAutoPipelining: true,
     shardedSubscribers: options.sharded ?? false,
     // A failover takes cluster-node-timeout plus an election: keep retrying a command for a few
     // seconds (MOVED / CLUSTERDOWN / connection refused) rather than failing it at once.
