@@ -152,17 +152,14 @@ try {
   if (kind === "issue") {
     const concertId = (await gql<{ concerts: { id: string }[] }>(url, "{ concerts { id } }")).data!
       .concerts[0]!.id;
-    const users = await seedUsers(env.databaseUrl, 20_000);
+    // Enough users that every call of the load is a first entry (no verified key cached).
+    const users = await seedUsers(env.databaseUrl, Math.min(120_000, seconds * 10_000 + 20_000));
     const q = `mutation ($u: ID!, $k: String!, $c: ID!) { issueQueueToken(userId: $u, accessKey: $k, concertId: $c) { token status position } }`;
-    body = (i) =>
-      JSON.stringify({
-        query: q,
-        variables: {
-          u: users[i % users.length]!.userId,
-          k: users[i % users.length]!.accessKey,
-          c: concertId,
-        },
-      });
+    let next = 0; // across the warm-up and the load: each call a user not seen before
+    body = () => {
+      const u = users[next++ % users.length]!;
+      return JSON.stringify({ query: q, variables: { u: u.userId, k: u.accessKey, c: concertId } });
+    };
   }
   if (kind === "trivial" || kind === "issue" || kind === "seats" || kind === "seatmap") {
     const connections = kind === "seats" || kind === "seatmap" ? 50 : 100;

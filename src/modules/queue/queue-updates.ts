@@ -15,46 +15,31 @@ import { refOf } from "./queue-access.js";
 import type { QueueStore, TicketView } from "./queue.model.js";
 import type { QueueTicketData } from "./queue.service.js";
 import { DEFAULT_CADENCE, dueAt, isFront, type PushCadence } from "./push-cadence.js";
+import {
+  fingerprint,
+  type ConcertGroup,
+  type QueueChangeFeed,
+  type Subscriber,
+} from "./queue-subscribers.js";
 
-/** The per-concert change events of every instance (the Redis pubsub in production). */
-export interface QueueChangeFeed {
-  listen(concertId: string): AsyncIterator<unknown> & { return?(): Promise<IteratorResult<unknown>> };
+export type { QueueChangeFeed } from "./queue-subscribers.js";
+
+/** Back subscribers read per pipeline; between two slices a new change reaches the front first. */
+const BACK_SLICE = 500;
+
+/** Something the front (or a subscriber's own ticket) must see before more of the back is read. */
+const hasNews = (g: ConcertGroup) => g.refreshAll || g.changed || g.fresh.size > 0 || g.users.size > 0;
+
+/** Up to `n` entries of the backlog, oldest first, taken out of it. */
+function takeSlice(backlog: Map<Subscriber, boolean>, n: number): [Subscriber, boolean][] {
+  const slice: [Subscriber, boolean][] = [];
+  for (const entry of backlog) {
+    if (slice.length >= n) break;
+    slice.push(entry);
+  }
+  for (const [sub] of slice) backlog.delete(sub);
+  return slice;
 }
-
-interface Subscriber {
-  caller: QueueCaller;
-  stream: LiveStream<QueueTicketData>;
-  /** What was pushed last (its fingerprint: status first); null before the first push. */
-  last: string | null;
-  /** Not WAITING, or within the front, at the last read: every change is pushed at once. */
-  front: boolean;
-  /** When this (back) subscriber first missed a change; null while fresh. */
-  staleSince: number | null;
-  /** Its fixed place in the back period, in [0, 1). */
-  phase: number;
-}
-
-interface ConcertGroup {
-  concertId: string;
-  subscribers: Set<Subscriber>;
-  fresh: Set<Subscriber>;
-  /** Read every subscriber (a heartbeat, a pause or sold-out flip). */
-  refreshAll: boolean;
-  touch: boolean;
-  /** A change event arrived: the front and the due part of the back are read. */
-  changed: boolean;
-  /** Look for back subscribers that came due (the catch-up run). */
-  catchUp: boolean;
-  running: Promise<void> | null;
-  feed: ReturnType<QueueChangeFeed["listen"]>;
-  /** Users whose own ticket alone changed (an ACTIVE ticket ended), pending a refresh. */
-  users: Set<string>;
-  /** `at` of the oldest change not yet refreshed (push latency is measured from it). */
-  changedAt: number | null;
-}
-
-const fingerprint = (t: QueueTicketData) =>
-  `${t.status}|${t.position ?? ""}|${t.activeUntil ? t.activeUntil.getTime() : ""}|${t.saleOpensAt?.getTime() ?? ""}|${t.admissionPaused}|${t.soldOut}`;
 
 /** What the subscription resolver calls. */
 export interface QueueUpdates {
@@ -166,6 +151,7 @@ export class QueueUpdatesHub implements QueueUpdates {
       feed: this.deps.feed.listen(concertId),
       changedAt: null,
       users: new Set(),
+      backlog: new Map(),
     };
     this.groups.set(concertId, group);
     void this.consume(group);
@@ -195,6 +181,7 @@ export class QueueUpdatesHub implements QueueUpdates {
   private remove(group: ConcertGroup, sub: Subscriber): void {
     group.subscribers.delete(sub);
     group.fresh.delete(sub);
+    group.backlog.delete(sub);
     if (group.subscribers.size === 0 && this.groups.get(group.concertId) === group) {
       this.groups.delete(group.concertId);
       void group.feed.return?.();
@@ -215,13 +202,7 @@ export class QueueUpdatesHub implements QueueUpdates {
   }
 
   private async drain(group: ConcertGroup): Promise<void> {
-    while (
-      group.refreshAll ||
-      group.changed ||
-      group.catchUp ||
-      group.fresh.size > 0 ||
-      group.users.size > 0
-    ) {
+    while (hasNews(group) || group.catchUp || group.backlog.size > 0) {
       const now = this.deps.clock.now().getTime();
       const { refreshAll: all, changed, users } = group;
       const touch = group.touch;
@@ -236,26 +217,30 @@ export class QueueUpdatesHub implements QueueUpdates {
       const mine = new Set(group.fresh);
       const own = [...mine];
       group.fresh.clear();
-      // The front first, in its own pipeline, so its pushes never wait for the back's reads.
-      const byChange: Subscriber[] = [];
-      const due: Subscriber[] = [];
-      if (all) {
-        for (const s of group.subscribers) if (!mine.has(s)) byChange.push(s);
-      } else {
-        for (const s of group.subscribers) {
-          if (mine.has(s)) continue;
-          if (users.has(s.caller.userId)) own.push(s);
-          else if (changed && s.front) byChange.push(s);
-          else {
-            if (changed && s.staleSince === null) s.staleSince = now;
-            if (s.staleSince !== null && dueAt(this.cadence, s.staleSince, s.phase) <= now) due.push(s);
-          }
+      // The front in its own pipeline, first; the back joins the backlog.
+      const front: Subscriber[] = [];
+      for (const s of group.subscribers) {
+        if (mine.has(s)) continue;
+        if (users.has(s.caller.userId)) own.push(s);
+        else if ((all || changed) && s.front) front.push(s);
+        else if (all) group.backlog.set(s, touch || (group.backlog.get(s) ?? false));
+        else {
+          if (changed && s.staleSince === null) s.staleSince = now;
+          const due = s.staleSince !== null && dueAt(this.cadence, s.staleSince, s.phase) <= now;
+          if (due && !group.backlog.has(s)) group.backlog.set(s, false);
         }
       }
       try {
         if (own.length > 0) await this.refresh(own, true, null);
-        if (byChange.length > 0) await this.refresh(byChange, touch, changedAt);
-        if (due.length > 0) await this.refresh(due, touch, null);
+        if (front.length > 0) await this.refresh(front, touch, changedAt);
+        // The back a slice at a time (at least one per round): news goes first.
+        do {
+          const slice = takeSlice(group.backlog, BACK_SLICE);
+          const touched = slice.filter(([, t]) => t).map(([sub]) => sub);
+          const plain = slice.filter(([, t]) => !t).map(([sub]) => sub);
+          if (touched.length > 0) await this.refresh(touched, true, null);
+          if (plain.length > 0) await this.refresh(plain, false, null);
+        } while (group.backlog.size > 0 && !hasNews(group));
       } catch (error) {
         this.deps.log.warn({ err: error, concertId: group.concertId }, "queue push refresh failed");
       }

@@ -97,33 +97,35 @@ export class ReservationRepository {
    * may be a hold that has lapsed but is still marked live (the sweeper has not reached it):
    * such rows are retired by conditional UPDATEs (expireIfLapsed) and the INSERT is tried once
    * more. Retiring a lapsed hold is right whatever happens next, so nothing needs to be undone
-   * and no transaction is held open: the common paths are two statements (INSERT and the read
-   * of the new row's database times, or a refused INSERT and the look for lapsed rows).
+   * and no transaction is held open: a hold is one round trip (the INSERT and the read of the
+   * new row's database times, pipelined), a refusal two (and the look for lapsed rows).
    */
   async hold(request: HoldRequest): Promise<HoldOutcome> {
     const { userId, concertDateId, seatId, price, holdSeconds } = request;
     const released: ReleasedSeat[] = [];
     for (let attempt = 1; ; attempt++) {
       const id = newId();
-      try {
-        await this.sql.execute(
+      // The INSERT and the read of the new row's database times, pipelined on one connection:
+      // one round trip. When the INSERT is refused the read finds nothing and is ignored.
+      const [inserted, readBack] = await this.sql.pipeline([
+        [
           `INSERT INTO reservations
              (id, user_id, seat_id, concert_date_id, status, live, price, expires_at, created_at, updated_at)
            VALUES (?, ?, ?, ?, 'HELD', 1, ?, NOW(3) + INTERVAL ? SECOND, NOW(3), NOW(3))`,
           [id, userId, seatId, concertDateId, price, holdSeconds],
-        );
-      } catch (error) {
-        const index = violatedUniqueIndex(error);
-        if (index !== SEAT_LIVE_INDEX && index !== USER_DATE_LIVE_INDEX) throw error;
+        ],
+        ["SELECT expires_at AS expiresAt, created_at AS createdAt FROM reservations WHERE id = ?", [id]],
+      ]);
+      if (inserted!.status === "rejected") {
+        const index = violatedUniqueIndex(inserted!.reason);
+        if (index !== SEAT_LIVE_INDEX && index !== USER_DATE_LIVE_INDEX) throw inserted!.reason;
         const retired = attempt === 1 ? await this.retireLapsedInTheWay(request) : [];
         released.push(...retired);
         if (retired.length > 0) continue;
         return { kind: index === SEAT_LIVE_INDEX ? "SEAT_UNAVAILABLE" : "ALREADY_RESERVED", released };
       }
-      const [row] = await this.sql.select<{ expiresAt: Date; createdAt: Date }>(
-        "SELECT expires_at AS expiresAt, created_at AS createdAt FROM reservations WHERE id = ?",
-        [id],
-      );
+      if (readBack!.status === "rejected") throw readBack!.reason;
+      const [row] = readBack!.value as { expiresAt: Date; createdAt: Date }[];
       if (!row) throw new Error(`reservation ${id} vanished right after its INSERT`);
       const reservation: ReservationView = {
         id,
@@ -209,15 +211,19 @@ export class ReservationRepository {
 
   /** Gives a HELD, unlapsed seat back: one conditional UPDATE decides (see confirmHeld). */
   async cancelHeld(reservationId: string, userId: string): Promise<CancelOutcome> {
-    const { affectedRows } = await this.sql.execute(
-      `UPDATE reservations SET status = 'CANCELLED', live = NULL, updated_at = NOW(3)
-       WHERE id = ? AND user_id = ? AND status = 'HELD' AND live = 1 AND expires_at > NOW(3)`,
-      [reservationId, userId],
-    );
-    const [row] = await this.sql.select<ViewRow>(`${VIEW_TEXT} WHERE r.id = ? AND r.user_id = ?`, [
-      reservationId,
-      userId,
+    // The UPDATE and the read of the row after it, pipelined on one connection: one round trip.
+    const [updated, read] = await this.sql.pipeline([
+      [
+        `UPDATE reservations SET status = 'CANCELLED', live = NULL, updated_at = NOW(3)
+         WHERE id = ? AND user_id = ? AND status = 'HELD' AND live = 1 AND expires_at > NOW(3)`,
+        [reservationId, userId],
+      ],
+      [`${VIEW_TEXT} WHERE r.id = ? AND r.user_id = ?`, [reservationId, userId]],
     ]);
+    if (updated!.status === "rejected") throw updated!.reason;
+    if (read!.status === "rejected") throw read!.reason;
+    const affectedRows = Number((updated!.value as { affectedRows: number }).affectedRows);
+    const [row] = read!.value as ViewRow[];
     if (!row) return { kind: "NOT_FOUND" };
     const current = toView(row);
     if (affectedRows === 1) return { kind: "CANCELLED", reservation: current };

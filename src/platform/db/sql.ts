@@ -23,6 +23,22 @@ export class Sql {
     return { affectedRows: Number(result.affectedRows) };
   }
 
+  /**
+   * Statements sent back to back on one connection, each without waiting for the answer to the
+   * one before (the driver's pipelining): the caller waits one round trip for all of them instead
+   * of one each. Each runs in autocommit, in order, as if sent alone (a later one sees what an
+   * earlier one wrote), and each settles on its own: a refused first statement does not stop the
+   * second.
+   */
+  async pipeline(statements: [sql: string, values: unknown[]][]): Promise<PromiseSettledResult<unknown>[]> {
+    const conn = await this.pool.getConnection();
+    try {
+      return await Promise.allSettled(statements.map(([sql, values]) => conn.query(sql, values)));
+    } finally {
+      await conn.release();
+    }
+  }
+
   /** A connection of its own, for a transaction (db/transaction.ts); release or destroy it. */
   connection(): Promise<PoolConnection> {
     return this.pool.getConnection();

@@ -127,6 +127,48 @@ describe("queue live updates at scale", () => {
   });
 });
 
+describe("the back read a slice at a time", () => {
+  it("lets a change that arrives while the back is read reach the front before the rest of the back", async () => {
+    const q = queueOnFakes({ maxActive: 1, tickMs: 600_000 }, { cadence: CADENCE, random: () => 0.5 });
+    await q.enter(1); // ACTIVE
+    const ahead = await q.enter(2); // position 1
+    const front = collect(await q.hub.subscribe((await q.enter(3)).token)); // position 2
+    const back: QueueTicketData[][] = [];
+    for (let i = 4; i < 4 + 1200; i++) back.push(collect(await q.hub.subscribe((await q.enter(i)).token)));
+    await settle();
+    expect(front.map((t) => t.position)).toEqual([2]);
+
+    // Every read from here on is recorded; the first slice of the back is held in flight.
+    const reads: number[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const views = q.store.views.bind(q.store);
+    q.store.views = async (refs, now, touch) => {
+      reads.push(refs.length);
+      if (reads.length === 2) await held;
+      return views(refs, now, touch);
+    };
+    const heartbeat = q.hub.heartbeat(); // the front (1) and then the whole back (1,200)
+    await settle();
+    expect(reads).toEqual([1, 500]);
+
+    await q.service.leave(ahead.token); // everyone moves up one place
+    q.feed.fire(CONCERT, q.clock.now().getTime());
+    release();
+    await heartbeat;
+    await settle();
+    // leave's own read (1), then the front with the change (the first place, and the back
+    // subscriber the held slice found at place 2), then the rest of the back.
+    expect(reads).toEqual([1, 500, 1, 2, 500, 200]);
+    expect(front.map((t) => t.position)).toEqual([2, 1]);
+    // The back slices read after the change carry the new places; none is lost.
+    expect(back.every((seen) => seen.length >= 1 && seen.length <= 2)).toBe(true);
+    expect(back.map((seen) => seen.at(-1)!.position).slice(-200)).toEqual(
+      Array.from({ length: 200 }, (_, i) => 1002 + i),
+    );
+  });
+});
+
 describe("back-pressure", () => {
   it("skips WAITING updates while the last push is unwritten, then delivers the fresh position", async () => {
     let skipped = 0;
