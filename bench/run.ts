@@ -19,6 +19,7 @@ import { flashCrowd } from "./flash-crowd.js";
 import { addDates, gql, load, machine, SCALE, scaled, seedUsers, warmSockets } from "./lib.js";
 import { checkTable, renderReport, targetTable, type BenchReport } from "./report.js";
 import { admit, checkout, seatRace, seatReads, steady } from "./seats.js";
+import { keepServerLogs } from "./server-logs.js";
 import { openFleets, raiseFileLimit } from "./watchers.js";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
@@ -50,12 +51,21 @@ const stamp = startedAt.toISOString().slice(0, 16).replace(":", "");
 mkdirSync(`${HERE}results`, { recursive: true });
 const clusters: Cluster[] = [];
 let partial: unknown = null;
+/** On a failure or the watchdog: the output of the servers still running, and their error lines. */
+const keepLogsOfRunning = () => {
+  clusters.forEach((c, i) => {
+    const logs = keepServerLogs(c.servers, stamp, SOAK_MINUTES ? "soak" : `cluster-${i + 1}`);
+    console.error(`bench: server logs in ${logs.files.join(", ")}`);
+    for (const g of logs.errors) console.error(`  server ${g.server}: ${g.count} × ${g.message}: ${g.error}`);
+  });
+};
 const watchdog = setTimeout(() => {
   console.error(`bench: over ${TIME_LIMIT_MS / 60_000} minutes, stopping`);
   if (partial) {
     writeFileSync(`${HERE}results/${stamp}-partial.json`, `${JSON.stringify(partial, null, 2)}\n`);
     console.error(`bench: what was measured so far is in bench/results/${stamp}-partial.json`);
   }
+  keepLogsOfRunning();
   for (const f of openFleets) f.kill();
   for (const c of clusters) for (const s of c.servers) s.child.kill("SIGKILL");
   process.exit(2);
@@ -88,6 +98,9 @@ if (SOAK_MINUTES) {
   const { soak } = await import("./soak.js");
   try {
     await soak(SOAK_MINUTES, stamp, clusters, log);
+  } catch (error) {
+    keepLogsOfRunning();
+    throw error;
   } finally {
     for (const c of clusters) await c.stop();
   }
@@ -222,6 +235,9 @@ try {
   log(`  ${report.checkout.checkoutsPerSecond} checkouts/s; audit ${JSON.stringify(report.checkout.audit)}`);
   await two.stop();
   clusters.pop();
+} catch (error) {
+  keepLogsOfRunning();
+  throw error;
 } finally {
   for (const c of clusters) await c.stop();
   for (const f of openFleets) f.kill();

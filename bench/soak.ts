@@ -30,6 +30,7 @@ import {
   type Summary,
 } from "./lib.js";
 import { QueueWatcher } from "./queue-watcher.js";
+import { keepServerLogs, renderServerLogs, type ServerLogs } from "./server-logs.js";
 import { admit, auditExact, CANCEL, checkoutOnce, moneyAudit, RESERVE, type MoneyAudit } from "./seats.js";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
@@ -98,6 +99,8 @@ export interface SoakReport {
   audit: MoneyAudit;
   auditExact: boolean;
   unexpectedErrors: Record<string, number>;
+  /** Where the servers' full output went, and its error-level lines grouped (server-logs.ts). */
+  serverLogs: ServerLogs;
 }
 
 export async function soak(minutes: number, stamp: string, clusters: Cluster[], log: (s: string) => void) {
@@ -346,6 +349,7 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
   loadAverage["end"] = load();
   await cluster.stop();
   clusters.pop();
+  const serverLogs = keepServerLogs(servers, stamp, "soak");
 
   const flatness = (["rssMiB", "heapMiB", "eventLoopP99Ms"] as const)
     .map((k) =>
@@ -377,6 +381,7 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
     audit,
     auditExact: auditExact(audit),
     unexpectedErrors: { ...unexpected, ...(noUser ? { NO_USER_OR_SEAT_LEFT: noUser } : {}) },
+    serverLogs,
   };
   const md = renderSoak(report);
   writeFileSync(`${HERE}results/${stamp}-soak.json`, `${JSON.stringify(report, null, 2)}\n`);
@@ -475,6 +480,8 @@ function renderSoak(r: SoakReport): string {
     `Money audit: ${JSON.stringify(r.audit)} — ${r.auditExact ? "exact, nothing lost" : "**NOT EXACT**"}.`,
     "",
     `Unexpected errors: ${Object.keys(r.unexpectedErrors).length ? `**${JSON.stringify(r.unexpectedErrors)}** (first messages: ${JSON.stringify(r.firstErrorMessages)})` : "none"}.`,
+    "",
+    ...renderServerLogs(r.serverLogs),
     "",
   ].join("\n");
 }

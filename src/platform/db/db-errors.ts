@@ -62,6 +62,19 @@ export function isRetryableTransactionError(error: unknown): boolean {
   return code === "1213" || code === "1205";
 }
 
+/** The driver's own error number (statements sent through `Sql` fail with its SqlError). */
+const errnoOf = (error: unknown) => (error as { errno?: unknown } | null)?.errno;
+
+/**
+ * A deadlock (1213) or a lock wait timeout (1205), from the driver or through Prisma, that
+ * reached a caller after the retries: MySQL is busy, not broken. The statement or transaction
+ * that lost was rolled back, so the client may ask again (SERVICE_UNAVAILABLE): a hold or a
+ * cancel is decided anew by its conditional statement, money moves carry idempotency keys.
+ */
+export function isLockConflict(error: unknown): boolean {
+  return isRetryableTransactionError(error) || errnoOf(error) === 1213 || errnoOf(error) === 1205;
+}
+
 /**
  * The driver's pool gave no connection within its acquireTimeout (mariadb 45028): the
  * transaction never began, so asking again is safe.

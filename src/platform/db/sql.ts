@@ -3,6 +3,12 @@
 // query engine costs about 0.4 ms of CPU per statement on top of the driver; on those paths that
 // was most of the request (bench/README.md, "Where the time goes", item 10). Everything else,
 // and every transaction, stays on Prisma. Values are always bound (`?`), never spliced.
+//
+// Each statement here runs on its own (autocommit). Under load InnoDB can pick one as a
+// deadlock's victim even so: a hold's INSERT waiting on the duplicate-key check of
+// `reservations_seat_id_live_key` against a cancel's UPDATE of the same seat's entry, which in
+// turn needs the gap the INSERT's shared lock covers (found by the bench soak, bench/README.md).
+// The victim's statement was rolled back entirely, so it is sent again, as InnoDB's message says.
 import type { Pool, PoolConnection } from "mariadb";
 
 /** What a raw statement that writes reports. */
@@ -10,17 +16,39 @@ export interface WriteResult {
   affectedRows: number;
 }
 
+/** Attempts of a statement (and of a transaction, db/transaction.ts) that loses a deadlock. */
+export const DEADLOCK_ATTEMPTS = 5;
+
+/** A short, jittered pause before the next attempt, growing with it. */
+export const backOff = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20));
+
+/** InnoDB chose the statement as a deadlock's victim (the driver's errno 1213). */
+const isDeadlock = (error: unknown) => (error as { errno?: unknown } | null)?.errno === 1213;
+
 export class Sql {
   constructor(private readonly pool: Pool) {}
 
   /** Rows as objects keyed by column label (use `AS camelCase`); DATETIME comes back as a UTC Date. */
   select<T>(sql: string, values: unknown[]): Promise<T[]> {
-    return this.pool.query<T[]>(sql, values);
+    return this.query<T[]>(sql, values);
   }
 
   async execute(sql: string, values: unknown[]): Promise<WriteResult> {
-    const result = await this.pool.query<{ affectedRows: number }>(sql, values);
+    const result = await this.query<{ affectedRows: number }>(sql, values);
     return { affectedRows: Number(result.affectedRows) };
+  }
+
+  /** One statement, sent again when it was a deadlock's victim (see the top of this file). */
+  private async query<T>(sql: string, values: unknown[]): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.pool.query<T>(sql, values);
+      } catch (error) {
+        if (attempt >= DEADLOCK_ATTEMPTS || !isDeadlock(error)) throw error;
+        await backOff(attempt);
+      }
+    }
   }
 
   /**
@@ -28,9 +56,21 @@ export class Sql {
    * one before (the driver's pipelining): the caller waits one round trip for all of them instead
    * of one each. Each runs in autocommit, in order, as if sent alone (a later one sees what an
    * earlier one wrote), and each settles on its own: a refused first statement does not stop the
-   * second.
+   * second. Callers send one write first and then reads of it: when that write was a deadlock's
+   * victim (rolled back, so without effect) the whole pipeline is sent again, like a single
+   * statement.
    */
   async pipeline(statements: [sql: string, values: unknown[]][]): Promise<PromiseSettledResult<unknown>[]> {
+    for (let attempt = 1; ; attempt++) {
+      const results = await this.pipelineOnce(statements);
+      const first = results[0];
+      const deadlocked = first?.status === "rejected" && isDeadlock(first.reason);
+      if (!deadlocked || attempt >= DEADLOCK_ATTEMPTS) return results;
+      await backOff(attempt);
+    }
+  }
+
+  private async pipelineOnce(statements: [string, unknown[]][]): Promise<PromiseSettledResult<unknown>[]> {
     const conn = await this.pool.getConnection();
     try {
       return await Promise.allSettled(statements.map(([sql, values]) => conn.query(sql, values)));

@@ -3,7 +3,7 @@
 // passes (or run on their own handle outside a transaction).
 import type { PoolConnection } from "mariadb";
 import type { Db, PrismaClient } from "./prisma.js";
-import type { Sql } from "./sql.js";
+import { backOff, DEADLOCK_ATTEMPTS as ATTEMPTS, type Sql } from "./sql.js";
 import { isPoolTimeout, isRetryableTransactionError } from "./db-errors.js";
 
 export type TransactionRunner = <T>(work: (tx: Db) => Promise<T>) => Promise<T>;
@@ -13,12 +13,8 @@ export type Tx = Pick<Sql, "select" | "execute">;
 
 export type SqlTransactionRunner = <T>(work: (tx: Tx) => Promise<T>) => Promise<T>;
 
-const ATTEMPTS = 5;
 /** How long a burst may queue for a pooled connection before the caller gets SERVICE_UNAVAILABLE. */
 const CONNECTION_WAIT_MS = 30_000;
-
-const backOff = (attempt: number) =>
-  new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20));
 
 /**
  * READ COMMITTED: every rule is a conditional UPDATE or a unique index that locks the row it

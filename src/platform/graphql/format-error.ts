@@ -1,6 +1,7 @@
 import { unwrapResolverError } from "@apollo/server/errors";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { ArgumentValidationError } from "type-graphql";
+import { isLockConflict } from "../db/db-errors.js";
 import { DomainError } from "../errors.js";
 import type { Logger } from "../logger.js";
 
@@ -45,8 +46,9 @@ export type ErrorSeverity = "expected" | "unavailable" | "unexpected";
 
 /**
  * The one mapping from anything thrown to what a client sees: DomainError → its code;
- * invalid arguments → BAD_USER_INPUT; MySQL/Redis down → SERVICE_UNAVAILABLE; anything
- * else → a generic INTERNAL_SERVER_ERROR (the caller logs it in full with the request id).
+ * invalid arguments → BAD_USER_INPUT; MySQL/Redis down, or a MySQL lock conflict (deadlock,
+ * lock wait timeout) that outlasted the retries → SERVICE_UNAVAILABLE; anything else → a
+ * generic INTERNAL_SERVER_ERROR (the caller logs it in full with the request id).
  */
 export function classifyError(
   formatted: GraphQLFormattedError,
@@ -79,7 +81,7 @@ export function classifyError(
       extensions: { code: "BAD_USER_INPUT" },
     });
   }
-  if (isInfrastructureError(original)) {
+  if (isInfrastructureError(original) || isLockConflict(original)) {
     return {
       formatted: {
         ...base,

@@ -38,7 +38,7 @@ describe("Sql.pipeline against MariaDB", () => {
       ["INSERT INTO pipeline_probe (id, v) VALUES (?, ?)", [1, 99]],
       ["UPDATE pipeline_probe SET v = v + 1 WHERE id = ?", [1]],
     ]);
-    expect(refused.status).toBe("rejected");
+    expect(refused!.status).toBe("rejected");
     expect((refused as PromiseRejectedResult).reason).toMatchObject({ code: "ER_DUP_ENTRY" });
     expect(after).toMatchObject({ status: "fulfilled", value: { affectedRows: 1 } });
     expect(await sql.select("SELECT v FROM pipeline_probe WHERE id = ?", [1])).toEqual([{ v: 11 }]);
