@@ -14,7 +14,7 @@
 // + pay a seat of its own, by a recent entrant) 10.
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { performance } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { productionOverrides } from "../tests/helpers/test-env.js";
 import { startCluster, type Cluster, type ServerProcess } from "../tests/helpers/server-processes.js";
 import {
@@ -65,6 +65,13 @@ interface Minute {
   rssMiB: number;
   heapMiB: number;
   eventLoopP99Ms: number;
+  /**
+   * The load generator itself (this process, on the same two cores): its event-loop delay p99
+   * and CPU share in the minute. A high delay here means the latencies include the client's
+   * own wait, not only the servers'.
+   */
+  clientEventLoopP99Ms: number;
+  clientCpuPercent: number;
 }
 
 interface Flatness {
@@ -302,6 +309,10 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
   operations = 0;
   errors = {};
   const soakStart = performance.now();
+  const clientLag = monitorEventLoopDelay({ resolution: 10 });
+  clientLag.enable();
+  let clientCpu = process.cpuUsage();
+  let clientCpuAt = performance.now();
   let started = 0;
   let nextSample = soakStart + 60_000;
   log(`soak: ${minutes} min at ${rate.toFixed(1)} operations/s`);
@@ -322,16 +333,26 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
       running.add(p);
     }
     if (performance.now() >= nextSample) {
-      const m = await sample(servers, perMinute.length + 1, {
+      const sampled = await sample(servers, perMinute.length + 1, {
         latencies,
         requests,
         operations,
         errors,
         shed,
       });
+      const cpu = process.cpuUsage(clientCpu);
+      const wallMs = performance.now() - clientCpuAt;
+      const m: Minute = {
+        ...sampled,
+        clientEventLoopP99Ms: Math.round(clientLag.percentile(99) / 1e5) / 10,
+        clientCpuPercent: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100),
+      };
+      clientLag.reset();
+      clientCpu = process.cpuUsage();
+      clientCpuAt = performance.now();
       perMinute.push(m);
       log(
-        `  minute ${m.minute}: ${m.rps} req/s, p99 ${m.latencyMs.p99} ms, RSS ${m.rssMiB} MiB, heap ${m.heapMiB} MiB, event loop p99 ${m.eventLoopP99Ms} ms, shed ${m.shed}, errors ${JSON.stringify(m.errors)}`,
+        `  minute ${m.minute}: ${m.rps} req/s, p99 ${m.latencyMs.p99} ms, RSS ${m.rssMiB} MiB, heap ${m.heapMiB} MiB, event loop p99 ${m.eventLoopP99Ms} ms (bench client ${m.clientEventLoopP99Ms} ms, CPU ${m.clientCpuPercent}%), shed ${m.shed}, errors ${JSON.stringify(m.errors)}`,
       );
       latencies = [];
       requests = 0;
@@ -400,7 +421,7 @@ async function sample(
     errors: Record<string, number>;
     shed: number;
   },
-): Promise<Minute> {
+): Promise<Omit<Minute, "clientEventLoopP99Ms" | "clientCpuPercent">> {
   const per = await Promise.all(
     servers.map(async (s) => {
       const m = await scrape(s.url);
@@ -454,11 +475,11 @@ function renderSoak(r: SoakReport): string {
     "",
     `Calibration (100 closed loops, ${r.calibration.seconds} s): ${r.calibration.opsPerSecond} operations/s, p99 ${r.calibration.latencyMs.p99} ms. Soak at ${r.targetOpsPerSecond} operations/s (half).`,
     "",
-    "| Minute | Requests/s | p50 / p99 ms | RSS MiB (both) | Heap MiB (both) | Event loop p99 ms (worst) | Shed | Answers and errors |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| Minute | Requests/s | p50 / p99 ms | RSS MiB (both) | Heap MiB (both) | Event loop p99 ms (worst) | Bench client: event loop p99 ms, CPU | Shed | Answers and errors |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...r.perMinute.map(
       (x) =>
-        `| ${x.minute} | ${x.rps} | ${x.latencyMs.p50} / ${x.latencyMs.p99} | ${x.rssMiB} | ${x.heapMiB} | ${x.eventLoopP99Ms} | ${x.shed} | ${Object.keys(x.errors).length ? JSON.stringify(x.errors) : "none"} |`,
+        `| ${x.minute} | ${x.rps} | ${x.latencyMs.p50} / ${x.latencyMs.p99} | ${x.rssMiB} | ${x.heapMiB} | ${x.eventLoopP99Ms} | ${x.clientEventLoopP99Ms}, ${x.clientCpuPercent}% | ${x.shed} | ${Object.keys(x.errors).length ? JSON.stringify(x.errors) : "none"} |`,
     ),
     "",
     "| Operation | Count | p50 / p95 / p99 / max ms (whole soak) | Calibration p50 / p99 ms |",
