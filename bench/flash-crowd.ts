@@ -96,6 +96,12 @@ export interface FlashCrowdOptions {
   windowSeconds: number;
   /** No subscription is started after this many seconds (a busy machine opens them slowly). */
   openSeconds: number;
+  /**
+   * Entries into ANOTHER concert's queue, sent the same way right before the burst, so that the
+   * burst runs on a warmed-up server as the trivial baseline does (which has its own warm-up).
+   * They touch neither the burst's queue nor its checks.
+   */
+  warmUp?: { concertId: string; users: SeededUser[] };
   /** Called after the entry burst, before the subscribers open (baselines, seat reads). */
   afterEntry: (tickets: Ticket[]) => Promise<void>;
 }
@@ -112,6 +118,20 @@ export async function flashCrowd(
   const n = users.length;
   const tickets: (Ticket | undefined)[] = new Array(n);
 
+  if (options.warmUp) {
+    const { concertId: other, users: warm } = options.warmUp;
+    log(`warm-up: ${warm.length} issueQueueToken calls for another concert`);
+    await cannon({
+      url: server.url,
+      connections: 100,
+      amount: warm.length,
+      body: (i) =>
+        JSON.stringify({
+          query: ISSUE,
+          variables: { u: warm[i]!.userId, k: warm[i]!.accessKey, c: other },
+        }),
+    });
+  }
   log(`flash crowd: ${n} issueQueueToken calls, 100 in flight`);
   const bodies = users.map((u) =>
     JSON.stringify({ query: ISSUE, variables: { u: u.userId, k: u.accessKey, c: concertId } }),

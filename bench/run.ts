@@ -136,6 +136,9 @@ try {
   const server = one.servers[0]!;
   const { concertId } = await firstConcertAndDates(server.url);
   const crowd = await seedUsers(one.env.databaseUrl, counts.subscribers);
+  const warmUpUsers = await seedUsers(one.env.databaseUrl, scaled(3_000, 300));
+  const otherConcertId = (await gql<{ concerts: { id: string }[] }>(server.url, "{ concerts { id } }")).data!
+    .concerts[1]!.id;
   log("baseline: raw conditional UPDATE on MariaDB");
   baselines.rawConditionalUpdate = await rawConditionalUpdate(
     one.env.databaseUrl,
@@ -162,6 +165,7 @@ try {
   report.flashCrowd = await flashCrowd(server, REDIS_URL, one.env.redisPrefix, concertId, crowd, log, {
     windowSeconds: counts.admissionWindowSeconds,
     openSeconds: counts.subscriberOpenSeconds,
+    warmUp: { concertId: otherConcertId, users: warmUpUsers },
     afterEntry: async (tickets) => {
       baselines.trivial100After = await trivial(100);
       const tokens = tickets.filter((t) => t.status === "ACTIVE").map((t) => t.token);
