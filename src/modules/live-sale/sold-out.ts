@@ -1,7 +1,8 @@
 // Sold out (docs/queue.md): a concert is sold out once no seat of any of its future dates is free
 // or held. Seats only become sold by a payment and a concert only gains seats by a new date, so
-// the check runs after each payment and after each catalogue change of the concert: one count
-// over its future seats (50 a date, by index), and the Redis flag the enter script refuses on is
+// the check runs after each payment and after each catalogue change of the concert: one
+// statement asks whether a future seat exists and whether one is still open (each EXISTS stops
+// at its first row), and the Redis flag the enter script refuses on is
 // set or cleared to match. A held seat counts as not sold yet, so a hold that lapses before its
 // payment leaves the concert on sale; a concert without a future seat is never sold out.
 import { dayIn } from "../../platform/business-day.js";
@@ -11,7 +12,7 @@ import type { SoldOutRepository } from "./sale-stats.repository.js";
 
 export class SoldOutWatch {
   constructor(
-    private readonly seats: Pick<SoldOutRepository, "openSeats">,
+    private readonly seats: Pick<SoldOutRepository, "futureSeats">,
     private readonly flags: Pick<SaleFiguresStore, "setSoldOut">,
     private readonly clock: Clock,
     private readonly timeZone: string,
@@ -19,8 +20,8 @@ export class SoldOutWatch {
 
   /** Sets the concert's soldout flag from MySQL; returns it. */
   async check(concertId: string): Promise<boolean> {
-    const { seats, open } = await this.seats.openSeats(concertId, dayIn(this.clock.now(), this.timeZone));
-    const soldOut = seats > 0 && open === 0;
+    const seats = await this.seats.futureSeats(concertId, dayIn(this.clock.now(), this.timeZone));
+    const soldOut = seats.any && !seats.open;
     await this.flags.setSoldOut(concertId, soldOut);
     return soldOut;
   }

@@ -1,0 +1,114 @@
+// The sold-out rule where it lives, in SQL against real MariaDB: a concert is sold out when it
+// has a seat on a date from today on and none of those seats is free or held. The statement
+// runs after every payment, so it must stay cheap on a concert of many dates.
+import { createPool, type Pool } from "mariadb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SoldOutRepository } from "../../../src/modules/live-sale/sale-stats.repository.js";
+import { poolConfigFromUrl } from "../../../src/platform/db/connection-options.js";
+import { newId } from "../../../src/platform/db/ids.js";
+import { migrate } from "../../../src/platform/db/migrate.js";
+import { Sql } from "../../../src/platform/db/sql.js";
+import { createTestEnv, type TestEnv } from "../../helpers/test-env.js";
+
+const TODAY = "2030-06-01";
+
+describe("SoldOutRepository.futureSeats against MariaDB", () => {
+  let env: TestEnv;
+  let pool: Pool;
+  let sql: Sql;
+  let repo: SoldOutRepository;
+
+  beforeAll(async () => {
+    env = createTestEnv();
+    await migrate(env.databaseUrl);
+    // One connection, so that the session's handler counters below belong to this statement.
+    pool = createPool(poolConfigFromUrl(env.databaseUrl, { connectionLimit: 1 }));
+    sql = new Sql(pool);
+    repo = new SoldOutRepository(sql);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await env?.cleanup();
+  });
+
+  async function concert(): Promise<string> {
+    const id = newId();
+    await sql.execute("INSERT INTO concerts (id, title, artist, venue) VALUES (?, 't', 'a', 'v')", [id]);
+    return id;
+  }
+  /** A date with `seats` seats; returns the seat ids. */
+  async function date(
+    concertId: string,
+    day: string,
+    seats: number,
+  ): Promise<{ dateId: string; seatIds: string[] }> {
+    const dateId = newId();
+    await sql.execute(
+      "INSERT INTO concert_dates (id, concert_id, date, starts_at) VALUES (?, ?, ?, CONCAT(?, ' 19:00:00'))",
+      [dateId, concertId, day, day],
+    );
+    const seatIds = Array.from({ length: seats }, () => newId());
+    if (seats > 0)
+      await sql.execute(
+        `INSERT INTO seats (id, concert_date_id, number, price) VALUES ${seatIds.map(() => "(?, ?, ?, 1000)").join(", ")}`,
+        seatIds.flatMap((id, i) => [id, dateId, i + 1]),
+      );
+    return { dateId, seatIds };
+  }
+  async function reserve(dateId: string, seatId: string, status: "HELD" | "CONFIRMED" | "CANCELLED") {
+    const live = status === "CANCELLED" ? null : 1;
+    const user = newId(); // one live seat per user per date: a buyer each
+    await sql.execute("INSERT INTO users (id, access_key_hash) VALUES (?, ?)", [user, "0".repeat(64)]);
+    await sql.execute(
+      `INSERT INTO reservations (id, user_id, seat_id, concert_date_id, status, live, price, expires_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, 1000, NOW(3) + INTERVAL 300 SECOND, NOW(3), NOW(3))`,
+      [newId(), user, seatId, dateId, status, live],
+    );
+  }
+
+  it("knows no future seat when the concert has only past dates or none", async () => {
+    const c = await concert();
+    expect(await repo.futureSeats(c, TODAY)).toEqual({ any: false, open: false });
+    await date(c, "2030-05-31", 3);
+    expect(await repo.futureSeats(c, TODAY)).toEqual({ any: false, open: false });
+  });
+
+  it("is open while a future seat is free or held, and not once every future seat is sold", async () => {
+    const c = await concert();
+    const past = await date(c, "2030-05-31", 2); // free, but past: never counts
+    const a = await date(c, TODAY, 2);
+    const b = await date(c, "2030-06-02", 1);
+    expect(await repo.futureSeats(c, TODAY)).toEqual({ any: true, open: true });
+    await reserve(a.dateId, a.seatIds[0]!, "CONFIRMED");
+    await reserve(a.dateId, a.seatIds[1]!, "CONFIRMED");
+    await reserve(b.dateId, b.seatIds[0]!, "HELD");
+    expect(await repo.futureSeats(c, TODAY)).toEqual({ any: true, open: true }); // held is not sold
+    await sql.execute("UPDATE reservations SET status = 'CONFIRMED' WHERE seat_id = ?", [b.seatIds[0]]);
+    expect(await repo.futureSeats(c, TODAY)).toEqual({ any: true, open: false });
+    expect(past.seatIds).toHaveLength(2);
+  });
+
+  it("counts a cancelled seat as open again", async () => {
+    const c = await concert();
+    const a = await date(c, TODAY, 1);
+    await reserve(a.dateId, a.seatIds[0]!, "CANCELLED");
+    expect(await repo.futureSeats(c, TODAY)).toEqual({ any: true, open: true });
+  });
+
+  it("reads a few rows, not every seat, while seats are left (200 dates, 10,000 seats)", async () => {
+    const c = await concert();
+    for (let d = 0; d < 200; d++) {
+      const day = new Date(Date.UTC(2030, 6, 1) + d * 86_400_000).toISOString().slice(0, 10);
+      await date(c, day, 50);
+    }
+    await sql.execute("FLUSH STATUS", []);
+    expect(await repo.futureSeats(c, TODAY)).toEqual({ any: true, open: true });
+    const rows = await sql.select<{ Variable_name: string; Value: string }>(
+      "SHOW SESSION STATUS LIKE 'Handler_read%'",
+      [],
+    );
+    const read = rows.reduce((sum, r) => sum + Number(r.Value), 0);
+    // A count over the concert's seats reads at least its 10,000 seats.
+    expect(read).toBeLessThan(200);
+  });
+});
