@@ -81,6 +81,18 @@ export class ConcertRepository {
       FROM concert_dates WHERE concert_id = ${concertId} ORDER BY date`;
   }
 
+  /** Every seat of these dates with its live reservation, and the database's NOW(3). */
+  async liveSeatsOfDates(dateIds: string[]): Promise<SeatRow[]> {
+    if (dateIds.length === 0) return [];
+    return this.db.$queryRaw<SeatRow[]>`
+      SELECT s.concert_date_id AS dateId, s.id, s.number, s.price, r.id AS reservationId,
+             r.status, r.expires_at AS expiresAt, NOW(3) AS dbNow
+      FROM seats s
+      LEFT JOIN reservations r ON r.seat_id = s.id AND r.live = 1
+      WHERE s.concert_date_id IN (${Prisma.join(dateIds)})
+      ORDER BY s.concert_date_id, s.number`;
+  }
+
   /** Every seat of the concert with its live reservation, and the database's NOW(3). */
   async liveSeatsOf(concertId: string): Promise<SeatRow[]> {
     return this.db.$queryRaw<SeatRow[]>`

@@ -15,8 +15,8 @@ import type { AvailableDateView, ConcertDateRef, SeatStateView, SeatView } from 
 import type { ConcertRepository } from "./concert.repository.js";
 import {
   applyTo,
-  cellOf,
   countFree,
+  mapsOf,
   bySeatNumber,
   statusAt,
   type ConcertMap,
@@ -120,8 +120,8 @@ export class SeatBoard implements SeatEvents, SeatGate {
     const cell = found?.map.cells.get(seatNumber);
     if (!found || !cell) return;
     if (statusAt(cell, this.dbNow(found.concert)) === "FREE") {
-      // MySQL knows better: the map missed something.
-      this.reload(found.concert);
+      // MySQL knows better: the map missed something on this date.
+      this.reload(found.concert, new Set([concertDateId]));
       return;
     }
     cell.takenAt = this.deps.clock.now().getTime();
@@ -168,9 +168,9 @@ export class SeatBoard implements SeatEvents, SeatGate {
 
   // Freshness.
   /**
-   * Compares each loaded date's version with Redis: a version still missing since the last
-   * check, or a counter behind ours (Redis lost it), reads the concert again. Run every
-   * CHECK_INTERVAL_MS (concert.module.ts).
+   * Compares each loaded date's version with Redis: a date whose version is still missing since
+   * the last check, or whose counter is behind ours (Redis lost it), is read again (that date
+   * only; the whole concert when it is not ready). Run every CHECK_INTERVAL_MS.
    */
   async checkVersions(): Promise<void> {
     for (const concert of this.concerts.values()) {
@@ -184,16 +184,15 @@ export class SeatBoard implements SeatEvents, SeatGate {
         this.deps.log.warn({ err: error }, "seat version check failed; seat reads go to SQL");
         continue;
       }
-      const stale =
-        !concert.ready ||
-        concert.dates.some((d, i) => {
-          const inRedis = versions[i]!;
-          if (inRedis < d.contiguous) return true;
-          const wasMissing = d.missing !== null && d.contiguous < d.missing;
-          d.missing = inRedis > d.contiguous ? inRedis : null;
-          return wasMissing;
-        });
-      if (stale) this.reload(concert);
+      const stale = new Set<string>();
+      concert.dates.forEach((d, i) => {
+        const inRedis = versions[i]!;
+        const wasMissing = d.missing !== null && d.contiguous < d.missing;
+        d.missing = inRedis > d.contiguous ? inRedis : null;
+        if (inRedis < d.contiguous || wasMissing) stale.add(d.ref.id);
+      });
+      if (!concert.ready) this.reload(concert);
+      else if (stale.size > 0) this.reload(concert, stale);
     }
   }
 
@@ -224,14 +223,15 @@ export class SeatBoard implements SeatEvents, SeatGate {
     return this.load(fresh);
   }
 
-  private reload(concert: ConcertMap): void {
+  /** The whole concert again, or only `dateIds` (a stale date must not cost every date's rows). */
+  private reload(concert: ConcertMap, dateIds?: Set<string>): void {
     if (concert.loading) return;
-    concert.ready = false;
-    void this.load(concert);
+    if (!dateIds) concert.ready = false;
+    void this.load(concert, dateIds);
   }
 
-  private load(concert: ConcertMap): Promise<void> {
-    concert.loading = this.read(concert)
+  private load(concert: ConcertMap, dateIds?: Set<string>): Promise<void> {
+    concert.loading = (dateIds ? this.readDates(concert, dateIds) : this.read(concert))
       .then(() => {
         concert.ready = true;
       })
@@ -259,15 +259,22 @@ export class SeatBoard implements SeatEvents, SeatGate {
     const local = this.deps.clock.now().getTime();
     const rows = await repository.liveSeatsOf(concert.concertId);
     concert.skew = rows[0] ? rows[0].dbNow.getTime() - local : 0;
-    const maps = refs.map((ref, i): DateMap => {
-      const v = versions[i]!;
-      return { ref, cells: new Map(), base: v, contiguous: v, seen: new Set(), missing: null };
-    });
-    const byId = new Map(maps.map((m) => [m.ref.id, m]));
-    for (const row of rows) byId.get(row.dateId)?.cells.set(Number(row.number), cellOf(row, local));
+    const maps = mapsOf(refs, versions, rows, local);
     for (const old of concert.dates) this.dates.delete(old.ref.id);
     concert.dates = maps;
     for (const map of maps) this.dates.set(map.ref.id, { concert, map });
+  }
+
+  /** Some dates of a loaded concert, in the same order (versions, then rows); the rest are kept. */
+  private async readDates(concert: ConcertMap, dateIds: Set<string>): Promise<void> {
+    const refs = concert.dates.filter((d) => dateIds.has(d.ref.id)).map((d) => d.ref);
+    const versions = await this.readVersions(refs.map((r) => r.id));
+    const local = this.deps.clock.now().getTime();
+    const rows = await this.deps.repository.liveSeatsOfDates(refs.map((r) => r.id));
+    if (rows[0]) concert.skew = rows[0].dbNow.getTime() - local;
+    const fresh = new Map(mapsOf(refs, versions, rows, local).map((m) => [m.ref.id, m]));
+    concert.dates = concert.dates.map((d) => fresh.get(d.ref.id) ?? d);
+    for (const map of fresh.values()) this.dates.set(map.ref.id, { concert, map });
   }
 
   private listen(concertDateId: string): void {
@@ -284,11 +291,6 @@ export class SeatBoard implements SeatEvents, SeatGate {
     return values.map((v) => Number(v ?? 0));
   }
 
-  private versionKey(concertDateId: string): string {
-    return `${this.deps.prefix}seatver:{${concertDateId}}`;
-  }
-
-  private dbNow(concert: ConcertMap): number {
-    return this.deps.clock.now().getTime() + concert.skew;
-  }
+  private readonly versionKey = (dateId: string) => `${this.deps.prefix}seatver:{${dateId}}`;
+  private readonly dbNow = (concert: ConcertMap) => this.deps.clock.now().getTime() + concert.skew;
 }

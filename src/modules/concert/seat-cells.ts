@@ -57,6 +57,25 @@ export interface SeatRow {
   dbNow: Date;
 }
 
+/**
+ * Fresh maps of `refs` at their Redis `versions`, filled from `rows` (the live seats read after
+ * the versions, so a change numbered up to a version is in the rows).
+ */
+export function mapsOf(
+  refs: DateMap["ref"][],
+  versions: number[],
+  rows: SeatRow[],
+  local: number,
+): DateMap[] {
+  const maps = refs.map((ref, i): DateMap => {
+    const v = versions[i]!;
+    return { ref, cells: new Map(), base: v, contiguous: v, seen: new Set(), missing: null };
+  });
+  const byId = new Map(maps.map((m) => [m.ref.id, m]));
+  for (const row of rows) byId.get(row.dateId)?.cells.set(Number(row.number), cellOf(row, local));
+  return maps;
+}
+
 export function cellOf(row: SeatRow, local: number): Cell {
   const status: SeatStatus = row.status === "CONFIRMED" ? "SOLD" : row.status === "HELD" ? "HELD" : "FREE";
   return {

@@ -94,6 +94,23 @@ describe("freshness of the seat maps", () => {
     await until(async () => !(await free(dateId)).includes(7));
   });
 
+  it("reads only the date whose version is missing, not the concert's other dates", async () => {
+    const { dates } = await createConcert(db.prisma, [1, 2]);
+    const [stale, other] = [dates[0]!.id, dates[1]!.id];
+    await board.findDate(stale);
+    expect(await free(stale)).toContain(7);
+    expect(await free(other)).toContain(7);
+    // Both dates changed in SQL behind the board; only the first one's version moved.
+    await heldBehindTheBoard(stale, 7);
+    await heldBehindTheBoard(other, 7);
+    await redis.incr(versionKey(stale));
+    await board.checkVersions();
+    await board.checkVersions(); // still missing: that date alone is read again
+    // Once the read is done (SQL answers meanwhile) the stale date shows the hold and the other
+    // date's map is the one kept (a whole-concert read would show its hold too, and never 7).
+    await until(async () => !(await free(stale)).includes(7) && (await free(other)).includes(7));
+  });
+
   it("reads a date again when Redis lost its counter (restart), and answers from SQL meanwhile", async () => {
     const { dates } = await createConcert(db.prisma, [1]);
     const dateId = dates[0]!.id;
