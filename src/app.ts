@@ -74,9 +74,9 @@ function createModules(infra: Infrastructure): { modules: FeatureModule[]; servi
     reservations: reservation.repository,
     afterPayment: {
       // After the payer's other holds are released: was that the concert's last open seat?
-      afterPayment: async (userId, concertId, reservationId) => {
+      afterPayment: async (userId, concertId, reservationId, concertDateId) => {
         await reservation.service.afterPayment(userId, concertId, reservationId);
-        await liveSale.soldOut.check(concertId);
+        await liveSale.soldOut.check(concertId, concertDateId);
       },
     },
   });

@@ -12,15 +12,26 @@ import type { SoldOutRepository } from "./sale-stats.repository.js";
 
 export class SoldOutWatch {
   constructor(
-    private readonly seats: Pick<SoldOutRepository, "futureSeats">,
+    private readonly seats: Pick<SoldOutRepository, "futureSeats" | "dateOpen">,
     private readonly flags: Pick<SaleFiguresStore, "setSoldOut">,
     private readonly clock: Clock,
     private readonly timeZone: string,
   ) {}
 
-  /** Sets the concert's soldout flag from MySQL; returns it. */
-  async check(concertId: string): Promise<boolean> {
-    const seats = await this.seats.futureSeats(concertId, dayIn(this.clock.now(), this.timeZone));
+  /**
+   * Sets the concert's soldout flag from MySQL; returns it. `concertDateId`: the date a payment
+   * just sold a seat of; while that date (from today on) still has a seat not sold, the concert
+   * is not sold out and nothing else is read. Only the payment that fills a date looks at the
+   * other dates, so the check does not grow with the seats sold (sold dates are what the search
+   * for an open seat would walk through).
+   */
+  async check(concertId: string, concertDateId?: string): Promise<boolean> {
+    const today = dayIn(this.clock.now(), this.timeZone);
+    if (concertDateId !== undefined && (await this.seats.dateOpen(concertDateId, today))) {
+      await this.flags.setSoldOut(concertId, false);
+      return false;
+    }
+    const seats = await this.seats.futureSeats(concertId, today);
     const soldOut = seats.any && !seats.open;
     await this.flags.setSoldOut(concertId, soldOut);
     return soldOut;

@@ -19,7 +19,12 @@ export interface ReservationPort {
 
 export interface ReservationAfterPayment {
   /** Publishes SOLD and releases the user's other live holds for that concert. */
-  afterPayment(userId: string, concertId: string, paidReservationId: string): Promise<void>;
+  afterPayment(
+    userId: string,
+    concertId: string,
+    paidReservationId: string,
+    concertDateId: string,
+  ): Promise<void>;
 }
 
 /** The wallet's debit, run inside the payment's transaction (WalletService.debit). */

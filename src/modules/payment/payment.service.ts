@@ -133,7 +133,13 @@ export class PaymentService {
     await Promise.all([
       this.afterCommit(() => this.deps.pass.finishAfterPayment(caller), "end the queue pass", payment.id),
       this.afterCommit(
-        () => this.deps.afterPayment.afterPayment(caller.userId, reservation.concertId, reservation.id),
+        () =>
+          this.deps.afterPayment.afterPayment(
+            caller.userId,
+            reservation.concertId,
+            reservation.id,
+            reservation.concertDateId,
+          ),
         "release the user's other holds",
         payment.id,
       ),

@@ -95,6 +95,19 @@ describe("SoldOutRepository.futureSeats against MariaDB", () => {
     expect(await repo.futureSeats(c, TODAY)).toEqual({ any: true, open: true });
   });
 
+  it("knows a date open while one of its seats is free or held, and not once it is full or past", async () => {
+    const c = await concert();
+    const past = await date(c, "2030-05-31", 1);
+    const d = await date(c, TODAY, 2);
+    expect(await repo.dateOpen(past.dateId, TODAY)).toBe(false);
+    expect(await repo.dateOpen(d.dateId, TODAY)).toBe(true);
+    await reserve(d.dateId, d.seatIds[0]!, "CONFIRMED");
+    await reserve(d.dateId, d.seatIds[1]!, "HELD");
+    expect(await repo.dateOpen(d.dateId, TODAY)).toBe(true);
+    await sql.execute("UPDATE reservations SET status = 'CONFIRMED' WHERE seat_id = ?", [d.seatIds[1]]);
+    expect(await repo.dateOpen(d.dateId, TODAY)).toBe(false);
+  });
+
   it("reads a few rows, not every seat, while seats are left (200 dates, 10,000 seats)", async () => {
     const c = await concert();
     for (let d = 0; d < 200; d++) {
