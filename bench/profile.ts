@@ -54,6 +54,24 @@ const child = spawn(process.execPath, ["--cpu-prof", "--cpu-prof-dir", DIR, ...S
 });
 const exited = new Promise((resolve) => child.once("exit", resolve));
 const url = `http://127.0.0.1:${port}`;
+const firstConcert = async () =>
+  (await gql<{ concerts: { id: string }[] }>(url, "{ concerts { id } }")).data!.concerts[0]!.id;
+/** `n` new users admitted (ACTIVE) to the first concert, and the id of its date number `dateIndex`. */
+async function shoppersOf(n: number, dateIndex: number) {
+  const concertId = await firstConcert();
+  const shoppers = await admit(
+    [{ url } as unknown as ServerProcess],
+    concertId,
+    await seedUsers(env.databaseUrl, n),
+  );
+  const dates = await gql<{ availableDates: { id: string }[] }>(
+    url,
+    "query ($c: ID!) { availableDates(concertId: $c) { id } }",
+    { c: concertId },
+    shoppers[0]!.token,
+  );
+  return { shoppers, dateId: dates.data!.availableDates[dateIndex]!.id };
+}
 try {
   for (let i = 0; ; i++) {
     if (i > 400) throw new Error("server not ready in 60 s");
@@ -65,8 +83,7 @@ try {
     await sleep(150);
   }
   if (kind === "crowd") {
-    const concertId = (await gql<{ concerts: { id: string }[] }>(url, "{ concerts { id } }")).data!
-      .concerts[0]!.id;
+    const concertId = await firstConcert();
     const users = await seedUsers(env.databaseUrl, crowdUsers);
     // No --inspect here, so output() has no debugger address and memory is read without a forced GC.
     const server = { url, child, output: () => "" } as unknown as ServerProcess;
@@ -85,39 +102,14 @@ try {
     console.log(JSON.stringify({ admission: r.admission, pushes: r.pushes }));
   }
   if (kind === "race") {
-    const concertId = (await gql<{ concerts: { id: string }[] }>(url, "{ concerts { id } }")).data!
-      .concerts[0]!.id;
-    const users = await seedUsers(env.databaseUrl, crowdUsers);
-    const shoppers = await admit([{ url } as unknown as ServerProcess], concertId, users);
-    const dateId = (
-      await gql<{ availableDates: { id: string }[] }>(
-        url,
-        "query ($c: ID!) { availableDates(concertId: $c) { id } }",
-        { c: concertId },
-        shoppers[0]!.token,
-      )
-    ).data!.availableDates[0]!.id;
+    const { shoppers, dateId } = await shoppersOf(crowdUsers, 0);
     await warmSockets([url], shoppers.length);
     loadFrom = Date.now() - spawnedAt;
     const r = await seatRace(env.databaseUrl, shoppers, dateId);
     console.log(JSON.stringify(r));
   }
   if (kind === "steady") {
-    const concertId = (await gql<{ concerts: { id: string }[] }>(url, "{ concerts { id } }")).data!
-      .concerts[0]!.id;
-    const shoppers = await admit(
-      [{ url } as unknown as ServerProcess],
-      concertId,
-      await seedUsers(env.databaseUrl, 50),
-    );
-    const dateId = (
-      await gql<{ availableDates: { id: string }[] }>(
-        url,
-        "query ($c: ID!) { availableDates(concertId: $c) { id } }",
-        { c: concertId },
-        shoppers[0]!.token,
-      )
-    ).data!.availableDates[1]!.id;
+    const { shoppers, dateId } = await shoppersOf(50, 1);
     await steady(shoppers, dateId, 2);
     loadFrom = Date.now() - spawnedAt;
     const r = await steady(shoppers, dateId, seconds);
@@ -126,21 +118,7 @@ try {
   let body: (i: number) => string = () => JSON.stringify({ query: "{ serverTime }" });
   let headers: ((i: number) => Record<string, string>) | undefined;
   if (kind === "seats" || kind === "seatmap") {
-    const concertId = (await gql<{ concerts: { id: string }[] }>(url, "{ concerts { id } }")).data!
-      .concerts[0]!.id;
-    const shoppers = await admit(
-      [{ url } as unknown as ServerProcess],
-      concertId,
-      await seedUsers(env.databaseUrl, 50),
-    );
-    const dateId = (
-      await gql<{ availableDates: { id: string }[] }>(
-        url,
-        "query ($c: ID!) { availableDates(concertId: $c) { id } }",
-        { c: concertId },
-        shoppers[0]!.token,
-      )
-    ).data!.availableDates[0]!.id;
+    const { shoppers, dateId } = await shoppersOf(50, 0);
     const query =
       kind === "seats"
         ? "query ($d: ID!) { availableSeats(concertDateId: $d) { number price } }"
@@ -150,8 +128,7 @@ try {
     headers = (i) => ({ authorization: `Bearer ${shoppers[i % shoppers.length]!.token}` });
   }
   if (kind === "issue") {
-    const concertId = (await gql<{ concerts: { id: string }[] }>(url, "{ concerts { id } }")).data!
-      .concerts[0]!.id;
+    const concertId = await firstConcert();
     // Enough users that every call of the load is a first entry (no verified key cached).
     const users = await seedUsers(env.databaseUrl, Math.min(120_000, seconds * 10_000 + 20_000));
     const q = `mutation ($u: ID!, $k: String!, $c: ID!) { issueQueueToken(userId: $u, accessKey: $k, concertId: $c) { token status position } }`;
