@@ -67,8 +67,22 @@ export interface FutureSeats {
   open: boolean;
 }
 
+/** True for a seat `s` that nobody has bought (free or held); uses reservations_seat_id_live_key. */
+const SEAT_NOT_SOLD = `NOT EXISTS (SELECT 1 FROM reservations r
+  WHERE r.seat_id = s.id AND r.live = 1 AND r.status = 'CONFIRMED')`;
+
 export class SoldOutRepository {
   constructor(private readonly sql: Sql) {}
+
+  /** Whether the date is on or after `today` and has a seat not sold (free or held): 50 lookups at most. */
+  async dateOpen(concertDateId: string, today: string): Promise<boolean> {
+    const rows = await this.sql.select<{ open: number | bigint }>(
+      `SELECT EXISTS (SELECT 1 FROM seats s JOIN concert_dates d ON d.id = s.concert_date_id
+                      WHERE d.id = ? AND d.date >= ? AND ${SEAT_NOT_SOLD}) AS open`,
+      [concertDateId, today],
+    );
+    return Number(rows[0]?.open ?? 0) === 1;
+  }
 
   /**
    * One statement of two EXISTS over the concert's dates on or after `today`. Each stops at the
@@ -77,27 +91,11 @@ export class SoldOutRepository {
    * concert had 700 dates). The search for an open seat still walks past the sold dates that
    * come first, so a payment asks `dateOpen` of its own date before this (SoldOutWatch).
    */
-  /** Whether the date is on or after `today` and has a seat not sold (free or held): 50 lookups at most. */
-  async dateOpen(concertDateId: string, today: string): Promise<boolean> {
-    const rows = await this.sql.select<{ open: number | bigint }>(
-      `SELECT EXISTS (SELECT 1 FROM seats s JOIN concert_dates d ON d.id = s.concert_date_id
-                      WHERE d.id = ? AND d.date >= ?
-                        AND NOT EXISTS (SELECT 1 FROM reservations r
-                                        WHERE r.seat_id = s.id AND r.live = 1 AND r.status = 'CONFIRMED')) AS open`,
-      [concertDateId, today],
-    );
-    return Number(rows[0]?.open ?? 0) === 1;
-  }
-
   async futureSeats(concertId: string, today: string): Promise<FutureSeats> {
+    const future = `SELECT 1 FROM seats s JOIN concert_dates d ON d.id = s.concert_date_id
+                    WHERE d.concert_id = ? AND d.date >= ?`;
     const rows = await this.sql.select<{ anySeat: number | bigint; openSeat: number | bigint }>(
-      `SELECT
-         EXISTS (SELECT 1 FROM seats s JOIN concert_dates d ON d.id = s.concert_date_id
-                 WHERE d.concert_id = ? AND d.date >= ?) AS anySeat,
-         EXISTS (SELECT 1 FROM seats s JOIN concert_dates d ON d.id = s.concert_date_id
-                 WHERE d.concert_id = ? AND d.date >= ?
-                   AND NOT EXISTS (SELECT 1 FROM reservations r
-                                   WHERE r.seat_id = s.id AND r.live = 1 AND r.status = 'CONFIRMED')) AS openSeat`,
+      `SELECT EXISTS (${future}) AS anySeat, EXISTS (${future} AND ${SEAT_NOT_SOLD}) AS openSeat`,
       [concertId, today, concertId, today],
     );
     return { any: Number(rows[0]?.anySeat ?? 0) === 1, open: Number(rows[0]?.openSeat ?? 0) === 1 };
