@@ -5,6 +5,7 @@
 // fail with the driver's SqlError: errno 1062 and the server's message. All carry the server's
 // own error number, which is what these helpers read.
 import { Prisma } from "./prisma.js";
+import { isDeadlock } from "./sql.js";
 
 interface AdapterCause {
   originalCode?: string;
@@ -72,7 +73,7 @@ const errnoOf = (error: unknown) => (error as { errno?: unknown } | null)?.errno
  * cancel is decided anew by its conditional statement, money moves carry idempotency keys.
  */
 export function isLockConflict(error: unknown): boolean {
-  return isRetryableTransactionError(error) || errnoOf(error) === 1213 || errnoOf(error) === 1205;
+  return isRetryableTransactionError(error) || isDeadlock(error) || errnoOf(error) === 1205;
 }
 
 /**

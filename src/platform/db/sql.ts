@@ -19,12 +19,12 @@ export interface WriteResult {
 /** Attempts of a statement (and of a transaction, db/transaction.ts) that loses a deadlock. */
 export const DEADLOCK_ATTEMPTS = 5;
 
+/** InnoDB chose a statement sent through the driver as a deadlock's victim (errno 1213). */
+export const isDeadlock = (error: unknown) => (error as { errno?: unknown } | null)?.errno === 1213;
+
 /** A short, jittered pause before the next attempt, growing with it. */
 export const backOff = (attempt: number) =>
   new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20));
-
-/** InnoDB chose the statement as a deadlock's victim (the driver's errno 1213). */
-const isDeadlock = (error: unknown) => (error as { errno?: unknown } | null)?.errno === 1213;
 
 export class Sql {
   constructor(private readonly pool: Pool) {}
@@ -40,15 +40,8 @@ export class Sql {
   }
 
   /** One statement, sent again when it was a deadlock's victim (see the top of this file). */
-  private async query<T>(sql: string, values: unknown[]): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.pool.query<T>(sql, values);
-      } catch (error) {
-        if (attempt >= DEADLOCK_ATTEMPTS || !isDeadlock(error)) throw error;
-        await backOff(attempt);
-      }
-    }
+  private query<T>(sql: string, values: unknown[]): Promise<T> {
+    return this.retried(() => this.pool.query<T>(sql, values));
   }
 
   /**
@@ -60,13 +53,24 @@ export class Sql {
    * victim (rolled back, so without effect) the whole pipeline is sent again, like a single
    * statement.
    */
-  async pipeline(statements: [sql: string, values: unknown[]][]): Promise<PromiseSettledResult<unknown>[]> {
-    for (let attempt = 1; ; attempt++) {
+  pipeline(statements: [sql: string, values: unknown[]][]): Promise<PromiseSettledResult<unknown>[]> {
+    return this.retried(async () => {
       const results = await this.pipelineOnce(statements);
       const first = results[0];
-      const deadlocked = first?.status === "rejected" && isDeadlock(first.reason);
-      if (!deadlocked || attempt >= DEADLOCK_ATTEMPTS) return results;
-      await backOff(attempt);
+      if (first?.status === "rejected" && isDeadlock(first.reason)) throw first.reason;
+      return results;
+    });
+  }
+
+  /** `run` again after a short pause while it loses a deadlock, up to DEADLOCK_ATTEMPTS times. */
+  private async retried<T>(run: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run();
+      } catch (error) {
+        if (attempt >= DEADLOCK_ATTEMPTS || !isDeadlock(error)) throw error;
+        await backOff(attempt);
+      }
     }
   }
 
