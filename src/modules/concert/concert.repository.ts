@@ -17,6 +17,10 @@ const SEAT_IS_FREE = Prisma.sql`NOT EXISTS (
   SELECT 1 FROM reservations r
   WHERE r.seat_id = s.id AND r.live = 1 AND (r.status = 'CONFIRMED' OR r.expires_at > NOW(3)))`;
 
+/** A seat `s` with its live reservation `r` and the database's NOW(3), as a seat map loads it. */
+const LIVE_SEAT_COLUMNS = Prisma.sql`s.concert_date_id AS dateId, s.id, s.number, s.price,
+  r.id AS reservationId, r.status, r.expires_at AS expiresAt, NOW(3) AS dbNow`;
+
 export class ConcertRepository {
   constructor(private readonly db: Db) {}
 
@@ -85,8 +89,7 @@ export class ConcertRepository {
   async liveSeatsOfDates(dateIds: string[]): Promise<SeatRow[]> {
     if (dateIds.length === 0) return [];
     return this.db.$queryRaw<SeatRow[]>`
-      SELECT s.concert_date_id AS dateId, s.id, s.number, s.price, r.id AS reservationId,
-             r.status, r.expires_at AS expiresAt, NOW(3) AS dbNow
+      SELECT ${LIVE_SEAT_COLUMNS}
       FROM seats s
       LEFT JOIN reservations r ON r.seat_id = s.id AND r.live = 1
       WHERE s.concert_date_id IN (${Prisma.join(dateIds)})
@@ -96,8 +99,7 @@ export class ConcertRepository {
   /** Every seat of the concert with its live reservation, and the database's NOW(3). */
   async liveSeatsOf(concertId: string): Promise<SeatRow[]> {
     return this.db.$queryRaw<SeatRow[]>`
-      SELECT s.concert_date_id AS dateId, s.id, s.number, s.price, r.id AS reservationId,
-             r.status, r.expires_at AS expiresAt, NOW(3) AS dbNow
+      SELECT ${LIVE_SEAT_COLUMNS}
       FROM concert_dates d
       JOIN seats s ON s.concert_date_id = d.id
       LEFT JOIN reservations r ON r.seat_id = s.id AND r.live = 1

@@ -3,10 +3,10 @@
 // QUEUE_CHANGED event (one per concert per tick or departure) makes the instance recompute the
 // subscribers that the cadence says are due (push-cadence.ts: everyone near the front, the
 // rest every few seconds), the front in ONE pipelined Redis round trip and the back in slices
-// of BACK_SLICE (a change arriving between two slices reaches the front first), and push only to
-// those whose ticket changed. A subscriber whose previous push is still unwritten (its socket is behind) skips a
-// WAITING update and gets the fresh one later; the first push, ACTIVE and every end are
-// never skipped, and pushes to one subscriber are never reordered.
+// of BACK_SLICE (a change arriving between two slices reaches the front first), and push only
+// to those whose ticket changed. A subscriber whose previous push is still unwritten (its
+// socket is behind) skips a WAITING update and gets the fresh one later; the first push,
+// ACTIVE and every end are never skipped, and pushes to one subscriber are never reordered.
 import type { Clock } from "../../platform/clock.js";
 import { failedStream } from "../../platform/graphql/failed-stream.js";
 import { LiveStream } from "../../platform/graphql/live-stream.js";
