@@ -106,6 +106,9 @@ export interface FlashCrowdOptions {
   afterEntry: (tickets: Ticket[]) => Promise<void>;
 }
 
+const issueBody = (u: SeededUser, concertId: string) =>
+  JSON.stringify({ query: ISSUE, variables: { u: u.userId, k: u.accessKey, c: concertId } });
+
 export async function flashCrowd(
   server: ServerProcess,
   redisUrl: string,
@@ -125,17 +128,11 @@ export async function flashCrowd(
       url: server.url,
       connections: 100,
       amount: warm.length,
-      body: (i) =>
-        JSON.stringify({
-          query: ISSUE,
-          variables: { u: warm[i]!.userId, k: warm[i]!.accessKey, c: other },
-        }),
+      body: (i) => issueBody(warm[i]!, other),
     });
   }
   log(`flash crowd: ${n} issueQueueToken calls, 100 in flight`);
-  const bodies = users.map((u) =>
-    JSON.stringify({ query: ISSUE, variables: { u: u.userId, k: u.accessKey, c: concertId } }),
-  );
+  const bodies = users.map((u) => issueBody(u, concertId));
   const entry = await cannon({
     url: server.url,
     connections: 100,
