@@ -69,9 +69,17 @@ export interface GqlResult<T> {
 /**
  * Keep-alive sockets without a cap, and no client-side connect timeout: a burst of thousands of
  * requests then measures the server (fetch's 10 s connect timeout would turn a full accept
- * backlog into client errors).
+ * backlog into client errors). `maxFreeSockets` is uncapped too: Node's default keeps only 256
+ * idle sockets per server and closes the rest, so every burst of 2,000 after the first opened
+ * about 1,500 new connections, overflowed the accept backlog and waited for the 1 s SYN
+ * retransmit (`nstat` TcpExtListenOverflows) — the "bimodal" trivial burst of 1 December.
  */
-const agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 1000, maxSockets: Infinity });
+const agent = new http.Agent({
+  keepAlive: true,
+  keepAliveMsecs: 1000,
+  maxSockets: Infinity,
+  maxFreeSockets: Infinity,
+});
 
 /**
  * A keep-alive socket the server closes (its keep-alive timeout) just as a request is written
@@ -155,6 +163,19 @@ export function countBy(codes: (string | null)[], ok = "OK"): Record<string, num
   const out: Record<string, number> = {};
   for (const c of codes) out[c ?? ok] = (out[c ?? ok] ?? 0) + 1;
   return out;
+}
+
+/**
+ * The machine's count of incoming connections dropped because a listen backlog was full
+ * (`TcpExt ListenOverflows` in /proc/net/netstat, as `nstat` shows it). Each such drop costs its
+ * client a 1 s SYN retransmit, so a burst that saw any measured the backlog, not the server.
+ */
+export function listenOverflows(): number {
+  const lines = readFileSync("/proc/net/netstat", "utf8").split("\n");
+  const at = lines.findIndex((l) => l.startsWith("TcpExt:"));
+  const column = at < 0 ? -1 : lines[at]!.split(" ").indexOf("ListenOverflows");
+  if (column < 0) throw new Error("no TcpExt ListenOverflows in /proc/net/netstat");
+  return Number(lines[at + 1]!.split(" ")[column]);
 }
 
 /** Resident set size of a process in bytes (Linux /proc). */

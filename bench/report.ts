@@ -189,6 +189,14 @@ export function checks(r: BenchReport): CheckRow[] {
         s.unanswered === 0,
     },
     {
+      check: "bursts: no connection dropped at a full accept backlog (each would wait 1 s for a SYN retransmit)",
+      detail: `trivial before ${r.baselines.trivialBurstBefore.listenOverflows}, race ${s.listenOverflows}, trivial after ${r.baselines.trivialBurstAfter.listenOverflows} (TcpExt ListenOverflows)`,
+      ok:
+        r.baselines.trivialBurstBefore.listenOverflows === 0 &&
+        s.listenOverflows === 0 &&
+        r.baselines.trivialBurstAfter.listenOverflows === 0,
+    },
+    {
       check: "steady: no errors",
       detail: errs(r.steady.errors),
       ok: none(r.steady.errors),

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { ServerProcess } from "../tests/helpers/server-processes.js";
 import { cannon } from "./baselines.js";
-import { countBy, gql, pool, summarize, withDb, type SeededUser, type Summary } from "./lib.js";
+import { countBy, gql, listenOverflows, pool, summarize, withDb, type SeededUser, type Summary } from "./lib.js";
 
 export const ISSUE = `mutation ($u: ID!, $k: String!, $c: ID!) {
   issueQueueToken(userId: $u, accessKey: $k, concertId: $c) { token status } }`;
@@ -52,6 +52,8 @@ export interface SeatRaceResult {
   liveRowsInDb: number;
   distinctSeatsInDb: number;
   unanswered: number;
+  /** Connections the kernel dropped at a full accept backlog during the race (should be 0). */
+  listenOverflows: number;
 }
 
 /** Every shopper sends one reserveSeat at the same moment for the 50 seats of one date. */
@@ -60,6 +62,7 @@ export async function seatRace(
   shoppers: Shopper[],
   dateId: string,
 ): Promise<SeatRaceResult> {
+  const overflowsBefore = listenOverflows();
   const started = performance.now();
   const results = await Promise.all(
     shoppers.map((s, i) =>
@@ -67,6 +70,7 @@ export async function seatRace(
     ),
   );
   const wallMs = performance.now() - started;
+  const overflows = listenOverflows() - overflowsBefore;
   const winners = results.flatMap((r, i) => (r.data?.reserveSeat ? [i] : []));
   const seats = winners.map((i) => (i % 50) + 1);
   const rows = await withDb(databaseUrl, (c) =>
@@ -91,6 +95,7 @@ export async function seatRace(
     liveRowsInDb: rows.reduce((s, r) => s + Number(r.n), 0),
     distinctSeatsInDb: rows.length,
     unanswered: results.filter((r) => !answered.has(r.code)).length,
+    listenOverflows: overflows,
   };
 }
 
