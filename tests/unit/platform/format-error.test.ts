@@ -39,6 +39,15 @@ describe("classifyError", () => {
     });
   });
 
+  it("builds a DomainError without a stack trace (an answer, not a fault), and leaves other errors theirs", () => {
+    const limit = Error.stackTraceLimit;
+    const refusal = new DomainError("SEAT_UNAVAILABLE", "Seat 7 is taken. Pick another seat.");
+    expect(refusal.stack).toBe("DomainError: Seat 7 is taken. Pick another seat.");
+    expect(Error.stackTraceLimit).toBe(limit);
+    expect(new Error("a bug").stack?.split("\n").length).toBeGreaterThan(1);
+    expect(fromResolver(refusal).error.stack).toBe(refusal.stack);
+  });
+
   it("turns a failed argument validation into BAD_USER_INPUT naming the constraint", () => {
     const validation = new ArgumentValidationError([
       {
