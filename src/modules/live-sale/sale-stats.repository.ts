@@ -85,17 +85,36 @@ export class SoldOutRepository {
   }
 
   /**
+   * Flags the date sold out (`concert_dates.sold_out`) when none of its seats is left; the
+   * UPDATE's own condition decides, so a date with a seat free or held is never flagged. A
+   * date's seats are fixed and a sale is final, so the flag stays true. Returns whether this
+   * statement set it.
+   */
+  async markDateSoldOut(concertDateId: string): Promise<boolean> {
+    const { affectedRows } = await this.sql.execute(
+      `UPDATE concert_dates d SET d.sold_out = TRUE
+       WHERE d.id = ? AND d.sold_out = FALSE
+         AND NOT EXISTS (SELECT 1 FROM seats s WHERE s.concert_date_id = d.id AND ${SEAT_NOT_SOLD})`,
+      [concertDateId],
+    );
+    return affectedRows === 1;
+  }
+
+  /**
    * One statement of two EXISTS over the concert's dates on or after `today`. Each stops at the
    * first row it finds instead of counting every seat of the concert (a stadium's tens of
    * thousands; that count after every payment is what kept MariaDB busy in the soak once a
-   * concert had 700 dates). The search for an open seat still walks past the sold dates that
-   * come first, so a payment asks `dateOpen` of its own date before this (SoldOutWatch).
+   * concert had 700 dates). The search for an open seat skips the dates flagged sold out
+   * (index `concert_id, sold_out, date`): it used to walk through every seat of every sold date
+   * before it, a walk that grew with the sale until it was what slowed the soak's tenth minute.
+   * A full date not flagged yet is only walked through, never miscounted.
    */
   async futureSeats(concertId: string, today: string): Promise<FutureSeats> {
     const future = `SELECT 1 FROM seats s JOIN concert_dates d ON d.id = s.concert_date_id
                     WHERE d.concert_id = ? AND d.date >= ?`;
     const rows = await this.sql.select<{ anySeat: number | bigint; openSeat: number | bigint }>(
-      `SELECT EXISTS (${future}) AS anySeat, EXISTS (${future} AND ${SEAT_NOT_SOLD}) AS openSeat`,
+      `SELECT EXISTS (${future}) AS anySeat,
+              EXISTS (${future} AND d.sold_out = FALSE AND ${SEAT_NOT_SOLD}) AS openSeat`,
       [concertId, today, concertId, today],
     );
     return { any: Number(rows[0]?.anySeat ?? 0) === 1, open: Number(rows[0]?.openSeat ?? 0) === 1 };

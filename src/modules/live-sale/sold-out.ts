@@ -12,7 +12,7 @@ import type { SoldOutRepository } from "./sale-stats.repository.js";
 
 export class SoldOutWatch {
   constructor(
-    private readonly seats: Pick<SoldOutRepository, "futureSeats" | "dateOpen">,
+    private readonly seats: Pick<SoldOutRepository, "futureSeats" | "dateOpen" | "markDateSoldOut">,
     private readonly flags: Pick<SaleFiguresStore, "setSoldOut">,
     private readonly clock: Clock,
     private readonly timeZone: string,
@@ -22,14 +22,19 @@ export class SoldOutWatch {
    * Sets the concert's soldout flag from MySQL; returns it. `concertDateId`: the date a payment
    * just sold a seat of; while that date (from today on) still has a seat not sold, the concert
    * is not sold out and nothing else is read. Only the payment that fills a date looks at the
-   * other dates, so the check does not grow with the seats sold (sold dates are what the search
-   * for an open seat would walk through).
+   * other dates, and first flags its date sold out, so that the search for an open seat skips
+   * it: the check does not grow with the dates sold (they are what that search walked through).
+   * (`dateOpen` is false for a past date too; the flag's UPDATE looks only at the seats, so a
+   * past date with a seat left is not flagged.)
    */
   async check(concertId: string, concertDateId?: string): Promise<boolean> {
     const today = dayIn(this.clock.now(), this.timeZone);
-    if (concertDateId !== undefined && (await this.seats.dateOpen(concertDateId, today))) {
-      await this.flags.setSoldOut(concertId, false);
-      return false;
+    if (concertDateId !== undefined) {
+      if (await this.seats.dateOpen(concertDateId, today)) {
+        await this.flags.setSoldOut(concertId, false);
+        return false;
+      }
+      await this.seats.markDateSoldOut(concertDateId);
     }
     const seats = await this.seats.futureSeats(concertId, today);
     const soldOut = seats.any && !seats.open;

@@ -108,6 +108,71 @@ describe("SoldOutRepository.futureSeats against MariaDB", () => {
     expect(await repo.dateOpen(d.dateId, TODAY)).toBe(false);
   });
 
+  it("flags a date sold out only when none of its seats is free or held, and only once", async () => {
+    const c = await concert();
+    const d = await date(c, TODAY, 2);
+    const flag = async () =>
+      Number((await sql.select<{ f: number }>("SELECT sold_out AS f FROM concert_dates WHERE id = ?", [d.dateId]))[0]!.f);
+    expect(await repo.markDateSoldOut(d.dateId)).toBe(false); // both free
+    await reserve(d.dateId, d.seatIds[0]!, "CONFIRMED");
+    await reserve(d.dateId, d.seatIds[1]!, "HELD");
+    expect(await repo.markDateSoldOut(d.dateId)).toBe(false); // one held: not sold yet
+    expect(await flag()).toBe(0);
+    await sql.execute("UPDATE reservations SET status = 'CONFIRMED' WHERE seat_id = ?", [d.seatIds[1]]);
+    expect(await repo.markDateSoldOut(d.dateId)).toBe(true);
+    expect(await flag()).toBe(1);
+    expect(await repo.markDateSoldOut(d.dateId)).toBe(false); // already flagged
+    const past = await date(c, "2030-05-31", 1); // past but with a free seat: not flagged
+    expect(await repo.markDateSoldOut(past.dateId)).toBe(false);
+  });
+
+  it("answers the same with or without the flags: a flagged date is full, an unflagged full one is walked through", async () => {
+    const c = await concert();
+    const full = await date(c, TODAY, 1);
+    const fullUnflagged = await date(c, "2030-06-02", 1);
+    await reserve(full.dateId, full.seatIds[0]!, "CONFIRMED");
+    await reserve(fullUnflagged.dateId, fullUnflagged.seatIds[0]!, "CONFIRMED");
+    expect(await repo.markDateSoldOut(full.dateId)).toBe(true);
+    expect(await repo.futureSeats(c, TODAY)).toEqual({ any: true, open: false });
+    const open = await date(c, "2030-06-03", 1);
+    expect(await repo.futureSeats(c, TODAY)).toEqual({ any: true, open: true });
+    expect(open.seatIds).toHaveLength(1);
+  });
+
+  it("skips the sold dates before the open one instead of reading their seats (200 sold dates, 10,000 seats)", async () => {
+    const c = await concert();
+    const days = Array.from({ length: 201 }, (_, d) =>
+      new Date(Date.UTC(2030, 6, 1) + d * 86_400_000).toISOString().slice(0, 10),
+    );
+    // One live seat per user per date: 50 buyers, each buying one seat of every sold date.
+    const buyers = Array.from({ length: 50 }, () => newId());
+    await sql.execute(
+      `INSERT INTO users (id, access_key_hash) VALUES ${buyers.map(() => "(?, ?)").join(", ")}`,
+      buyers.flatMap((id) => [id, "0".repeat(64)]),
+    );
+    const sold: string[] = [];
+    for (const day of days.slice(0, 200)) {
+      const d = await date(c, day, 50);
+      sold.push(d.dateId);
+      await sql.execute(
+        `INSERT INTO reservations (id, user_id, seat_id, concert_date_id, status, live, price, expires_at, created_at, updated_at)
+         VALUES ${d.seatIds.map(() => "(?, ?, ?, ?, 'CONFIRMED', 1, 1000, NOW(3), NOW(3), NOW(3))").join(", ")}`,
+        d.seatIds.flatMap((seatId, i) => [newId(), buyers[i]!, seatId, d.dateId]),
+      );
+    }
+    await date(c, days[200]!, 50);
+    const readRows = async () => {
+      await sql.execute("FLUSH STATUS", []);
+      expect(await repo.futureSeats(c, TODAY)).toEqual({ any: true, open: true });
+      const rows = await sql.select<{ Value: string }>("SHOW SESSION STATUS LIKE 'Handler_read%'", []);
+      return rows.reduce((sum, r) => sum + Number(r.Value), 0);
+    };
+    // Unflagged, the search for an open seat reads through every sold seat before the open date.
+    expect(await readRows()).toBeGreaterThan(10_000);
+    for (const id of sold) expect(await repo.markDateSoldOut(id)).toBe(true);
+    expect(await readRows()).toBeLessThan(200);
+  });
+
   it("reads a few rows, not every seat, while seats are left (200 dates, 10,000 seats)", async () => {
     const c = await concert();
     for (let d = 0; d < 200; d++) {

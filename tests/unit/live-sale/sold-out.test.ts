@@ -11,6 +11,7 @@ function watch(openDates: Set<string>, future: { any: boolean; open: boolean }) 
     {
       dateOpen: async (dateId) => (calls.push(`date ${dateId}`), openDates.has(dateId)),
       futureSeats: async () => (calls.push("concert"), future),
+      markDateSoldOut: async (dateId) => (calls.push(`mark ${dateId}`), true),
     },
     { setSoldOut: async (_concertId: string, soldOut: boolean) => void flags.push(soldOut) },
     new FakeClock("2030-06-01T03:00:00Z"),
@@ -27,10 +28,10 @@ describe("the sold-out check after a payment", () => {
     expect(flags).toEqual([false]);
   });
 
-  it("looks at the whole concert once the paid date is full, and flags it sold out when nothing is open", async () => {
+  it("flags a full paid date, then looks at the whole concert, and flags the concert sold out when nothing is open", async () => {
     const { w, calls, flags } = watch(new Set(), { any: true, open: false });
     expect(await w.check("c", "d1")).toBe(true);
-    expect(calls).toEqual(["date d1", "concert"]);
+    expect(calls).toEqual(["date d1", "mark d1", "concert"]);
     expect(flags).toEqual([true]);
   });
 
