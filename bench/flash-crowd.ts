@@ -88,6 +88,11 @@ export interface FlashCrowdResult {
     active: number;
     subscriberErrors: number;
     serverHistogramWithin1s: number | null;
+    /**
+     * How late the subscriber processes' event loops ran during the window (100 ms timer drift):
+     * a push arriving while a process is behind is stamped late by as much.
+     */
+    clientLoopLagMs: Summary;
   };
 }
 
@@ -283,11 +288,12 @@ export async function flashCrowd(
         unexplained: a.unexplained,
         active: a.active,
         subscriberErrors: a.subscriberErrors,
+        clientLoopLagMs: summarize(a.loopLagMs),
         serverHistogramWithin1s: within !== undefined && count ? ratio(within, count) : null,
       },
     };
     log(
-      `  ${ticks.length} ticks, ${admitted} admitted; front (first ${FRONT}) p99 ${result.pushes.frontLatencyMs.p99} ms, all p99 ${result.pushes.latencyMs.p99} ms, longest out of date ${gaps.max} ms; lost ${a.lost}, out of order ${a.outOfOrder}`,
+      `  ${ticks.length} ticks, ${admitted} admitted; front (first ${FRONT}) p99 ${result.pushes.frontLatencyMs.p99} ms, all p99 ${result.pushes.latencyMs.p99} ms, longest out of date ${gaps.max} ms; lost ${a.lost}, out of order ${a.outOfOrder}; subscriber processes' loop lag p99 ${result.pushes.clientLoopLagMs.p99} ms, max ${result.pushes.clientLoopLagMs.max} ms`,
     );
     return result;
   } finally {

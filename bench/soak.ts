@@ -28,6 +28,7 @@ import {
   sleep,
   summarize,
   type Summary,
+  withDb,
 } from "./lib.js";
 import { QueueWatcher } from "./queue-watcher.js";
 import { keepServerLogs, renderServerLogs, type ServerLogs } from "./server-logs.js";
@@ -72,6 +73,11 @@ interface Minute {
    */
   clientEventLoopP99Ms: number;
   clientCpuPercent: number;
+  /**
+   * MariaDB in the minute: pages InnoDB had to read from disk (Innodb_buffer_pool_reads: the
+   * working set no longer fits the buffer pool) and the soak database's size at its end.
+   */
+  db: { diskReads: number; sizeMiB: number };
 }
 
 interface Flatness {
@@ -99,6 +105,8 @@ export interface SoakReport {
   byKindMs: Record<string, Summary>;
   firstErrorMessages: Record<string, string>;
   targetOpsPerSecond: number;
+  /** innodb_buffer_pool_size in MiB: the soak's database outgrows the Debian default (128). */
+  bufferPoolMiB: number;
   perMinute: Minute[];
   flatness: Flatness[];
   subscriptions: { opened: number; failed: number; pushes: number; errors: number };
@@ -311,6 +319,7 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
   operations = 0;
   errors = {};
   const soakStart = performance.now();
+  let diskReads = await dbReading(cluster.env.databaseUrl);
   const clientLag = monitorEventLoopDelay({ resolution: 10 });
   clientLag.enable();
   let clientCpu = process.cpuUsage();
@@ -344,17 +353,20 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
       });
       const cpu = process.cpuUsage(clientCpu);
       const wallMs = performance.now() - clientCpuAt;
+      const db = await dbReading(cluster.env.databaseUrl);
       const m: Minute = {
         ...sampled,
+        db: { diskReads: db.diskReads - diskReads.diskReads, sizeMiB: db.sizeMiB },
         clientEventLoopP99Ms: Math.round(clientLag.percentile(99) / 1e5) / 10,
         clientCpuPercent: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100),
       };
+      diskReads = db;
       clientLag.reset();
       clientCpu = process.cpuUsage();
       clientCpuAt = performance.now();
       perMinute.push(m);
       log(
-        `  minute ${m.minute}: ${m.rps} req/s, p99 ${m.latencyMs.p99} ms, RSS ${m.rssMiB} MiB, heap ${m.heapMiB} MiB, event loop p99 ${m.eventLoopP99Ms} ms (bench client ${m.clientEventLoopP99Ms} ms, CPU ${m.clientCpuPercent}%), shed ${m.shed}, errors ${JSON.stringify(m.errors)}`,
+        `  minute ${m.minute}: ${m.rps} req/s, p99 ${m.latencyMs.p99} ms, RSS ${m.rssMiB} MiB, heap ${m.heapMiB} MiB, event loop p99 ${m.eventLoopP99Ms} ms (bench client ${m.clientEventLoopP99Ms} ms, CPU ${m.clientCpuPercent}%), MariaDB ${m.db.diskReads} pages from disk, database ${m.db.sizeMiB} MiB, shed ${m.shed}, errors ${JSON.stringify(m.errors)}`,
       );
       latencies = [];
       requests = 0;
@@ -395,6 +407,7 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
     loadAverage,
     calibration,
     targetOpsPerSecond: Math.round(rate * 10) / 10,
+    bufferPoolMiB: await bufferPoolMiB(cluster.env.databaseUrl),
     perMinute,
     flatness,
     byKindMs: Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, summarize(v)])),
@@ -423,7 +436,7 @@ async function sample(
     errors: Record<string, number>;
     shed: number;
   },
-): Promise<Omit<Minute, "clientEventLoopP99Ms" | "clientCpuPercent">> {
+): Promise<Omit<Minute, "clientEventLoopP99Ms" | "clientCpuPercent" | "db">> {
   const per = await Promise.all(
     servers.map(async (s) => {
       const m = await scrape(s.url);
@@ -448,6 +461,25 @@ async function sample(
     heapMiB: Math.round(per.reduce((s, x) => s + x.heapMiB, 0) * 10) / 10,
     eventLoopP99Ms: Math.max(...per.map((x) => x.eventLoopP99Ms)),
   };
+}
+
+/** InnoDB's disk reads so far (server-wide) and the size of this database. */
+async function dbReading(databaseUrl: string): Promise<{ diskReads: number; sizeMiB: number }> {
+  return withDb(databaseUrl, async (c) => {
+    const [reads] = await c.query<{ Value: string }[]>("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_reads'");
+    const [size] = await c.query<{ bytes: number | null }[]>(
+      "SELECT SUM(data_length + index_length) AS bytes FROM information_schema.tables WHERE table_schema = DATABASE()",
+    );
+    return { diskReads: Number(reads!.Value), sizeMiB: mib(Number(size!.bytes ?? 0)) };
+  });
+}
+
+/** The buffer pool MariaDB was given, in MiB (the Debian default is 128). */
+async function bufferPoolMiB(databaseUrl: string): Promise<number> {
+  return withDb(databaseUrl, async (c) => {
+    const [row] = await c.query<{ bytes: number }[]>("SELECT @@innodb_buffer_pool_size AS bytes");
+    return mib(Number(row!.bytes));
+  });
 }
 
 /** Every reading from minute 2 on within 10% of minute 2's (minute 1 is warm-up). */
@@ -477,11 +509,13 @@ function renderSoak(r: SoakReport): string {
     "",
     `Calibration (100 closed loops, ${r.calibration.seconds} s): ${r.calibration.opsPerSecond} operations/s, p99 ${r.calibration.latencyMs.p99} ms. Soak at ${r.targetOpsPerSecond} operations/s (half).`,
     "",
-    "| Minute | Requests/s | p50 / p99 ms | RSS MiB (both) | Heap MiB (both) | Event loop p99 ms (worst) | Bench client: event loop p99 ms, CPU | Shed | Answers and errors |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    `MariaDB's InnoDB buffer pool: ${r.bufferPoolMiB} MiB.`,
+    "",
+    "| Minute | Requests/s | p50 / p99 ms | RSS MiB (both) | Heap MiB (both) | Event loop p99 ms (worst) | Bench client: event loop p99 ms, CPU | MariaDB: pages read from disk, database MiB | Shed | Answers and errors |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...r.perMinute.map(
       (x) =>
-        `| ${x.minute} | ${x.rps} | ${x.latencyMs.p50} / ${x.latencyMs.p99} | ${x.rssMiB} | ${x.heapMiB} | ${x.eventLoopP99Ms} | ${x.clientEventLoopP99Ms}, ${x.clientCpuPercent}% | ${x.shed} | ${Object.keys(x.errors).length ? JSON.stringify(x.errors) : "none"} |`,
+        `| ${x.minute} | ${x.rps} | ${x.latencyMs.p50} / ${x.latencyMs.p99} | ${x.rssMiB} | ${x.heapMiB} | ${x.eventLoopP99Ms} | ${x.clientEventLoopP99Ms}, ${x.clientCpuPercent}% | ${x.db.diskReads}, ${x.db.sizeMiB} | ${x.shed} | ${Object.keys(x.errors).length ? JSON.stringify(x.errors) : "none"} |`,
     ),
     "",
     "| Operation | Count | p50 / p95 / p99 / max ms (whole soak) | Calibration p50 / p99 ms |",

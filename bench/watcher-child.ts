@@ -30,6 +30,17 @@ setInterval(() => {
   }
 }, 50).unref();
 
+// How late this process's own event loop runs: a push that arrives while it is behind is
+// stamped late by as much. Sampled every 100 ms (a timer's drift), kept for the analysis.
+const LAG_EVERY_MS = 100;
+const lags: { at: number; lag: number }[] = [];
+let lagExpected = Date.now() + LAG_EVERY_MS;
+setInterval(() => {
+  const now = Date.now();
+  lags.push({ at: now, lag: Math.max(0, now - lagExpected) });
+  lagExpected = now + LAG_EVERY_MS;
+}, LAG_EVERY_MS).unref();
+
 process.on("message", (m: Command) => {
   void handle(m).catch((error: unknown) => send({ type: "failed", error: String(error) }));
 });
@@ -76,7 +87,8 @@ async function handle(m: Command): Promise<void> {
       return first && first.status === "WAITING" ? [[first, ...after]] : [];
     });
     const analysis = analysePushes(subs, m.ticks);
-    send({ type: "analysis", analysis, errors: watchers.filter((w) => w?.error).length });
+    const loopLagMs = lags.filter((l) => l.at >= m.since).map((l) => l.lag);
+    send({ type: "analysis", analysis, errors: watchers.filter((w) => w?.error).length, loopLagMs });
   } else {
     for (const w of watchers) w?.close();
     watchers = [];

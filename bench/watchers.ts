@@ -97,13 +97,18 @@ export class WatcherFleet {
     return r.reduce((s, x) => s + (x["received"] as number), 0);
   }
 
-  async analyse(ticks: Tick[], since: number): Promise<PushAnalysis & { subscriberErrors: number }> {
+  /** The pushes against the ticks, and the subscriber processes' event-loop lag since `since`. */
+  async analyse(
+    ticks: Tick[],
+    since: number,
+  ): Promise<PushAnalysis & { subscriberErrors: number; loopLagMs: number[] }> {
     const r = await Promise.all(
       this.children.map((ch) => this.ask(ch, "analysis", { type: "analyse", ticks, since })),
     );
     return {
       ...mergeAnalyses(r.map((x) => x["analysis"] as PushAnalysis)),
       subscriberErrors: r.reduce((s, x) => s + (x["errors"] as number), 0),
+      loopLagMs: r.flatMap((x) => x["loopLagMs"] as number[]),
     };
   }
 
