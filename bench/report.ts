@@ -194,7 +194,8 @@ export function checks(r: BenchReport): CheckRow[] {
         s.unanswered === 0,
     },
     {
-      check: "bursts: no connection dropped at a full accept backlog (each would wait 1 s for a SYN retransmit)",
+      check:
+        "bursts: no connection dropped at a full accept backlog (each would wait 1 s for a SYN retransmit)",
       detail: `trivial before ${r.baselines.trivialBurstBefore.listenOverflows}, race ${s.listenOverflows}, trivial after ${r.baselines.trivialBurstAfter.listenOverflows} (TcpExt ListenOverflows)`,
       ok:
         r.baselines.trivialBurstBefore.listenOverflows === 0 &&

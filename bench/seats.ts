@@ -4,7 +4,16 @@ import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { ServerProcess } from "../tests/helpers/server-processes.js";
 import { cannon } from "./baselines.js";
-import { countBy, gql, listenOverflows, pool, summarize, withDb, type SeededUser, type Summary } from "./lib.js";
+import {
+  countBy,
+  gql,
+  listenOverflows,
+  pool,
+  summarize,
+  withDb,
+  type SeededUser,
+  type Summary,
+} from "./lib.js";
 
 export const ISSUE = `mutation ($u: ID!, $k: String!, $c: ID!) {
   issueQueueToken(userId: $u, accessKey: $k, concertId: $c) { token status } }`;

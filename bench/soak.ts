@@ -15,6 +15,7 @@
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
+import { Redis } from "ioredis";
 import { productionOverrides } from "../tests/helpers/test-env.js";
 import { startCluster, type Cluster, type ServerProcess } from "../tests/helpers/server-processes.js";
 import {
@@ -35,6 +36,7 @@ import { keepServerLogs, renderServerLogs, type ServerLogs } from "./server-logs
 import { admit, auditExact, CANCEL, checkoutOnce, moneyAudit, RESERVE, type MoneyAudit } from "./seats.js";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
+const REDIS_URL = process.env["TEST_REDIS_URL"] ?? "redis://127.0.0.1:6379";
 const MAX_IN_FLIGHT = 1000;
 const CALIBRATION_SECONDS = 20;
 const WEIGHTS = {
@@ -78,6 +80,10 @@ interface Minute {
    * working set no longer fits the buffer pool) and the soak database's size at its end.
    */
   db: { diskReads: number; sizeMiB: number };
+  /** Redis in the minute: its CPU seconds (user + system) and commands processed. */
+  redis: { cpuSeconds: number; commands: number };
+  /** Each operation's p99 in the minute (ms), to tell which one slowed down. */
+  p99ByKindMs: Record<string, number>;
 }
 
 interface Flatness {
@@ -182,6 +188,7 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
     if (message) firstMessage[code] ??= message.slice(0, 200);
   };
   let byKind: Record<string, number[]> = {};
+  let minuteByKind: Record<string, number[]> = {};
   const timed = async (url: string, q: string, v: Record<string, unknown>, token?: string) => {
     const r = await gql<Record<string, unknown>>(url, q, v, token);
     latencies.push(r.ms);
@@ -192,7 +199,9 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
   const run = async (kind: Kind, n: number): Promise<void> => {
     const t0 = performance.now();
     await runOne(kind, n);
-    (byKind[kind] ??= []).push(performance.now() - t0);
+    const ms = performance.now() - t0;
+    (byKind[kind] ??= []).push(ms);
+    (minuteByKind[kind] ??= []).push(ms);
   };
   const runOne = async (kind: Kind, n: number): Promise<void> => {
     const url = urls[n % urls.length]!;
@@ -320,6 +329,10 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
   errors = {};
   const soakStart = performance.now();
   let diskReads = await dbReading(cluster.env.databaseUrl);
+  const bufferPool = await bufferPoolMiB(cluster.env.databaseUrl);
+  const redisInfo = new Redis(REDIS_URL);
+  let redisBefore = await redisReading(redisInfo);
+  minuteByKind = {};
   const clientLag = monitorEventLoopDelay({ resolution: 10 });
   clientLag.enable();
   let clientCpu = process.cpuUsage();
@@ -354,19 +367,27 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
       const cpu = process.cpuUsage(clientCpu);
       const wallMs = performance.now() - clientCpuAt;
       const db = await dbReading(cluster.env.databaseUrl);
+      const redisNow = await redisReading(redisInfo);
       const m: Minute = {
         ...sampled,
         db: { diskReads: db.diskReads - diskReads.diskReads, sizeMiB: db.sizeMiB },
+        redis: {
+          cpuSeconds: Math.round((redisNow.cpuSeconds - redisBefore.cpuSeconds) * 10) / 10,
+          commands: redisNow.commands - redisBefore.commands,
+        },
+        p99ByKindMs: Object.fromEntries(Object.entries(minuteByKind).map(([k, v]) => [k, summarize(v).p99])),
         clientEventLoopP99Ms: Math.round(clientLag.percentile(99) / 1e5) / 10,
         clientCpuPercent: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100),
       };
       diskReads = db;
+      redisBefore = redisNow;
+      minuteByKind = {};
       clientLag.reset();
       clientCpu = process.cpuUsage();
       clientCpuAt = performance.now();
       perMinute.push(m);
       log(
-        `  minute ${m.minute}: ${m.rps} req/s, p99 ${m.latencyMs.p99} ms, RSS ${m.rssMiB} MiB, heap ${m.heapMiB} MiB, event loop p99 ${m.eventLoopP99Ms} ms (bench client ${m.clientEventLoopP99Ms} ms, CPU ${m.clientCpuPercent}%), MariaDB ${m.db.diskReads} pages from disk, database ${m.db.sizeMiB} MiB, shed ${m.shed}, errors ${JSON.stringify(m.errors)}`,
+        `  minute ${m.minute}: ${m.rps} req/s, p99 ${m.latencyMs.p99} ms, RSS ${m.rssMiB} MiB, heap ${m.heapMiB} MiB, event loop p99 ${m.eventLoopP99Ms} ms (bench client ${m.clientEventLoopP99Ms} ms, CPU ${m.clientCpuPercent}%), MariaDB ${m.db.diskReads} pages from disk, database ${m.db.sizeMiB} MiB, Redis ${m.redis.cpuSeconds} CPU s, p99 by operation ${JSON.stringify(m.p99ByKindMs)}, shed ${m.shed}, errors ${JSON.stringify(m.errors)}`,
       );
       latencies = [];
       requests = 0;
@@ -377,6 +398,7 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
     }
     await sleep(10);
   }
+  redisInfo.disconnect();
   log("soak: waiting for operations in flight");
   await Promise.race([Promise.all(running), sleep(60_000)]);
   for (const w of openWatchers) w.close();
@@ -407,7 +429,7 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
     loadAverage,
     calibration,
     targetOpsPerSecond: Math.round(rate * 10) / 10,
-    bufferPoolMiB: await bufferPoolMiB(cluster.env.databaseUrl),
+    bufferPoolMiB: bufferPool,
     perMinute,
     flatness,
     byKindMs: Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, summarize(v)])),
@@ -436,7 +458,7 @@ async function sample(
     errors: Record<string, number>;
     shed: number;
   },
-): Promise<Omit<Minute, "clientEventLoopP99Ms" | "clientCpuPercent" | "db">> {
+): Promise<Omit<Minute, "clientEventLoopP99Ms" | "clientCpuPercent" | "db" | "redis" | "p99ByKindMs">> {
   const per = await Promise.all(
     servers.map(async (s) => {
       const m = await scrape(s.url);
@@ -472,6 +494,16 @@ async function dbReading(databaseUrl: string): Promise<{ diskReads: number; size
     );
     return { diskReads: Number(reads!.Value), sizeMiB: mib(Number(size!.bytes ?? 0)) };
   });
+}
+
+/** Redis's CPU time so far (user + system, seconds) and its commands processed. */
+async function redisReading(redis: Redis): Promise<{ cpuSeconds: number; commands: number }> {
+  const info = await redis.info();
+  const field = (name: string) => Number(new RegExp(`^${name}:([0-9.]+)`, "m").exec(info)?.[1] ?? NaN);
+  return {
+    cpuSeconds: field("used_cpu_user") + field("used_cpu_sys"),
+    commands: field("total_commands_processed"),
+  };
 }
 
 /** The buffer pool MariaDB was given, in MiB (the Debian default is 128). */
@@ -511,11 +543,24 @@ function renderSoak(r: SoakReport): string {
     "",
     `MariaDB's InnoDB buffer pool: ${r.bufferPoolMiB} MiB.`,
     "",
-    "| Minute | Requests/s | p50 / p99 ms | RSS MiB (both) | Heap MiB (both) | Event loop p99 ms (worst) | Bench client: event loop p99 ms, CPU | MariaDB: pages read from disk, database MiB | Shed | Answers and errors |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| Minute | Requests/s | p50 / p99 ms | RSS MiB (both) | Heap MiB (both) | Event loop p99 ms (worst) | Bench client: event loop p99 ms, CPU | MariaDB: pages read from disk, database MiB | Redis: CPU s, commands | Shed | Answers and errors |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...r.perMinute.map(
       (x) =>
-        `| ${x.minute} | ${x.rps} | ${x.latencyMs.p50} / ${x.latencyMs.p99} | ${x.rssMiB} | ${x.heapMiB} | ${x.eventLoopP99Ms} | ${x.clientEventLoopP99Ms}, ${x.clientCpuPercent}% | ${x.db.diskReads}, ${x.db.sizeMiB} | ${x.shed} | ${Object.keys(x.errors).length ? JSON.stringify(x.errors) : "none"} |`,
+        `| ${x.minute} | ${x.rps} | ${x.latencyMs.p50} / ${x.latencyMs.p99} | ${x.rssMiB} | ${x.heapMiB} | ${x.eventLoopP99Ms} | ${x.clientEventLoopP99Ms}, ${x.clientCpuPercent}% | ${x.db.diskReads}, ${x.db.sizeMiB} | ${x.redis.cpuSeconds}, ${x.redis.commands} | ${x.shed} | ${Object.keys(x.errors).length ? JSON.stringify(x.errors) : "none"} |`,
+    ),
+    "",
+    "p99 of each operation by minute (ms):",
+    "",
+    `| Minute | ${Object.keys(r.byKindMs).join(" | ")} |`,
+    `| --- | ${Object.keys(r.byKindMs)
+      .map(() => "---")
+      .join(" | ")} |`,
+    ...r.perMinute.map(
+      (x) =>
+        `| ${x.minute} | ${Object.keys(r.byKindMs)
+          .map((k) => x.p99ByKindMs[k] ?? "—")
+          .join(" | ")} |`,
     ),
     "",
     "| Operation | Count | p50 / p95 / p99 / max ms (whole soak) | Calibration p50 / p99 ms |",

@@ -62,7 +62,10 @@ export class HoldTargets {
     this.loading.clear();
   }
 
-  private async read(concertDateId: string, load: () => Promise<DateSeats | null>): Promise<DateSeats | null> {
+  private async read(
+    concertDateId: string,
+    load: () => Promise<DateSeats | null>,
+  ): Promise<DateSeats | null> {
     const generation = this.generation;
     const loaded = await load();
     if (loaded && generation === this.generation) {

@@ -112,7 +112,11 @@ describe("SoldOutRepository.futureSeats against MariaDB", () => {
     const c = await concert();
     const d = await date(c, TODAY, 2);
     const flag = async () =>
-      Number((await sql.select<{ f: number }>("SELECT sold_out AS f FROM concert_dates WHERE id = ?", [d.dateId]))[0]!.f);
+      Number(
+        (
+          await sql.select<{ f: number }>("SELECT sold_out AS f FROM concert_dates WHERE id = ?", [d.dateId])
+        )[0]!.f,
+      );
     expect(await repo.markDateSoldOut(d.dateId)).toBe(false); // both free
     await reserve(d.dateId, d.seatIds[0]!, "CONFIRMED");
     await reserve(d.dateId, d.seatIds[1]!, "HELD");
