@@ -64,16 +64,26 @@ interface Minute {
   latencyMs: Summary;
   errors: Record<string, number>;
   shed: number;
-  servers: { rssMiB: number; heapMiB: number; eventLoopP99Ms: number; eventLoopMeanMs: number }[];
+  servers: {
+    rssMiB: number;
+    heapMiB: number;
+    eventLoopP99Ms: number;
+    eventLoopMeanMs: number;
+    eventLoopMaxMs: number;
+  }[];
   rssMiB: number;
   heapMiB: number;
   eventLoopP99Ms: number;
+  /** The longest single event-loop delay of either server in the minute. */
+  eventLoopMaxMs: number;
   /**
    * The load generator itself (this process, on the same two cores): its event-loop delay p99
    * and CPU share in the minute. A high delay here means the latencies include the client's
    * own wait, not only the servers'.
    */
   clientEventLoopP99Ms: number;
+  /** The longest single delay of the load generator's loop in the minute (a GC pause, say). */
+  clientEventLoopMaxMs: number;
   clientCpuPercent: number;
   /**
    * MariaDB in the minute: pages InnoDB had to read from disk (Innodb_buffer_pool_reads: the
@@ -377,6 +387,7 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
         },
         p99ByKindMs: Object.fromEntries(Object.entries(minuteByKind).map(([k, v]) => [k, summarize(v).p99])),
         clientEventLoopP99Ms: Math.round(clientLag.percentile(99) / 1e5) / 10,
+        clientEventLoopMaxMs: Math.round(clientLag.max / 1e5) / 10,
         clientCpuPercent: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100),
       };
       diskReads = db;
@@ -387,7 +398,7 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
       clientCpuAt = performance.now();
       perMinute.push(m);
       log(
-        `  minute ${m.minute}: ${m.rps} req/s, p99 ${m.latencyMs.p99} ms, RSS ${m.rssMiB} MiB, heap ${m.heapMiB} MiB, event loop p99 ${m.eventLoopP99Ms} ms (bench client ${m.clientEventLoopP99Ms} ms, CPU ${m.clientCpuPercent}%), MariaDB ${m.db.diskReads} pages from disk, database ${m.db.sizeMiB} MiB, Redis ${m.redis.cpuSeconds} CPU s, p99 by operation ${JSON.stringify(m.p99ByKindMs)}, shed ${m.shed}, errors ${JSON.stringify(m.errors)}`,
+        `  minute ${m.minute}: ${m.rps} req/s, p99 ${m.latencyMs.p99} ms, RSS ${m.rssMiB} MiB, heap ${m.heapMiB} MiB, event loop p99 ${m.eventLoopP99Ms} ms max ${m.eventLoopMaxMs} ms (bench client ${m.clientEventLoopP99Ms} ms, max ${m.clientEventLoopMaxMs} ms, CPU ${m.clientCpuPercent}%), MariaDB ${m.db.diskReads} pages from disk, database ${m.db.sizeMiB} MiB, Redis ${m.redis.cpuSeconds} CPU s, p99 by operation ${JSON.stringify(m.p99ByKindMs)}, shed ${m.shed}, errors ${JSON.stringify(m.errors)}`,
       );
       latencies = [];
       requests = 0;
@@ -458,7 +469,12 @@ async function sample(
     errors: Record<string, number>;
     shed: number;
   },
-): Promise<Omit<Minute, "clientEventLoopP99Ms" | "clientCpuPercent" | "db" | "redis" | "p99ByKindMs">> {
+): Promise<
+  Omit<
+    Minute,
+    "clientEventLoopP99Ms" | "clientEventLoopMaxMs" | "clientCpuPercent" | "db" | "redis" | "p99ByKindMs"
+  >
+> {
   const per = await Promise.all(
     servers.map(async (s) => {
       const m = await scrape(s.url);
@@ -466,6 +482,7 @@ async function sample(
         rssMiB: mib(rssOf(s.child.pid!)),
         heapMiB: mib(m.get("nodejs_heap_size_used_bytes") ?? 0),
         eventLoopP99Ms: Math.round((m.get("nodejs_eventloop_lag_p99_seconds") ?? 0) * 10_000) / 10,
+        eventLoopMaxMs: Math.round((m.get("nodejs_eventloop_lag_max_seconds") ?? 0) * 10_000) / 10,
         eventLoopMeanMs: Math.round((m.get("nodejs_eventloop_lag_mean_seconds") ?? 0) * 10_000) / 10,
       };
     }),
@@ -482,6 +499,7 @@ async function sample(
     rssMiB: Math.round(per.reduce((s, x) => s + x.rssMiB, 0) * 10) / 10,
     heapMiB: Math.round(per.reduce((s, x) => s + x.heapMiB, 0) * 10) / 10,
     eventLoopP99Ms: Math.max(...per.map((x) => x.eventLoopP99Ms)),
+    eventLoopMaxMs: Math.max(...per.map((x) => x.eventLoopMaxMs)),
   };
 }
 
@@ -543,11 +561,11 @@ function renderSoak(r: SoakReport): string {
     "",
     `MariaDB's InnoDB buffer pool: ${r.bufferPoolMiB} MiB.`,
     "",
-    "| Minute | Requests/s | p50 / p99 ms | RSS MiB (both) | Heap MiB (both) | Event loop p99 ms (worst) | Bench client: event loop p99 ms, CPU | MariaDB: pages read from disk, database MiB | Redis: CPU s, commands | Shed | Answers and errors |",
+    "| Minute | Requests/s | p50 / p99 ms | RSS MiB (both) | Heap MiB (both) | Event loop p99 / max ms (worst) | Bench client: event loop p99 / max ms, CPU | MariaDB: pages read from disk, database MiB | Redis: CPU s, commands | Shed | Answers and errors |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...r.perMinute.map(
       (x) =>
-        `| ${x.minute} | ${x.rps} | ${x.latencyMs.p50} / ${x.latencyMs.p99} | ${x.rssMiB} | ${x.heapMiB} | ${x.eventLoopP99Ms} | ${x.clientEventLoopP99Ms}, ${x.clientCpuPercent}% | ${x.db.diskReads}, ${x.db.sizeMiB} | ${x.redis.cpuSeconds}, ${x.redis.commands} | ${x.shed} | ${Object.keys(x.errors).length ? JSON.stringify(x.errors) : "none"} |`,
+        `| ${x.minute} | ${x.rps} | ${x.latencyMs.p50} / ${x.latencyMs.p99} | ${x.rssMiB} | ${x.heapMiB} | ${x.eventLoopP99Ms} / ${x.eventLoopMaxMs} | ${x.clientEventLoopP99Ms} / ${x.clientEventLoopMaxMs}, ${x.clientCpuPercent}% | ${x.db.diskReads}, ${x.db.sizeMiB} | ${x.redis.cpuSeconds}, ${x.redis.commands} | ${x.shed} | ${Object.keys(x.errors).length ? JSON.stringify(x.errors) : "none"} |`,
     ),
     "",
     "p99 of each operation by minute (ms):",
