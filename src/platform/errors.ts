@@ -20,6 +20,9 @@ export type ErrorCode =
 /** Numeric details some codes carry (docs/api.md, "Details clients rely on": error extensions are numbers). */
 export type ErrorDetails = Record<string, number>;
 
+/** V8's (Node's, Chrome's) Error has a stackTraceLimit; elsewhere setting it does nothing. */
+const V8Error = Error as ErrorConstructor & { stackTraceLimit?: number };
+
 /**
  * The one error type of the domain: a code from the contract and a message saying what to do next.
  * It is an answer to the caller, not a fault, so it carries no stack trace: nothing logs one, and
@@ -32,10 +35,10 @@ export class DomainError extends Error {
     message: string,
     readonly details: ErrorDetails = {},
   ) {
-    const stackTraceLimit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
+    const stackTraceLimit = V8Error.stackTraceLimit;
+    V8Error.stackTraceLimit = 0;
     super(message);
-    Error.stackTraceLimit = stackTraceLimit;
+    V8Error.stackTraceLimit = stackTraceLimit;
     this.name = "DomainError";
   }
 }
