@@ -32,8 +32,8 @@ interface CannonOptions {
  * POSTs GraphQL bodies with autocannon; latencies come from every response. The rate is the
  * responses over the time from the start to the LAST RESPONSE, not to autocannon's callback:
  * autocannon notices the end (of `amount`, or of `duration`) only on its next one-second sample
- * tick, so its callback comes up to a second after the last response. Over a 2-second burst of
- * 19,000 entries that idle second had cut the measured rate by a third.
+ * tick, so its callback comes up to a second after the last response: a burst of 19,000
+ * entries that took 2.0–2.99 s was timed as 3 s.
  */
 export async function cannon(o: CannonOptions): Promise<LoadResult> {
   const latencies: number[] = [];
