@@ -18,15 +18,25 @@ export const CATCH_UP_MS = 500;
 
 /**
  * Near the front: not WAITING (ACTIVE and PREQUEUED change by events), within the first
- * `frontPlaces`, or expected in less than two back periods (at the observed admission rate, or
- * the configured one), so that nobody is admitted while counted as back.
+ * `frontPlaces`, or able to get there before its next back refresh. That is, expected in less
+ * than two back periods at the observed admission rate, or at `maxRatePerSecond`, the fastest
+ * the concert's policy admits (admitPerTick per tick). The observed rate is an average over
+ * the last minute, so it lags every start of admission: right after an opening or a pause,
+ * only the configured rate keeps those who will be in the first places in time counted as
+ * front.
  */
 export function isFront(
   cadence: PushCadence,
   ticket: { status: string; position: number | null; estimatedWaitSeconds: number },
+  maxRatePerSecond = 0,
 ): boolean {
   if (ticket.status !== "WAITING" || ticket.position === null) return true;
-  return ticket.position <= cadence.frontPlaces || ticket.estimatedWaitSeconds * 1000 <= 2 * cadence.backMs;
+  const reachSoon = 2 * cadence.backMs;
+  return (
+    ticket.position <= cadence.frontPlaces ||
+    ticket.estimatedWaitSeconds * 1000 <= reachSoon ||
+    ticket.position * 1000 <= maxRatePerSecond * reachSoon
+  );
 }
 
 /**

@@ -60,6 +60,11 @@ export interface QueueUpdatesDeps {
   /** A WAITING push skipped because the subscriber's previous push was still unwritten. */
   observeSkip?: () => void;
   cadence?: PushCadence;
+  /**
+   * The fastest the concert's line can move by admissions, per second (its admitPerTick per
+   * tick): who is counted as front (push-cadence.ts isFront). Absent: the observed rate only.
+   */
+  maxAdmissionRate?: (concertId: string) => number;
   /** Phases of new subscribers (tests pass a fixed one). */
   random?: () => number;
 }
@@ -260,7 +265,7 @@ export class QueueUpdatesHub implements QueueUpdates {
     );
     live.forEach((sub, i) => {
       const ticket = this.deps.present(sub.caller, views[i]!);
-      sub.front = isFront(this.cadence, ticket);
+      sub.front = isFront(this.cadence, ticket, this.deps.maxAdmissionRate?.(sub.caller.concertId));
       const print = fingerprint(ticket);
       if (print === sub.last) {
         sub.staleSince = null;

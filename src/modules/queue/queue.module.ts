@@ -102,6 +102,7 @@ export function createQueueModule(infra: Infrastructure, deps: QueueDeps): Queue
     store,
     feed: { listen: (concertId) => pubsub.subscribe("QUEUE_CHANGED", concertId) },
     present: (caller, view) => service.present(caller, view),
+    maxAdmissionRate: (concertId) => service.maxAdmissionRate(concertId),
     clock,
     log,
     observePush: (ms) => infra.metrics.pushed(ms),

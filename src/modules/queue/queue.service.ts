@@ -57,8 +57,11 @@ export class QueueService {
     this.newTicketId = deps.newTicketId ?? randomUUID;
   }
 
-  /** Admissions per second the concert's policy allows, while none has been observed yet. */
-  private fallbackRate(concertId: string): number {
+  /**
+   * Admissions per second the concert's policy allows (its admitPerTick per tick): the estimate's
+   * rate while none has been observed yet, and the fastest admissions can move the line.
+   */
+  maxAdmissionRate(concertId: string): number {
     const perTick = this.deps.controls?.known(concertId)?.admitPerTick ?? this.deps.settings.admitPerTick;
     return configuredRate(perTick, this.deps.settings.tickMs);
   }
@@ -161,7 +164,7 @@ export class QueueService {
       estimatedWaitSeconds:
         position === null
           ? 0
-          : estimateWaitSeconds(position, view.observedRate, this.fallbackRate(caller.concertId)),
+          : estimateWaitSeconds(position, view.observedRate, this.maxAdmissionRate(caller.concertId)),
       activeUntil: view.activeUntilMs === null ? null : new Date(view.activeUntilMs),
       saleOpensAt: view.saleOpensAtMs == null ? null : new Date(view.saleOpensAtMs),
       admissionPaused: this.deps.controls?.isPaused(caller.concertId) ?? false,

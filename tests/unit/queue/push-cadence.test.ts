@@ -46,6 +46,15 @@ describe("push cadence rules", () => {
     expect(isFront(CADENCE, waiting(3000, 9))).toBe(false);
   });
 
+  it("also counts as front who could reach the first places at the fastest rate the policy admits", () => {
+    // The observed rate (a one-minute average) says 600 s; at 375 admissions/s the line can
+    // bring place 3,000 to the front within two back periods (8 s).
+    const waiting = (position: number) => ({ status: "WAITING", position, estimatedWaitSeconds: 600 });
+    expect(isFront(CADENCE, waiting(3000))).toBe(false);
+    expect(isFront(CADENCE, waiting(3000), 375)).toBe(true);
+    expect(isFront(CADENCE, waiting(3001), 375)).toBe(false);
+  });
+
   it("brings a missed change due between half and all of the back period later", () => {
     expect(dueAt(CADENCE, 10_000, 0)).toBe(12_000);
     expect(dueAt(CADENCE, 10_000, 0.9999)).toBeLessThanOrEqual(14_000);
@@ -77,6 +86,24 @@ describe("queue live updates at scale", () => {
     await q.hub.catchUp();
     await settle();
     expect(back.map((t) => t.position)).toEqual([3, 2]);
+  });
+
+  it("pushes every change at once to a subscriber the policy's rate could bring to the front, whatever the observed rate says", async () => {
+    // Admission just started: no rate observed yet (a 10-minute tick), so the estimate says far;
+    // but the policy may admit 1 a second, and place 3 is then within two back periods (8 s).
+    const q = queueOnFakes(
+      { maxActive: 1, tickMs: 600_000 },
+      { cadence: CADENCE, random: () => 0.9999, maxAdmissionRate: () => 1 },
+    );
+    await q.enter(1); // ACTIVE
+    const ahead = await q.enter(2); // position 1
+    await q.enter(3); // position 2
+    const soon = collect(await q.hub.subscribe((await q.enter(4)).token)); // position 3
+    await settle();
+    await q.service.leave(ahead.token);
+    q.feed.fire(CONCERT, q.clock.now().getTime());
+    await settle();
+    expect(soon.map((t) => t.position)).toEqual([3, 2]);
   });
 
   it("refreshes a back subscriber on the next change once due, without a catch-up run", async () => {

@@ -33,7 +33,7 @@ export class FakeFeed implements QueueChangeFeed {
 
 export function queueOnFakes(
   overrides: Partial<QueueSettings> = {},
-  hubOptions: Pick<QueueUpdatesDeps, "cadence" | "random" | "observeSkip"> = {},
+  hubOptions: Pick<QueueUpdatesDeps, "cadence" | "random" | "observeSkip" | "maxAdmissionRate"> = {},
 ) {
   const settings: QueueSettings = {
     maxActive: 2,
