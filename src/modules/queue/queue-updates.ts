@@ -253,11 +253,15 @@ export class QueueUpdatesHub implements QueueUpdates {
     }
   }
 
-  /** ONE pipelined round trip for all targets, then a push to those whose ticket changed. */
+  /**
+   * ONE pipelined round trip for all targets (subscribers of one concert), then a push to those
+   * whose ticket changed.
+   */
   private async refresh(targets: Subscriber[], touch: boolean, changedAt: number | null): Promise<void> {
     const live = targets.filter((s) => !s.stream.isEnded);
     if (live.length === 0) return;
     const now = this.deps.clock.now().getTime();
+    const maxRate = this.deps.maxAdmissionRate?.(live[0]!.caller.concertId);
     const views = await this.deps.store.views(
       live.map((s) => refOf(s.caller)),
       now,
@@ -265,7 +269,7 @@ export class QueueUpdatesHub implements QueueUpdates {
     );
     live.forEach((sub, i) => {
       const ticket = this.deps.present(sub.caller, views[i]!);
-      sub.front = isFront(this.cadence, ticket, this.deps.maxAdmissionRate?.(sub.caller.concertId));
+      sub.front = isFront(this.cadence, ticket, maxRate);
       const print = fingerprint(ticket);
       if (print === sub.last) {
         sub.staleSince = null;

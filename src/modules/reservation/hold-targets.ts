@@ -40,12 +40,10 @@ export class HoldTargets {
     if (cached && this.clock.now().getTime() - cached.loadedAt <= HOLD_TARGET_TTL_MS) return cached;
     const pending = this.loading.get(concertDateId);
     if (pending) return pending;
-    const read = this.read(concertDateId, load);
-    this.loading.set(concertDateId, read);
-    const done = () => {
+    const read: Promise<DateSeats | null> = this.read(concertDateId, load).finally(() => {
       if (this.loading.get(concertDateId) === read) this.loading.delete(concertDateId);
-    };
-    read.then(done, done);
+    });
+    this.loading.set(concertDateId, read);
     return read;
   }
 
