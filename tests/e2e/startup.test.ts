@@ -85,6 +85,22 @@ describe("two instances started at once against one database that does not exist
     expect(Number.isNaN(Date.parse(body.data.serverTime))).toBe(false);
   });
 
+  it("sends no ETag: every answer is computed anew, so hashing its body would only cost CPU", async () => {
+    const base = `${cluster.servers[0]!.url}/graphql`;
+    const post = await fetch(base, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: "{ concerts { id title } }" }),
+    });
+    expect(post.status).toBe(200);
+    expect(post.headers.get("etag")).toBeNull();
+    const get = await fetch(`${base}?query=${encodeURIComponent("{ serverTime }")}`, {
+      headers: { "apollo-require-preflight": "true" },
+    });
+    expect(get.status).toBe(200);
+    expect(get.headers.get("etag")).toBeNull();
+  });
+
   it("answers a malformed document with GRAPHQL_PARSE_FAILED", async () => {
     const body = await cluster.servers[0]!.client.request("{ serverTime");
     expect(body.errors?.[0]?.extensions?.code).toBe("GRAPHQL_PARSE_FAILED");

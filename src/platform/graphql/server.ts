@@ -83,6 +83,9 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
   const { schema, log } = options;
   const app = express();
   app.disable("x-powered-by");
+  // No ETag: every GraphQL answer is computed anew (live seats, positions), so express's
+  // default SHA-1 of each body bought nothing but CPU on the hottest calls.
+  app.set("etag", false);
   app.set("trust proxy", options.trustProxy);
   const httpServer = createServer(app);
 
