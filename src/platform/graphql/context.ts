@@ -26,18 +26,38 @@ export interface ResolverServices {}
 /**
  * One operation's context, HTTP or WebSocket. The child logger carrying the request id is made
  * on first use only: most operations log nothing, and pino's child() serialises its bindings.
+ * A class, so that `log` is a getter on the prototype: Apollo Server hands resolvers a copy of
+ * the context (`Object.assign` onto an object with the same prototype), and a getter among the
+ * own properties would have been called by that copy, making a child logger for every request.
  */
+class OperationContext implements GraphQLContext {
+  readonly requestId: string;
+  readonly token: string | null;
+  readonly ip: string;
+  readonly services: ResolverServices;
+  /** The child logger once made; copied along (as undefined) by Apollo's copy of the context. */
+  private child: Logger | undefined = undefined;
+
+  constructor(
+    fields: { requestId: string; token: string | null; ip: string; services: ResolverServices },
+    private readonly parentLog: Logger,
+  ) {
+    this.requestId = fields.requestId;
+    this.token = fields.token;
+    this.ip = fields.ip;
+    this.services = fields.services;
+  }
+
+  get log(): Logger {
+    return (this.child ??= this.parentLog.child({ requestId: this.requestId }));
+  }
+}
+
 export function operationContext(
   fields: { requestId: string; token: string | null; ip: string; services: ResolverServices },
   log: Logger,
 ): GraphQLContext {
-  let child: Logger | undefined;
-  return {
-    ...fields,
-    get log() {
-      return (child ??= log.child({ requestId: fields.requestId }));
-    },
-  };
+  return new OperationContext(fields, log);
 }
 
 /** Reads `Bearer <token>` (case-insensitive scheme); anything else counts as no token. */
