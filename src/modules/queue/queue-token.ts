@@ -4,7 +4,8 @@
 // token's key id, so an operator rolls a new secret across instances with nobody logged out
 // (README, "Rotating the token secret"). The token is a pure function of the ticket's fields
 // and the signing secret, so any instance re-signs the very same token for an idempotent
-// re-issue without storing it. Verifying never touches Redis.
+// re-issue without storing it. Verifying never touches Redis; a codec remembers the tokens it
+// verified (by the whole token), so a token calling again costs no HMAC, only its age check.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { Clock } from "../../platform/clock.js";
 import { unauthenticated } from "./queue.errors.js";
@@ -15,6 +16,11 @@ export type TokenClaims = Omit<QueueCaller, "token">;
 /** Tokens signed a little in the future (another instance's clock) are still accepted. */
 const CLOCK_SKEW_SECONDS = 300;
 const MAX_TOKEN_LENGTH = 1024;
+/**
+ * How many verified tokens a codec remembers. Every seat and payment call verifies its token;
+ * the active set is what calls again and again, so a few thousand cover a sale.
+ */
+export const VERIFIED_TOKEN_CAPACITY = 10_000;
 const KEY_ID = /^[0-9a-f]{8}$/;
 
 /** A secret's key id: the first 8 hex digits of its SHA-256 (names the secret, never reveals it). */
@@ -27,12 +33,21 @@ export class QueueTokenCodec {
   private readonly byKid: ReadonlyMap<string, string>;
   /** The secrets in order, for tokens signed before key ids existed (see verifyLegacy). */
   private readonly secrets: readonly string[];
+  /**
+   * Tokens whose signature and payload this codec already checked, by the whole token string.
+   * That check is a pure function of the token and the secrets, which are fixed for the codec's
+   * life, so a remembered answer is the answer; only what depends on the time (age, clock skew)
+   * is judged again at every call. A forged token is never remembered. Insertion order is age
+   * order: the oldest entry goes first when the capacity is reached.
+   */
+  private readonly verified = new Map<string, TokenClaims>();
 
   /** @param secrets newest first: the first signs, every one verifies (one string: the only one). */
   constructor(
     secrets: string | readonly string[],
     private readonly maxAgeSeconds: number,
     private readonly clock: Clock,
+    private readonly capacity = VERIFIED_TOKEN_CAPACITY,
   ) {
     this.secrets = typeof secrets === "string" ? [secrets] : [...secrets];
     if (this.secrets.length === 0) throw new Error("QueueTokenCodec needs at least one secret");
@@ -63,6 +78,29 @@ export class QueueTokenCodec {
   /** UNAUTHENTICATED for anything but an intact, unexpired token signed with a listed secret. */
   verify(token: string | null | undefined): QueueCaller {
     if (!token) throw unauthenticated("No queue token was sent.");
+    let claims = this.verified.get(token);
+    if (claims === undefined) {
+      claims = this.checkSigned(token);
+      this.verified.set(token, claims);
+      if (this.verified.size > this.capacity) this.verified.delete(this.verified.keys().next().value!);
+    }
+    const nowSeconds = Math.floor(this.clock.now().getTime() / 1000);
+    if (nowSeconds - claims.issuedAt > this.maxAgeSeconds) {
+      throw unauthenticated("The queue token is too old.");
+    }
+    if (claims.issuedAt - nowSeconds > CLOCK_SKEW_SECONDS) {
+      throw unauthenticated("The queue token is not valid yet.");
+    }
+    return { token, ...claims };
+  }
+
+  /** How many verified tokens are remembered (at most the capacity). */
+  get rememberedTokens(): number {
+    return this.verified.size;
+  }
+
+  /** The claims of a token signed with a listed secret; UNAUTHENTICATED for anything else. */
+  private checkSigned(token: string): TokenClaims {
     if (token.length > MAX_TOKEN_LENGTH) throw unauthenticated("The queue token is malformed.");
     const parts = token.split(".");
     if (parts.some((p) => !p)) throw unauthenticated("The queue token is malformed.");
@@ -82,14 +120,7 @@ export class QueueTokenCodec {
     }
     const claims = parseClaims(Buffer.from(body, "base64url").toString("utf8"));
     if (!claims) throw unauthenticated("The queue token is malformed.");
-    const nowSeconds = Math.floor(this.clock.now().getTime() / 1000);
-    if (nowSeconds - claims.issuedAt > this.maxAgeSeconds) {
-      throw unauthenticated("The queue token is too old.");
-    }
-    if (claims.issuedAt - nowSeconds > CLOCK_SKEW_SECONDS) {
-      throw unauthenticated("The queue token is not valid yet.");
-    }
-    return { token, ...claims };
+    return claims;
   }
 
   /**

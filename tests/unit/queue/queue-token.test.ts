@@ -102,4 +102,41 @@ describe("queue token", () => {
     const token = codec.sign({ ...claims, issuedAt: claims.issuedAt + 3600 });
     expect(codeOf(() => codec.verify(token))).toBe("UNAUTHENTICATED");
   });
+
+  describe("remembered tokens (no HMAC for a token calling again)", () => {
+    it("still judges a remembered token's age at every call", () => {
+      const c = new FakeClock("2030-01-01T00:00:00Z");
+      const codecAt = new QueueTokenCodec("secret-one-0123456789", 3600, c);
+      const token = codecAt.sign(claims);
+      expect(codecAt.verify(token).ticketId).toBe(claims.ticketId);
+      expect(codecAt.rememberedTokens).toBe(1);
+      c.advance(3601 * 1000);
+      expect(codeOf(() => codecAt.verify(token))).toBe("UNAUTHENTICATED");
+    });
+
+    it("never remembers a refused token", () => {
+      const codecAt = new QueueTokenCodec("secret-one-0123456789", 3600, clock);
+      const [kid, body, sig] = codecAt.sign(claims).split(".");
+      const forged = `${kid}.${body}.${sig!.slice(0, -2)}AA`;
+      for (let i = 0; i < 3; i++) expect(codeOf(() => codecAt.verify(forged))).toBe("UNAUTHENTICATED");
+      expect(codecAt.verify(`${kid}.${body}.${sig}`).seq).toBe(claims.seq);
+      expect(codecAt.rememberedTokens).toBe(1);
+    });
+
+    it("keeps at most its capacity, dropping the oldest, which still verifies afterwards", () => {
+      const codecAt = new QueueTokenCodec("secret-one-0123456789", 3600, clock, 3);
+      const tokens = [1, 2, 3, 4, 5].map((seq) => codecAt.sign({ ...claims, seq }));
+      for (const t of tokens) codecAt.verify(t);
+      expect(codecAt.rememberedTokens).toBe(3);
+      expect(codecAt.verify(tokens[0]!).seq).toBe(1);
+      expect(codecAt.rememberedTokens).toBe(3);
+    });
+
+    it("hands every caller its own copy: changing one does not change the next answer", () => {
+      const token = codec.sign(claims);
+      const first = codec.verify(token);
+      (first as { userId: string }).userId = "someone-else";
+      expect(codec.verify(token)).toEqual({ token, ...claims });
+    });
+  });
 });
