@@ -7,14 +7,26 @@ import type { AppMetrics } from "./metrics.js";
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
+/**
+ * The label of an unnamed operation, by its parsed operation: Apollo Server keeps parsed
+ * documents in its document cache, so the same text comes back as the same node and its label
+ * is worked out once.
+ */
+const fieldLabels = new WeakMap<OperationDefinitionNode, string>();
+
 /** The client's operation name when sane, else the root fields it selects (bounded by the schema). */
 function operationLabel(name: string | null | undefined, operation: OperationDefinitionNode | undefined) {
   if (name && NAME.test(name)) return name;
   if (!operation) return "unparsed";
-  const fields = operation.selectionSet.selections.flatMap((s) =>
-    s.kind === Kind.FIELD ? [s.name.value] : [],
-  );
-  return fields.length ? [...new Set(fields)].sort().join(",") : "anonymous";
+  let label = fieldLabels.get(operation);
+  if (label === undefined) {
+    const fields = operation.selectionSet.selections.flatMap((s) =>
+      s.kind === Kind.FIELD ? [s.name.value] : [],
+    );
+    label = fields.length ? [...new Set(fields)].sort().join(",") : "anonymous";
+    fieldLabels.set(operation, label);
+  }
+  return label;
 }
 
 export function metricsPlugin(metrics: AppMetrics): ApolloServerPlugin {

@@ -98,4 +98,17 @@ describe("/metrics", () => {
     expect(after.get("process_resident_memory_bytes")).toBeGreaterThan(0);
     expect(after.get("nodejs_heap_size_used_bytes")).toBeGreaterThan(0);
   });
+
+  it("labels an unnamed operation by its root fields, the same text every time, a sane name by itself", async () => {
+    const label = (operation: string) =>
+      `graphql_operation_duration_seconds_count{operation="${operation}",type="query",outcome="ok"}`;
+    const before = await scrape();
+    for (let i = 0; i < 3; i++) await t.client.data("{ serverTime concerts { id } }");
+    await t.client.data("{ concerts { id } serverTime serverTime }");
+    await t.client.data("query Landing { serverTime }");
+    const after = await scrape();
+    const grew = (key: string) => (after.get(key) ?? 0) - (before.get(key) ?? 0);
+    expect(grew(label("concerts,serverTime"))).toBe(4);
+    expect(grew(label("Landing"))).toBe(1);
+  });
 });
