@@ -54,11 +54,17 @@ export class AdminTestClient {
     return { code: first?.extensions?.code, message: first?.message ?? "", extensions: first?.extensions };
   }
 
-  /** `authorization` goes into connectionParams (null: none). */
+  /** `authorization` goes into connectionParams (null: none); this client's headers go on the upgrade. */
   ws(authorization: string | null = this.secret ? `Bearer ${this.secret}` : null): Client {
+    const headers = this.headers;
+    class WithHeaders extends WebSocket {
+      constructor(address: string, protocols?: string | string[]) {
+        super(address, protocols, { headers });
+      }
+    }
     return createClient({
       url: `${this.baseUrl.replace(/^http/, "ws")}/admin/graphql`,
-      webSocketImpl: WebSocket,
+      webSocketImpl: WithHeaders,
       connectionParams: authorization !== null ? { authorization } : {},
       retryAttempts: 0,
       lazy: true,

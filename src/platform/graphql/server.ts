@@ -27,7 +27,7 @@ import { requestId } from "../http/request-id.js";
 import { bearerToken, operationContext, type GraphQLContext, type ResolverServices } from "./context.js";
 import { formatError } from "./format-error.js";
 import { DEFAULT_QUERY_LIMITS, MAX_DOCUMENT_TOKENS, queryLimitsRule } from "./limits.js";
-import { webSocketEndpoint } from "./websocket.js";
+import { connectionRequest, webSocketEndpoint } from "./websocket.js";
 
 export interface GraphQLServerOptions {
   schema: GraphQLSchema;
@@ -126,7 +126,10 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
       socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
       return;
     }
-    target.wss.handleUpgrade(req, socket, head, (ws) => target.wss.emit("connection", ws, req));
+    // graphql-ws keeps what it is given for the whole connection: only the client's address.
+    target.wss.handleUpgrade(req, socket, head, (ws) =>
+      target.wss.emit("connection", ws, connectionRequest(req)),
+    );
   });
 
   const drainPlugins: ApolloServerPlugin<GraphQLContext>[] = [

@@ -130,6 +130,17 @@ describe("Operator API over WebSocket", () => {
     }
   });
 
+  it("counts a refused socket against the client's X-Forwarded-For address (behind the trusted proxy)", async () => {
+    const { ip, client } = fromNewIp("wrong-secret-wrong-secret-wrong-secret");
+    const ws = client.ws();
+    const { error } = await subscribe(ws, ADMIN_CONCERTS).done;
+    expect((error as { code?: number }).code).toBe(CloseCode.Forbidden);
+    await ws.dispose();
+    const keys = await t.app.infra.redis.keys(`${t.env.redisPrefix}operator-auth-failures*${ip}`);
+    expect(keys).toHaveLength(1);
+    expect(await t.app.infra.redis.get(keys[0]!)).toBe("1");
+  });
+
   it("serves /admin/graphql sockets apart from /graphql: a public socket has no operator field", async () => {
     const ws = t.client.ws();
     const sub = subscribe(ws, "query { operatorActions { id } }");
