@@ -46,7 +46,7 @@ export class ConcertService {
     if (!(await this.deps.repository.concertExists(concertId))) {
       throw concertNotFound();
     }
-    await this.deps.guard.requireActive(caller, concertId);
+    await this.deps.guard.requireActiveToRead(caller, concertId);
     const today = this.today();
     const start = from && from.getTime() > today.getTime() ? from : today;
     return this.deps.repository.availableDates(concertId, start);
@@ -54,14 +54,14 @@ export class ConcertService {
 
   /** Free seats of a date by number; an empty list when none is left or the date has passed. */
   async availableSeats(token: string | null, concertDateId: string): Promise<SeatView[]> {
-    const date = await this.activeDate(token, concertDateId);
+    const date = await this.activeDate(token, concertDateId, "read");
     if (this.isPast(date)) return [];
     return this.deps.repository.availableSeats(concertDateId);
   }
 
   /** All seats of a date with FREE / HELD / SOLD. */
   async seatMap(token: string | null, concertDateId: string): Promise<SeatStateView[]> {
-    await this.activeDate(token, concertDateId);
+    await this.activeDate(token, concertDateId, "read");
     return this.deps.repository.seatMap(concertDateId);
   }
 
@@ -71,12 +71,20 @@ export class ConcertService {
     return this.deps.seatChanges(concertDateId);
   }
 
-  /** Authenticate, then find the date (NOT_FOUND), then demand ACTIVE for its concert. */
-  private async activeDate(token: string | null, concertDateId: string): Promise<ConcertDateRef> {
+  /**
+   * Authenticate, then find the date (NOT_FOUND), then demand ACTIVE for its concert; "read":
+   * a recent ACTIVE answer will do (QueueGuard.requireActiveToRead).
+   */
+  private async activeDate(
+    token: string | null,
+    concertDateId: string,
+    use: "read" | "watch" = "watch",
+  ): Promise<ConcertDateRef> {
     const caller = await this.deps.guard.authenticate(token);
     const date = await this.deps.repository.findDate(concertDateId);
     if (!date) throw dateNotFound();
-    await this.deps.guard.requireActive(caller, date.concertId);
+    if (use === "read") await this.deps.guard.requireActiveToRead(caller, date.concertId);
+    else await this.deps.guard.requireActive(caller, date.concertId);
     return date;
   }
 

@@ -29,7 +29,19 @@ export interface QueueAccessDeps {
   clock: Clock;
 }
 
+/**
+ * How long a read trusts an ACTIVE answer (requireActiveToRead). A ticket that paid or left on
+ * this instance loses its pass at once (ended); one that ended on another instance, or was ended
+ * by an operator, may read for at most this long more.
+ */
+export const READ_PASS_MS = 1000;
+/** Read passes kept per process: about the active set of the concerts on sale. */
+const READ_PASS_CAPACITY = 20_000;
+
 export class QueueAccess implements QueueGuard, QueuePass {
+  /** Ticket id → until when (ms) a read may trust its last ACTIVE answer; oldest first. */
+  private readonly readPasses = new Map<string, number>();
+
   constructor(private readonly deps: QueueAccessDeps) {}
 
   async authenticate(token: string | null): Promise<QueueCaller> {
@@ -38,7 +50,23 @@ export class QueueAccess implements QueueGuard, QueuePass {
 
   async requireActive(caller: QueueCaller, concertId?: string): Promise<void> {
     if (concertId !== undefined && concertId !== caller.concertId) throw otherConcert();
+    await this.activeUntil(caller, this.deps.clock.now().getTime());
+  }
+
+  async requireActiveToRead(caller: QueueCaller, concertId?: string): Promise<void> {
+    if (concertId !== undefined && concertId !== caller.concertId) throw otherConcert();
     const now = this.deps.clock.now().getTime();
+    const trusted = this.readPasses.get(caller.ticketId);
+    if (trusted !== undefined && now < trusted) return;
+    const until = await this.activeUntil(caller, now);
+    this.readPasses.delete(caller.ticketId);
+    this.readPasses.set(caller.ticketId, Math.min(now + READ_PASS_MS, until));
+    if (this.readPasses.size > READ_PASS_CAPACITY)
+      this.readPasses.delete(this.readPasses.keys().next().value!);
+  }
+
+  /** The ticket's active time (ms) when it is ACTIVE; the caller's refusal otherwise. */
+  private async activeUntil(caller: QueueCaller, now: number): Promise<number> {
     const [view] = await this.deps.store.views([refOf(caller)], now, false);
     if (view!.status === "PREQUEUED") {
       const opensAt = view!.saleOpensAtMs ?? now;
@@ -46,6 +74,7 @@ export class QueueAccess implements QueueGuard, QueuePass {
     }
     if (view!.status === "WAITING") throw stillWaiting(view!.rank! + 1);
     if (view!.status === "EXPIRED") throw tokenExpired();
+    return view!.activeUntilMs ?? now;
   }
 
   /**
@@ -56,8 +85,14 @@ export class QueueAccess implements QueueGuard, QueuePass {
     await this.deps.store.extend(refOf(caller), until.getTime(), this.deps.clock.now().getTime());
   }
 
+  /** The ticket ended on this instance (paid, left): its reads here ask Redis again at once. */
+  ended(caller: QueueCaller): void {
+    this.readPasses.delete(caller.ticketId);
+  }
+
   /** Held by the end script: the ticket leaves every set at once, so the next tick refills it. */
   async finishAfterPayment(caller: QueueCaller): Promise<void> {
+    this.ended(caller);
     // A paying ticket was ACTIVE: no position moves until the next tick (which publishes).
     if (await this.deps.store.end(refOf(caller), "PAID"))
       this.deps.events.changed(caller.concertId, this.deps.clock.now().getTime(), caller.userId);

@@ -29,6 +29,14 @@ export interface QueueGuard {
    * QUEUE_TOKEN_EXPIRED once the active time ran out, it paid, or it left.
    */
   requireActive(caller: QueueCaller, concertId?: string): Promise<void>;
+  /**
+   * requireActive for reads that change nothing (a concert's dates, a date's seats): an ACTIVE
+   * answer from Redis is trusted by this process for up to READ_PASS_MS, never past the ticket's
+   * active time, so a ticket that left or paid on another instance may go on reading for that
+   * long (on this one it loses the pass at once). Holds and payments use requireActive, which
+   * asks Redis every time.
+   */
+  requireActiveToRead(caller: QueueCaller, concertId?: string): Promise<void>;
 }
 
 /** What the seat and payment features ask of the queue about an admitted user's pass. */

@@ -116,6 +116,7 @@ export class QueueService {
     // and only this user's subscribers need the news (a full refresh of every subscriber of the
     // concert on every departure is what saturated an instance with 10,000 subscribers).
     const [before] = await this.deps.store.views([refOf(caller)], now, false);
+    this.deps.access.ended(caller);
     if (await this.deps.store.end(refOf(caller), "LEFT", now)) {
       this.deps.events.changed(
         caller.concertId,

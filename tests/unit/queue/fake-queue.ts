@@ -68,6 +68,11 @@ export class FakeQueue implements QueueGuard, QueuePass {
     if (state !== "ACTIVE") throw new DomainError("QUEUE_TOKEN_EXPIRED", "The token expired.");
   }
 
+  /** The fake keeps no read passes: every read asks, as requireActive. */
+  requireActiveToRead(caller: QueueCaller, concertId?: string): Promise<void> {
+    return this.requireActive(caller, concertId);
+  }
+
   async extendActiveUntil(caller: QueueCaller, until: Date): Promise<void> {
     if (this.failNextExtend) {
       this.failNextExtend = false;

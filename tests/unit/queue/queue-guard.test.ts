@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { QueueAccess, READ_PASS_MS } from "../../../src/modules/queue/queue-access.js";
 import { CONCERT, OTHER_CONCERT, errorOf, queueOnFakes } from "./setup.js";
 
 describe("queue guard", () => {
@@ -81,5 +82,78 @@ describe("queue guard", () => {
     expect((await errorOf(q.access.authenticate(null))).code).toBe("UNAUTHENTICATED");
     const token = (await q.enter(1)).token;
     expect((await errorOf(q.access.authenticate(`${token}x`))).code).toBe("UNAUTHENTICATED");
+  });
+
+  describe("read passes (requireActiveToRead)", () => {
+    it("trusts an ACTIVE answer for READ_PASS_MS without asking again, then asks", async () => {
+      const q = queueOnFakes();
+      const caller = await q.access.authenticate((await q.enter(1)).token);
+      await q.access.requireActiveToRead(caller, CONCERT);
+      const asked = q.store.viewCalls;
+      q.clock.advance(READ_PASS_MS - 1);
+      await q.access.requireActiveToRead(caller, CONCERT);
+      expect(q.store.viewCalls).toBe(asked);
+      q.clock.advance(1);
+      await q.access.requireActiveToRead(caller, CONCERT);
+      expect(q.store.viewCalls).toBe(asked + 1);
+    });
+
+    it("lets a ticket that ended elsewhere read for at most READ_PASS_MS more; a hold is refused at once", async () => {
+      const q = queueOnFakes();
+      const ticket = await q.enter(1);
+      const caller = await q.access.authenticate(ticket.token);
+      await q.access.requireActiveToRead(caller);
+      // Another instance's access (same Redis) takes the payment.
+      const elsewhere = new QueueAccess({
+        codec: q.codec,
+        store: q.store,
+        events: { changed: () => {} },
+        clock: q.clock,
+      });
+      await elsewhere.finishAfterPayment(caller);
+      expect((await errorOf(q.access.requireActive(caller))).code).toBe("QUEUE_TOKEN_EXPIRED");
+      await q.access.requireActiveToRead(caller);
+      q.clock.advance(READ_PASS_MS);
+      expect((await errorOf(q.access.requireActiveToRead(caller))).code).toBe("QUEUE_TOKEN_EXPIRED");
+    });
+
+    it("refuses the reads of a ticket that paid or left on this instance at once", async () => {
+      const q = queueOnFakes();
+      const paying = await q.access.authenticate((await q.enter(1)).token);
+      await q.access.requireActiveToRead(paying);
+      await q.access.finishAfterPayment(paying);
+      expect((await errorOf(q.access.requireActiveToRead(paying))).code).toBe("QUEUE_TOKEN_EXPIRED");
+      const leaving = await q.enter(2);
+      const caller = await q.access.authenticate(leaving.token);
+      await q.access.requireActiveToRead(caller);
+      await q.service.leave(leaving.token);
+      expect((await errorOf(q.access.requireActiveToRead(caller))).code).toBe("QUEUE_TOKEN_EXPIRED");
+    });
+
+    it("never trusts a pass past the ticket's active time", async () => {
+      const q = queueOnFakes({ activeMs: 60_000 });
+      const caller = await q.access.authenticate((await q.enter(1)).token);
+      q.clock.advance(60_000 - 300);
+      await q.access.requireActiveToRead(caller);
+      q.clock.advance(300);
+      expect((await errorOf(q.access.requireActiveToRead(caller))).code).toBe("QUEUE_TOKEN_EXPIRED");
+    });
+
+    it("remembers no refusal: a WAITING ticket reads as soon as it is admitted", async () => {
+      const q = queueOnFakes({ maxActive: 1 });
+      const first = await q.enter(1);
+      const second = await q.access.authenticate((await q.enter(2)).token);
+      expect((await errorOf(q.access.requireActiveToRead(second))).code).toBe("QUEUE_NOT_ADMITTED");
+      await q.service.leave(first.token);
+      await q.service.tick();
+      await expect(q.access.requireActiveToRead(second)).resolves.toBeUndefined();
+    });
+
+    it("answers FORBIDDEN for another concert even while a pass is trusted", async () => {
+      const q = queueOnFakes();
+      const caller = await q.access.authenticate((await q.enter(1)).token);
+      await q.access.requireActiveToRead(caller, CONCERT);
+      expect((await errorOf(q.access.requireActiveToRead(caller, OTHER_CONCERT))).code).toBe("FORBIDDEN");
+    });
   });
 });
