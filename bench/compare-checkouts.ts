@@ -1,7 +1,8 @@
 // Two checkouts side by side in one run, for a before/after of a change on a shared machine:
 // each runs as its own server process on its own database, and the phases alternate between
 // them (A B, then B A, …), so both see the same load from everything else. Measures the trivial
-// query `{ serverTime }` and `issueQueueToken` (each call a different user) through the whole
+// query `{ serverTime }`, `issueQueueToken` (each call a different user) and `availableSeats`
+// of one date (50 ACTIVE users' tokens in turn) through the whole
 // stack with autocannon, 100 connections, a fixed number of requests per phase, and prints the
 // rate and the server process's CPU time per request (from /proc: on a machine shared with other
 // work the rate swings with their load, the CPU a request costs much less).
@@ -20,6 +21,7 @@ if (!before)
 const after = process.argv[3] ?? fileURLToPath(new URL("..", import.meta.url));
 const requests = Math.min(50_000, Number(process.argv[4] ?? 4000));
 const rounds = Math.min(5, Number(process.argv[5] ?? 2));
+const SEATS = "query ($d: ID!) { availableSeats(concertDateId: $d) { number price } }";
 const ISSUE = `mutation ($u: ID!, $k: String!, $c: ID!) { issueQueueToken(userId: $u, accessKey: $k, concertId: $c) { token status position } }`;
 
 interface Side {
@@ -28,6 +30,9 @@ interface Side {
   server: ServerProcess;
   users: SeededUser[];
   concertId: string;
+  /** 50 ACTIVE tokens and a date of the concert, for the availableSeats phase. */
+  shoppers: string[];
+  dateId: string;
   rates: Record<string, number[]>;
   cpuUs: Record<string, number[]>;
 }
@@ -47,36 +52,61 @@ try {
     const concertId = (await gql<{ concerts: { id: string }[] }>(server.url, "{ concerts { id } }")).data!
       .concerts[0]!.id;
     const users = await seedUsers(env.databaseUrl, 20_000);
+    const shoppers: string[] = [];
+    for (const u of await seedUsers(env.databaseUrl, 50)) {
+      const r = await gql<{ issueQueueToken: { token: string } }>(server.url, ISSUE, {
+        u: u.userId,
+        k: u.accessKey,
+        c: concertId,
+      });
+      shoppers.push(r.data!.issueQueueToken.token);
+    }
+    const dates = await gql<{ availableDates: { id: string }[] }>(
+      server.url,
+      "query ($c: ID!) { availableDates(concertId: $c) { id } }",
+      { c: concertId },
+      shoppers[0],
+    );
     sides.push({
       name: `${name} (${cwd})`,
       env,
       server,
       users,
       concertId,
-      rates: { trivial: [], issue: [] },
-      cpuUs: { trivial: [], issue: [] },
+      shoppers,
+      dateId: dates.data!.availableDates[0]!.id,
+      rates: { trivial: [], issue: [], seats: [] },
+      cpuUs: { trivial: [], issue: [], seats: [] },
     });
   }
   console.log(`load average at start: ${load().join(" ")}`);
   let next = 0;
   for (let round = 0; round < rounds; round++) {
-    for (const kind of ["trivial", "issue"] as const) {
+    for (const kind of ["trivial", "issue", "seats"] as const) {
       const order = round % 2 === 0 ? sides : [...sides].reverse();
       for (const side of order) {
+        const seats = JSON.stringify({ query: SEATS, variables: { d: side.dateId } });
         const body =
           kind === "trivial"
             ? () => JSON.stringify({ query: "{ serverTime }" })
-            : () => {
-                const u = side.users[next++ % side.users.length]!;
-                return JSON.stringify({
-                  query: ISSUE,
-                  variables: { u: u.userId, k: u.accessKey, c: side.concertId },
-                });
-              };
-        await cannon({ url: side.server.url, connections: 50, duration: 1, body });
+            : kind === "seats"
+              ? () => seats
+              : () => {
+                  const u = side.users[next++ % side.users.length]!;
+                  return JSON.stringify({
+                    query: ISSUE,
+                    variables: { u: u.userId, k: u.accessKey, c: side.concertId },
+                  });
+                };
+        const headers =
+          kind === "seats"
+            ? (i: number) => ({ authorization: `Bearer ${side.shoppers[i % side.shoppers.length]!}` })
+            : undefined;
+        const load = { url: side.server.url, body, ...(headers ? { headers } : {}) };
+        await cannon({ ...load, connections: 50, duration: 1 });
         const pid = side.server.child.pid!;
         const cpuBefore = cpuMs(pid);
-        const r = await cannon({ url: side.server.url, connections: 100, amount: requests, body });
+        const r = await cannon({ ...load, connections: 100, amount: requests });
         const us = Math.round(((cpuMs(pid) - cpuBefore) * 1000) / r.requests);
         side.rates[kind]!.push(r.rps);
         side.cpuUs[kind]!.push(us);
@@ -92,8 +122,10 @@ try {
     const i = mean(side.rates["issue"]!);
     const tc = mean(side.cpuUs["trivial"]!);
     const ic = mean(side.cpuUs["issue"]!);
+    const a = mean(side.rates["seats"]!);
+    const ac = mean(side.cpuUs["seats"]!);
     console.log(
-      `${side.name}: trivial ${t} req/s (${tc} µs CPU each), issueQueueToken ${i} req/s (${ic} µs CPU each), rate ratio ${(i / t).toFixed(2)}, CPU ratio ${(tc / ic).toFixed(2)}`,
+      `${side.name}: trivial ${t} req/s (${tc} µs CPU each), issueQueueToken ${i} req/s (${ic} µs CPU each), rate ratio ${(i / t).toFixed(2)}, CPU ratio ${(tc / ic).toFixed(2)}; availableSeats ${a} req/s (${ac} µs CPU each), rate ratio ${(a / t).toFixed(2)}, CPU ratio ${(tc / ac).toFixed(2)}`,
     );
   }
   console.log(`load average at end: ${load().join(" ")}`);
