@@ -153,7 +153,7 @@ export class SeatBoard implements SeatEvents, SeatGate {
     const found = this.dates.get(event.concertDateId);
     if (!found) return;
     const { concert, map } = found;
-    if (concert.loading) {
+    if (concert.loading || concert.rereading.has(event.concertDateId)) {
       concert.pending.push(event);
       return;
     }
@@ -204,34 +204,77 @@ export class SeatBoard implements SeatEvents, SeatGate {
     for (const d of concert.dates) this.dates.delete(d.ref.id);
   }
 
+  /** The date's map when it may answer: its concert is loaded and the date is not being read. */
   private readyDate(concertDateId: string) {
     const found = this.dates.get(concertDateId);
-    return found && found.concert.ready && !found.concert.loading ? found : undefined;
+    const concert = found?.concert;
+    return concert && concert.ready && !concert.loading && !concert.rereading.has(concertDateId)
+      ? found
+      : undefined;
   }
 
+  /** The concert's maps when every date may answer (availableDates counts them all). */
   private async ready(concertId: string): Promise<ConcertMap | undefined> {
     await this.ensure(concertId);
     const concert = this.concerts.get(concertId);
-    return concert?.ready && !concert.loading ? concert : undefined;
+    return concert?.ready && !concert.loading && concert.rereading.size === 0 ? concert : undefined;
   }
 
   private async ensure(concertId: string): Promise<void> {
     const concert = this.concerts.get(concertId);
     if (concert) return concert.loading;
-    const fresh: ConcertMap = { concertId, dates: [], ready: false, skew: 0, pending: [] };
+    const fresh: ConcertMap = {
+      concertId,
+      dates: [],
+      ready: false,
+      skew: 0,
+      rereading: new Set(),
+      pending: [],
+    };
     this.concerts.set(concertId, fresh);
     return this.load(fresh);
   }
 
-  /** The whole concert again, or only `dateIds` (a stale date must not cost every date's rows). */
+  /**
+   * The whole concert again, or only `dateIds` (a stale date must not cost every date's rows,
+   * nor send the reads of the others to SQL while it is read).
+   */
   private reload(concert: ConcertMap, dateIds?: Set<string>): void {
     if (concert.loading) return;
-    if (!dateIds) concert.ready = false;
-    void this.load(concert, dateIds);
+    if (!dateIds) {
+      concert.ready = false;
+      // Not over dates still being read on their own: the next check starts it (not ready).
+      if (concert.rereading.size === 0) void this.load(concert);
+      return;
+    }
+    const fresh = new Set([...dateIds].filter((id) => !concert.rereading.has(id)));
+    if (fresh.size > 0) void this.loadDates(concert, fresh);
   }
 
-  private load(concert: ConcertMap, dateIds?: Set<string>): Promise<void> {
-    concert.loading = (dateIds ? this.readDates(concert, dateIds) : this.read(concert))
+  /** Some dates of a loaded concert on their own; their events meanwhile are applied after. */
+  private async loadDates(concert: ConcertMap, dateIds: Set<string>): Promise<void> {
+    for (const id of dateIds) concert.rereading.add(id);
+    try {
+      await this.readDates(concert, dateIds);
+    } catch (error) {
+      // The dates may be stale: every read of the concert goes to SQL until the next check
+      // reads it whole.
+      concert.ready = false;
+      this.deps.log.warn(
+        { err: error, concertId: concert.concertId },
+        "seat map read failed; reads go to SQL",
+      );
+    } finally {
+      for (const id of dateIds) concert.rereading.delete(id);
+      const theirs = concert.pending.filter((e) => dateIds.has(e.concertDateId));
+      concert.pending = concert.pending.filter((e) => !dateIds.has(e.concertDateId));
+      if (concert.ready) for (const event of theirs) this.apply(event);
+    }
+  }
+
+  /** The whole concert: every read of it goes to SQL until it is in. */
+  private load(concert: ConcertMap): Promise<void> {
+    concert.loading = this.read(concert)
       .then(() => {
         concert.ready = true;
       })
@@ -258,6 +301,7 @@ export class SeatBoard implements SeatEvents, SeatGate {
     const versions = await this.readVersions(refs.map((r) => r.id));
     const local = this.deps.clock.now().getTime();
     const rows = await repository.liveSeatsOf(concert.concertId);
+    if (!this.isCurrent(concert)) return;
     concert.skew = rows[0] ? rows[0].dbNow.getTime() - local : 0;
     const maps = mapsOf(refs, versions, rows, local);
     for (const old of concert.dates) this.dates.delete(old.ref.id);
@@ -271,10 +315,16 @@ export class SeatBoard implements SeatEvents, SeatGate {
     const versions = await this.readVersions(refs.map((r) => r.id));
     const local = this.deps.clock.now().getTime();
     const rows = await this.deps.repository.liveSeatsOfDates(refs.map((r) => r.id));
+    if (!this.isCurrent(concert)) return;
     if (rows[0]) concert.skew = rows[0].dbNow.getTime() - local;
     const fresh = new Map(mapsOf(refs, versions, rows, local).map((m) => [m.ref.id, m]));
     concert.dates = concert.dates.map((d) => fresh.get(d.ref.id) ?? d);
     for (const map of fresh.values()) this.dates.set(map.ref.id, { concert, map });
+  }
+
+  /** Not dropped by forget() while it was being read (an operator's change): its rows are not kept. */
+  private isCurrent(concert: ConcertMap): boolean {
+    return this.concerts.get(concert.concertId) === concert;
   }
 
   private listen(concertDateId: string): void {

@@ -32,7 +32,14 @@ export interface ConcertMap {
   ready: boolean;
   /** database time − local clock, measured at load. */
   skew: number;
+  /** A read of the whole concert under way: every read of it goes to SQL meanwhile. */
   loading?: Promise<void>;
+  /**
+   * Dates being read again on their own (a missed event, a refusal by MySQL): only their reads
+   * go to SQL meanwhile; the concert's other dates answer from memory.
+   */
+  rereading: Set<string>;
+  /** Events of the dates being read (all of them, or those in `rereading`), applied after. */
   pending: VersionedSeatChange[];
 }
 

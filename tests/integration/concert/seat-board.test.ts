@@ -111,6 +111,25 @@ describe("freshness of the seat maps", () => {
     await until(async () => !(await free(stale)).includes(7) && (await free(other)).includes(7));
   });
 
+  it("answers the concert's other dates from memory while one date is read again on its own", async () => {
+    const { dates } = await createConcert(db.prisma, [1, 2]);
+    const [stale, other] = [dates[0]!.id, dates[1]!.id];
+    await board.findDate(stale);
+    // Behind the board: both dates get a hold in SQL, with no event; only the first one's
+    // version moves, so only it is read again. SQL would show both holds, the maps neither.
+    await heldBehindTheBoard(stale, 6);
+    await heldBehindTheBoard(other, 6);
+    await redis.incr(versionKey(stale));
+    await board.checkVersions();
+    await board.checkVersions(); // the read of the stale date is now under way
+    // Meanwhile the stale date answers from SQL (the hold shows) and the other from memory.
+    const [staleNow, otherNow] = await Promise.all([free(stale), free(other)]);
+    expect(staleNow).not.toContain(6);
+    expect(otherNow).toContain(6);
+    await until(async () => !(await free(stale)).includes(6));
+    expect(await free(other)).toContain(6);
+  });
+
   it("reads a date again when Redis lost its counter (restart), and answers from SQL meanwhile", async () => {
     const { dates } = await createConcert(db.prisma, [1]);
     const dateId = dates[0]!.id;
