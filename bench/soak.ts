@@ -70,6 +70,8 @@ interface Minute {
     eventLoopP99Ms: number;
     eventLoopMeanMs: number;
     eventLoopMaxMs: number;
+    /** The server's seat map counters since it started. */
+    seatMaps: SeatMapTotals;
   }[];
   rssMiB: number;
   heapMiB: number;
@@ -94,6 +96,18 @@ interface Minute {
   redis: { cpuSeconds: number; commands: number };
   /** Each operation's p99 in the minute (ms), to tell which one slowed down. */
   p99ByKindMs: Record<string, number>;
+  /**
+   * The seat maps in the minute, both servers (their /metrics): seat reads answered from SQL
+   * and from memory, and maps read again (dates on their own, whole concerts).
+   */
+  seatMaps: SeatMapTotals;
+}
+
+interface SeatMapTotals {
+  sqlReads: number;
+  memoryReads: number;
+  dateRereads: number;
+  concertRereads: number;
 }
 
 interface Flatness {
@@ -349,6 +363,7 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
   let clientCpuAt = performance.now();
   let started = 0;
   let nextSample = soakStart + 60_000;
+  let seatTotals: SeatMapTotals = { sqlReads: 0, memoryReads: 0, dateRereads: 0, concertRereads: 0 };
   log(`soak: ${minutes} min at ${rate.toFixed(1)} operations/s`);
   while (perMinute.length < minutes) {
     const due = Math.floor(((performance.now() - soakStart) / 1000) * rate);
@@ -378,8 +393,17 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
       const wallMs = performance.now() - clientCpuAt;
       const db = await dbReading(cluster.env.databaseUrl);
       const redisNow = await redisReading(redisInfo);
+      const totals = sumSeatMaps(sampled.servers.map((x) => x.seatMaps));
+      const seatMaps: SeatMapTotals = {
+        sqlReads: totals.sqlReads - seatTotals.sqlReads,
+        memoryReads: totals.memoryReads - seatTotals.memoryReads,
+        dateRereads: totals.dateRereads - seatTotals.dateRereads,
+        concertRereads: totals.concertRereads - seatTotals.concertRereads,
+      };
+      seatTotals = totals;
       const m: Minute = {
         ...sampled,
+        seatMaps,
         db: { diskReads: db.diskReads - diskReads.diskReads, sizeMiB: db.sizeMiB },
         redis: {
           cpuSeconds: Math.round((redisNow.cpuSeconds - redisBefore.cpuSeconds) * 10) / 10,
@@ -472,7 +496,13 @@ async function sample(
 ): Promise<
   Omit<
     Minute,
-    "clientEventLoopP99Ms" | "clientEventLoopMaxMs" | "clientCpuPercent" | "db" | "redis" | "p99ByKindMs"
+    | "clientEventLoopP99Ms"
+    | "clientEventLoopMaxMs"
+    | "clientCpuPercent"
+    | "db"
+    | "redis"
+    | "p99ByKindMs"
+    | "seatMaps"
   >
 > {
   const per = await Promise.all(
@@ -484,6 +514,12 @@ async function sample(
         eventLoopP99Ms: Math.round((m.get("nodejs_eventloop_lag_p99_seconds") ?? 0) * 10_000) / 10,
         eventLoopMaxMs: Math.round((m.get("nodejs_eventloop_lag_max_seconds") ?? 0) * 10_000) / 10,
         eventLoopMeanMs: Math.round((m.get("nodejs_eventloop_lag_mean_seconds") ?? 0) * 10_000) / 10,
+        seatMaps: {
+          sqlReads: m.get('seat_reads_total{source="sql"}') ?? 0,
+          memoryReads: m.get('seat_reads_total{source="memory"}') ?? 0,
+          dateRereads: m.get('seat_map_rereads_total{scope="dates"}') ?? 0,
+          concertRereads: m.get('seat_map_rereads_total{scope="concert"}') ?? 0,
+        },
       };
     }),
   );
@@ -504,6 +540,18 @@ async function sample(
 }
 
 /** InnoDB's disk reads so far (server-wide) and the size of this database. */
+function sumSeatMaps(all: SeatMapTotals[]): SeatMapTotals {
+  return all.reduce(
+    (a, b) => ({
+      sqlReads: a.sqlReads + b.sqlReads,
+      memoryReads: a.memoryReads + b.memoryReads,
+      dateRereads: a.dateRereads + b.dateRereads,
+      concertRereads: a.concertRereads + b.concertRereads,
+    }),
+    { sqlReads: 0, memoryReads: 0, dateRereads: 0, concertRereads: 0 },
+  );
+}
+
 async function dbReading(databaseUrl: string): Promise<{ diskReads: number; sizeMiB: number }> {
   return withDb(databaseUrl, async (c) => {
     const [reads] = await c.query<{ Value: string }[]>("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_reads'");
@@ -561,11 +609,11 @@ function renderSoak(r: SoakReport): string {
     "",
     `MariaDB's InnoDB buffer pool: ${r.bufferPoolMiB} MiB.`,
     "",
-    "| Minute | Requests/s | p50 / p99 ms | RSS MiB (both) | Heap MiB (both) | Event loop p99 / max ms (worst) | Bench client: event loop p99 / max ms, CPU | MariaDB: pages read from disk, database MiB | Redis: CPU s, commands | Shed | Answers and errors |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| Minute | Requests/s | p50 / p99 ms | RSS MiB (both) | Heap MiB (both) | Event loop p99 / max ms (worst) | Bench client: event loop p99 / max ms, CPU | MariaDB: pages read from disk, database MiB | Redis: CPU s, commands | Seat reads from SQL / memory; maps read again (dates, concerts) | Shed | Answers and errors |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...r.perMinute.map(
       (x) =>
-        `| ${x.minute} | ${x.rps} | ${x.latencyMs.p50} / ${x.latencyMs.p99} | ${x.rssMiB} | ${x.heapMiB} | ${x.eventLoopP99Ms} / ${x.eventLoopMaxMs} | ${x.clientEventLoopP99Ms} / ${x.clientEventLoopMaxMs}, ${x.clientCpuPercent}% | ${x.db.diskReads}, ${x.db.sizeMiB} | ${x.redis.cpuSeconds}, ${x.redis.commands} | ${x.shed} | ${Object.keys(x.errors).length ? JSON.stringify(x.errors) : "none"} |`,
+        `| ${x.minute} | ${x.rps} | ${x.latencyMs.p50} / ${x.latencyMs.p99} | ${x.rssMiB} | ${x.heapMiB} | ${x.eventLoopP99Ms} / ${x.eventLoopMaxMs} | ${x.clientEventLoopP99Ms} / ${x.clientEventLoopMaxMs}, ${x.clientCpuPercent}% | ${x.db.diskReads}, ${x.db.sizeMiB} | ${x.redis.cpuSeconds}, ${x.redis.commands} | ${x.seatMaps.sqlReads} / ${x.seatMaps.memoryReads}; ${x.seatMaps.dateRereads}, ${x.seatMaps.concertRereads} | ${x.shed} | ${Object.keys(x.errors).length ? JSON.stringify(x.errors) : "none"} |`,
     ),
     "",
     "p99 of each operation by minute (ms):",

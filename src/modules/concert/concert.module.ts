@@ -23,6 +23,7 @@ export function createConcertModule(
     log: infra.log,
     repository: new ConcertRepository(infra.prisma),
     holdSeconds: infra.config.HOLD_SECONDS,
+    metrics: infra.metrics,
   });
   const service = new ConcertService({
     repository: seats,

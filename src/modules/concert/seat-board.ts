@@ -7,6 +7,7 @@
 // docs/reservations.md, "Seat reads from memory".
 import type { Clock } from "../../platform/clock.js";
 import type { Logger } from "../../platform/logger.js";
+import type { SeatMapMetrics } from "../../platform/metrics/metrics.js";
 import type { Redis } from "../../platform/redis/redis.js";
 import type { AppPubSub } from "../../platform/redis/pubsub.js";
 import type { CatalogueChangedEvent, SeatChangedEvent, Topics } from "../../platform/redis/topics.js";
@@ -42,6 +43,7 @@ export interface SeatBoardDeps {
   /** SQL reads: the maps' loads, and the answers for a date whose map is not ready. */
   repository: ConcertRepository;
   holdSeconds: number;
+  metrics?: SeatMapMetrics;
 }
 
 export class SeatBoard implements SeatEvents, SeatGate {
@@ -74,6 +76,7 @@ export class SeatBoard implements SeatEvents, SeatGate {
 
   async availableDates(concertId: string, from: Date): Promise<AvailableDateView[]> {
     const concert = await this.ready(concertId);
+    this.deps.metrics?.seatRead(concert ? "memory" : "sql");
     if (!concert) return this.deps.repository.availableDates(concertId, from);
     const day = from.toISOString().slice(0, 10);
     const now = this.dbNow(concert);
@@ -85,6 +88,7 @@ export class SeatBoard implements SeatEvents, SeatGate {
 
   async availableSeats(concertDateId: string): Promise<SeatView[]> {
     const found = this.readyDate(concertDateId);
+    this.deps.metrics?.seatRead(found ? "memory" : "sql");
     if (!found) return this.deps.repository.availableSeats(concertDateId);
     const now = this.dbNow(found.concert);
     return [...bySeatNumber(found.map)]
@@ -94,6 +98,7 @@ export class SeatBoard implements SeatEvents, SeatGate {
 
   async seatMap(concertDateId: string): Promise<SeatStateView[]> {
     const found = this.readyDate(concertDateId);
+    this.deps.metrics?.seatRead(found ? "memory" : "sql");
     if (!found) return this.deps.repository.seatMap(concertDateId);
     const now = this.dbNow(found.concert);
     return [...bySeatNumber(found.map)].map((c) => ({
@@ -254,6 +259,7 @@ export class SeatBoard implements SeatEvents, SeatGate {
   /** Some dates of a loaded concert on their own; their events meanwhile are applied after. */
   private async loadDates(concert: ConcertMap, dateIds: Set<string>): Promise<void> {
     for (const id of dateIds) concert.rereading.add(id);
+    this.deps.metrics?.reread("dates");
     try {
       await this.readDates(concert, dateIds);
     } catch (error) {
@@ -274,6 +280,7 @@ export class SeatBoard implements SeatEvents, SeatGate {
 
   /** The whole concert: every read of it goes to SQL until it is in. */
   private load(concert: ConcertMap): Promise<void> {
+    if (concert.dates.length > 0) this.deps.metrics?.reread("concert");
     concert.loading = this.read(concert)
       .then(() => {
         concert.ready = true;

@@ -49,15 +49,25 @@ export interface PaymentMetrics {
   paid(amount: number): void;
 }
 
+/** What the in-memory seat maps report (concert/seat-board.ts). */
+export interface SeatMapMetrics {
+  /** A seat or date read answered from the map, or from SQL (map not loaded, or being read). */
+  seatRead(source: "memory" | "sql"): void;
+  /** A map read again: one or more dates on their own, or the whole concert. */
+  reread(scope: "dates" | "concert"): void;
+}
+
 /** At most this many distinct operation labels; the rest count as "other" (names come from clients). */
 const MAX_OPERATION_LABELS = 200;
 
-export class AppMetrics implements QueueMetrics, PaymentMetrics {
+export class AppMetrics implements QueueMetrics, PaymentMetrics, SeatMapMetrics {
   readonly registry = new Registry();
   private readonly admissions: Counter<"concert_id">;
   private readonly abandonments: Counter<"concert_id" | "reason">;
   private readonly pushLatency: Histogram;
   private readonly reservations: Counter<"code">;
+  private readonly seatReads: Counter<"source">;
+  private readonly seatRereads: Counter<"scope">;
   private readonly paymentCount: Counter;
   private readonly paymentAmount: Counter;
   private readonly operations: Histogram<"operation" | "type" | "outcome">;
@@ -95,6 +105,18 @@ export class AppMetrics implements QueueMetrics, PaymentMetrics {
       name: "reservation_outcomes_total",
       help: "reserveSeat answers by outcome: HELD or the error code.",
       labelNames: ["code"],
+      registers,
+    });
+    this.seatReads = new Counter({
+      name: "seat_reads_total",
+      help: "availableDates, availableSeats and seatMap answers by source: memory (the seat map) or sql.",
+      labelNames: ["source"],
+      registers,
+    });
+    this.seatRereads = new Counter({
+      name: "seat_map_rereads_total",
+      help: "Seat maps read again from SQL: some dates on their own (a missed event, a refusal by MySQL) or a whole concert.",
+      labelNames: ["scope"],
       registers,
     });
     this.paymentCount = new Counter({
@@ -199,6 +221,14 @@ export class AppMetrics implements QueueMetrics, PaymentMetrics {
 
   reservationOutcome(code: string): void {
     this.reservations.inc({ code });
+  }
+
+  seatRead(source: "memory" | "sql"): void {
+    this.seatReads.inc({ source });
+  }
+
+  reread(scope: "dates" | "concert"): void {
+    this.seatRereads.inc({ scope });
   }
 
   operation(name: string, type: string, outcome: "ok" | "error", seconds: number): void {

@@ -25,6 +25,8 @@ let board: SeatBoard;
 let queue: FakeQueue;
 let reservations: ReservationService;
 let holds: number;
+/** What the board reported (SeatMapMetrics). */
+let reported: { reads: Record<string, number>; rereads: Record<string, number> };
 
 beforeAll(async () => {
   db = await openSeatDb();
@@ -39,6 +41,7 @@ afterAll(async () => {
 beforeEach(() => {
   clock = new FakeClock(new Date());
   queue = new FakeQueue();
+  reported = { reads: {}, rereads: {} };
   board = new SeatBoard({
     redis,
     pubsub: createAppPubSub<Topics>(publisher, subscriber, db.env.redisPrefix),
@@ -47,6 +50,10 @@ beforeEach(() => {
     log: createLogger("silent"),
     repository: new ConcertRepository(db.prisma),
     holdSeconds: HOLD_SECONDS,
+    metrics: {
+      seatRead: (source) => void (reported.reads[source] = (reported.reads[source] ?? 0) + 1),
+      reread: (scope) => void (reported.rereads[scope] = (reported.rereads[scope] ?? 0) + 1),
+    },
   });
   const repository = new ReservationRepository({ prisma: db.prisma, sql: db.sql, clock });
   holds = 0;
@@ -123,9 +130,11 @@ describe("freshness of the seat maps", () => {
     await board.checkVersions();
     await board.checkVersions(); // the read of the stale date is now under way
     // Meanwhile the stale date answers from SQL (the hold shows) and the other from memory.
+    reported.reads = {};
     const [staleNow, otherNow] = await Promise.all([free(stale), free(other)]);
     expect(staleNow).not.toContain(6);
     expect(otherNow).toContain(6);
+    expect(reported).toEqual({ reads: { sql: 1, memory: 1 }, rereads: { dates: 1 } });
     await until(async () => !(await free(stale)).includes(6));
     expect(await free(other)).toContain(6);
   });

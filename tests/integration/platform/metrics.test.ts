@@ -79,6 +79,8 @@ describe("/metrics", () => {
     expect(after.get('reservation_outcomes_total{code="HELD"}')).toBe(1);
     expect(after.get('reservation_outcomes_total{code="ALREADY_RESERVED"}')).toBe(1);
     expect(after.get("payments_total")).toBe(1);
+    // availableDates loaded the concert's seat map, then answered from it.
+    expect(after.get('seat_reads_total{source="memory"}')).toBeGreaterThanOrEqual(1);
     expect(after.get("payments_amount_krw_total")).toBe(hold.price);
     expect(
       after.get(
