@@ -41,6 +41,8 @@ const READ_PASS_CAPACITY = 20_000;
 export class QueueAccess implements QueueGuard, QueuePass {
   /** Ticket id → until when (ms) a read may trust its last ACTIVE answer; oldest first. */
   private readonly readPasses = new Map<string, number>();
+  /** Tickets ended here so far: a read whose ACTIVE answer was overtaken by one keeps no pass. */
+  private endings = 0;
 
   constructor(private readonly deps: QueueAccessDeps) {}
 
@@ -58,7 +60,11 @@ export class QueueAccess implements QueueGuard, QueuePass {
     const now = this.deps.clock.now().getTime();
     const trusted = this.readPasses.get(caller.ticketId);
     if (trusted !== undefined && now < trusted) return;
+    const endings = this.endings;
     const until = await this.activeUntil(caller, now);
+    // A ticket ended here while Redis answered (a leave or payment racing this read) may have
+    // been the one: no pass then, the next read asks again.
+    if (this.endings !== endings) return;
     this.readPasses.delete(caller.ticketId);
     this.readPasses.set(caller.ticketId, Math.min(now + READ_PASS_MS, until));
     if (this.readPasses.size > READ_PASS_CAPACITY)
@@ -87,6 +93,7 @@ export class QueueAccess implements QueueGuard, QueuePass {
 
   /** The ticket ended on this instance (paid, left): its reads here ask Redis again at once. */
   ended(caller: QueueCaller): void {
+    this.endings += 1;
     this.readPasses.delete(caller.ticketId);
   }
 

@@ -130,6 +130,15 @@ describe("queue guard", () => {
       expect((await errorOf(q.access.requireActiveToRead(caller))).code).toBe("QUEUE_TOKEN_EXPIRED");
     });
 
+    it("keeps no pass from a read overtaken by a payment here (the read's ACTIVE answer came first)", async () => {
+      const q = queueOnFakes();
+      const caller = await q.access.authenticate((await q.enter(1)).token);
+      const reading = q.access.requireActiveToRead(caller);
+      await q.access.finishAfterPayment(caller);
+      await reading;
+      expect((await errorOf(q.access.requireActiveToRead(caller))).code).toBe("QUEUE_TOKEN_EXPIRED");
+    });
+
     it("never trusts a pass past the ticket's active time", async () => {
       const q = queueOnFakes({ activeMs: 60_000 });
       const caller = await q.access.authenticate((await q.enter(1)).token);
