@@ -32,8 +32,6 @@ import { createSaleModule, createSaleSchedule } from "./modules/sale/sale.module
 import { createReservationModule } from "./modules/reservation/reservation.module.js";
 import { createUserModule } from "./modules/user/user.module.js";
 import { createWalletModule } from "./modules/wallet/wallet.module.js";
-import { QueueTokenCodec } from "./modules/queue/queue-token.js";
-import { DomainError } from "./platform/errors.js";
 import type { Redis } from "./platform/redis/redis.js";
 import type { Topics } from "./platform/redis/topics.js";
 
@@ -48,7 +46,11 @@ export interface App {
 }
 
 /** Every feature module, in dependency order, and the services resolvers read from the context. */
-function createModules(infra: Infrastructure): { modules: FeatureModule[]; services: ResolverServices } {
+function createModules(infra: Infrastructure): {
+  modules: FeatureModule[];
+  services: ResolverServices;
+  userOfToken: (token: string | null) => string | null;
+} {
   const user = createUserModule(infra);
   const schedule = createSaleSchedule(infra);
   const queue = createQueueModule(infra, { users: user.service, schedule });
@@ -105,6 +107,7 @@ function createModules(infra: Infrastructure): { modules: FeatureModule[]; servi
       seatUpdates: concert.service,
       liveSale: liveSale.useCases,
     },
+    userOfToken: queue.userOfToken,
   };
 }
 
@@ -169,7 +172,7 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
       );
       if (migrated.applied.length) log.info({ applied: migrated.applied }, "migrations applied");
 
-      const { modules, services } = createModules(infra);
+      const { modules, services, userOfToken } = createModules(infra);
       const schema = await buildAppSchema({
         resolvers: resolverClasses,
         container: resolverContainer(modules.flatMap((m) => m.resolvers)),
@@ -192,7 +195,7 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
         trustProxy: config.TRUST_PROXY,
         shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
         rateLimiter: config.RATE_LIMIT_ENABLED
-          ? createRateLimiter(config, redis, log, infra.clock)
+          ? createRateLimiter(config, redis, log, userOfToken)
           : undefined,
         extraRoutes: (app) => {
           mountWaitingRoom(app);
@@ -252,20 +255,15 @@ function everyCheck(
 }
 
 /** RATE_LIMIT_*: counted in Redis; the per-user budget is keyed by the user a valid token names. */
-function createRateLimiter(config: Config, redis: Redis, log: Logger, clock: Clock): RateLimiter {
-  const codec = new QueueTokenCodec(config.TOKEN_SECRETS, config.TOKEN_MAX_AGE_SECONDS, clock);
+function createRateLimiter(
+  config: Config,
+  redis: Redis,
+  log: Logger,
+  userOf: (token: string | null) => string | null,
+): RateLimiter {
   const store = new RedisRateLimitStore(redis, config.REDIS_PREFIX, {
     ip: config.RATE_LIMIT_IP_PER_SECOND,
     user: config.RATE_LIMIT_USER_PER_SECOND,
   });
-  const userOf = (token: string | null) => {
-    if (token === null) return null;
-    try {
-      return codec.verify(token).userId;
-    } catch (error) {
-      if (error instanceof DomainError) return null;
-      throw error;
-    }
-  };
   return new RateLimiter(store, userOf, log);
 }

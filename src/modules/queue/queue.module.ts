@@ -10,7 +10,7 @@ import { PrismaPaymentHistory } from "./payment-history.repository.js";
 import { RedisPrequeueStore, type PrequeueStore } from "./prequeue.store.js";
 import { CATCH_UP_MS } from "./push-cadence.js";
 import { QueueAccess, type QueueEvents } from "./queue-access.js";
-import type { QueueGuard, QueuePass } from "./queue-guard.js";
+import type { QueueCaller, QueueGuard, QueuePass } from "./queue-guard.js";
 import type { QueueSettings } from "./queue.model.js";
 import { RecoveringQueueStore } from "./queue-recovery.js";
 import { QueueResolver } from "./queue.resolver.js";
@@ -35,6 +35,12 @@ export type QueueModule = Feature<{
   controls: AdmissionControls;
   /** The concerts that have a queue (the live-sale figures' metrics). */
   store: Pick<RedisQueueStore, "concerts">;
+  /**
+   * The user a queue token was signed for, or null for a missing or invalid one: the rate
+   * limiter's per-user budget, verified by the same codec (and its remembered tokens) as the
+   * guard, so a token is checked once per process, not once per consumer.
+   */
+  userOfToken: (token: string | null) => string | null;
   /** The pre-queue's draw (the sale module's draw job) and the change events it publishes. */
   prequeue: PrequeueStore;
   events: QueueEvents;
@@ -111,6 +117,15 @@ export function createQueueModule(infra: Infrastructure, deps: QueueDeps): Queue
     concerts: () => redisStore.concerts(),
     sizes: (concertId) => redisStore.sizes(concertId, clock.now().getTime()),
   });
+  /** Who a token names, or null when it is not a valid token (UNAUTHENTICATED). */
+  const callerOf = (token: string): QueueCaller | null => {
+    try {
+      return codec.verify(token);
+    } catch (error) {
+      if (error instanceof DomainError) return null;
+      throw error;
+    }
+  };
   // Subscribers refresh their heartbeat well within the idle limit.
   const heartbeatMs = Math.max(500, Math.min(settings.idleMs / 3, 15_000));
   return {
@@ -121,19 +136,12 @@ export function createQueueModule(infra: Infrastructure, deps: QueueDeps): Queue
         intervalJob("queue-heartbeat", heartbeatMs, log, () => updates.heartbeat()),
         intervalJob("queue-push-catch-up", CATCH_UP_MS, log, () => updates.catchUp()),
       ],
-      acceptConnection: async (token) => {
-        if (token === null) return true;
-        try {
-          await access.authenticate(token);
-          return true;
-        } catch (error) {
-          if (error instanceof DomainError) return false;
-          throw error;
-        }
-      },
+      // A socket without a token may still subscribe to what needs none; a bad token is refused.
+      acceptConnection: async (token) => token === null || callerOf(token) !== null,
     },
     guard: access,
     pass: access,
+    userOfToken: (token) => (token === null ? null : (callerOf(token)?.userId ?? null)),
     service,
     updates,
     controls,
