@@ -1,6 +1,7 @@
 // The one queue guard (QueueGuard) and the pass (QueuePass) that the seat and payment
 // features use. Authentication is the token's signature and age alone; admission is read from
 // Redis through the view script, which judges time against the injected clock.
+import { LRUCache } from "lru-cache";
 import type { Clock } from "../../platform/clock.js";
 import type { QueueCaller, QueueGuard, QueuePass } from "./queue-guard.js";
 import type { QueueStore, TicketRef } from "./queue.model.js";
@@ -39,8 +40,8 @@ export const READ_PASS_MS = 1000;
 const READ_PASS_CAPACITY = 20_000;
 
 export class QueueAccess implements QueueGuard, QueuePass {
-  /** Ticket id → until when (ms) a read may trust its last ACTIVE answer; oldest first. */
-  private readonly readPasses = new Map<string, number>();
+  /** Ticket id → until when (ms, the injected clock) a read may trust its last ACTIVE answer. */
+  private readonly readPasses = new LRUCache<string, number>({ max: READ_PASS_CAPACITY });
   /** Tickets ended here so far: a read whose ACTIVE answer was overtaken by one keeps no pass. */
   private endings = 0;
 
@@ -65,10 +66,7 @@ export class QueueAccess implements QueueGuard, QueuePass {
     // A ticket ended here while Redis answered (a leave or payment racing this read) may have
     // been the one: no pass then, the next read asks again.
     if (this.endings !== endings) return;
-    this.readPasses.delete(caller.ticketId);
     this.readPasses.set(caller.ticketId, Math.min(now + READ_PASS_MS, until));
-    if (this.readPasses.size > READ_PASS_CAPACITY)
-      this.readPasses.delete(this.readPasses.keys().next().value!);
   }
 
   /** The ticket's active time (ms) when it is ACTIVE; the caller's refusal otherwise. */

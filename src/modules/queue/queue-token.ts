@@ -7,6 +7,7 @@
 // re-issue without storing it. Verifying never touches Redis; a codec remembers the tokens it
 // verified (by the whole token), so a token calling again costs no HMAC, only its age check.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { LRUCache } from "lru-cache";
 import type { Clock } from "../../platform/clock.js";
 import { unauthenticated } from "./queue.errors.js";
 import type { QueueCaller } from "./queue-guard.js";
@@ -37,18 +38,19 @@ export class QueueTokenCodec {
    * Tokens whose signature and payload this codec already checked, by the whole token string.
    * That check is a pure function of the token and the secrets, which are fixed for the codec's
    * life, so a remembered answer is the answer; only what depends on the time (age, clock skew)
-   * is judged again at every call. A forged token is never remembered. Insertion order is age
-   * order: the oldest entry goes first when the capacity is reached.
+   * is judged again at every call. A forged token is never remembered; past the capacity the
+   * least recently used token goes first.
    */
-  private readonly verified = new Map<string, TokenClaims>();
+  private readonly verified: LRUCache<string, TokenClaims>;
 
   /** @param secrets newest first: the first signs, every one verifies (one string: the only one). */
   constructor(
     secrets: string | readonly string[],
     private readonly maxAgeSeconds: number,
     private readonly clock: Clock,
-    private readonly capacity = VERIFIED_TOKEN_CAPACITY,
+    capacity = VERIFIED_TOKEN_CAPACITY,
   ) {
+    this.verified = new LRUCache({ max: capacity });
     this.secrets = typeof secrets === "string" ? [secrets] : [...secrets];
     if (this.secrets.length === 0) throw new Error("QueueTokenCodec needs at least one secret");
     const byKid = new Map<string, string>();
@@ -82,7 +84,6 @@ export class QueueTokenCodec {
     if (claims === undefined) {
       claims = this.checkSigned(token);
       this.verified.set(token, claims);
-      if (this.verified.size > this.capacity) this.verified.delete(this.verified.keys().next().value!);
     }
     const nowSeconds = Math.floor(this.clock.now().getTime() / 1000);
     if (nowSeconds - claims.issuedAt > this.maxAgeSeconds) {
