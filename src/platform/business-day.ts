@@ -4,21 +4,36 @@
 
 // Building an Intl.DateTimeFormat costs far more than formatting with one (it showed in the
 // seat-race profile: every reserveSeat asks for today), so one formatter per time zone is kept.
-const formatters = new Map<string, Intl.DateTimeFormat>();
+// Formatting still showed in the seat-read profile (every read asks for today), so each zone
+// also remembers its last answer for the whole second it was asked in: exact, because every
+// offset in the time-zone database, old local mean times included, is whole seconds, so a day
+// never turns inside a second.
+interface ZoneDays {
+  format: Intl.DateTimeFormat;
+  second: number;
+  day: string;
+}
+const zones = new Map<string, ZoneDays>();
 
 /** The calendar day (YYYY-MM-DD) of `instant` in `timeZone`. */
 export function dayIn(instant: Date, timeZone: string): string {
-  let format = formatters.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat("en-CA", {
+  const second = Math.floor(instant.getTime() / 1000);
+  let zone = zones.get(timeZone);
+  if (!zone) {
+    const format = new Intl.DateTimeFormat("en-CA", {
       timeZone,
       year: "numeric",
       month: "2-digit",
       day: "2-digit",
     });
-    formatters.set(timeZone, format);
+    zone = { format, second: Number.NaN, day: "" };
+    zones.set(timeZone, zone);
   }
-  return format.format(instant);
+  if (zone.second !== second) {
+    zone.day = zone.format.format(instant);
+    zone.second = second;
+  }
+  return zone.day;
 }
 
 /** `YYYY-MM-DD` → Date at UTC midnight. */

@@ -7,6 +7,25 @@ describe("business days", () => {
     expect(dayIn(new Date("2026-11-25T15:00:00.000Z"), "Asia/Seoul")).toBe("2026-11-26");
   });
 
+  it("turns the day at the exact instant even when the zone's offset has seconds (remembered per second)", () => {
+    // Seoul kept local mean time (+08:27:52) until 1908: the day turned at 15:32:08 UTC.
+    expect(dayIn(new Date("1900-01-01T15:32:07.000Z"), "Asia/Seoul")).toBe("1900-01-01");
+    expect(dayIn(new Date("1900-01-01T15:32:07.999Z"), "Asia/Seoul")).toBe("1900-01-01");
+    expect(dayIn(new Date("1900-01-01T15:32:08.000Z"), "Asia/Seoul")).toBe("1900-01-02");
+    // Back and forth across a boundary, and the same second asked again.
+    expect(dayIn(new Date("2026-11-25T14:59:59.500Z"), "Asia/Seoul")).toBe("2026-11-25");
+    expect(dayIn(new Date("2026-11-25T15:00:00.000Z"), "Asia/Seoul")).toBe("2026-11-26");
+    expect(dayIn(new Date("2026-11-25T14:59:59.999Z"), "Asia/Seoul")).toBe("2026-11-25");
+    expect(dayIn(new Date("2026-11-25T14:59:59.001Z"), "Asia/Seoul")).toBe("2026-11-25");
+  });
+
+  it("remembers each zone's answer apart from the others'", () => {
+    const instant = new Date("2026-11-25T20:00:00Z");
+    expect(dayIn(instant, "Asia/Seoul")).toBe("2026-11-26");
+    expect(dayIn(instant, "America/Los_Angeles")).toBe("2026-11-25");
+    expect(dayIn(instant, "Asia/Seoul")).toBe("2026-11-26");
+  });
+
   it("gives a different day for the same instant in another time zone", () => {
     const instant = new Date("2026-11-25T20:00:00Z");
     expect(dayIn(instant, "Asia/Seoul")).toBe("2026-11-26");
