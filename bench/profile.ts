@@ -9,7 +9,8 @@
 //   node --import @swc-node/register/esm-register bench/profile.ts steady [seconds]
 // (steady: 50 ACTIVE users each reserve a seat of their own and cancel it, in closed loops)
 // (crowd: the flash-crowd scenario on the profiled server, only its admission phase counts;
-//  race: that many ACTIVE users send one reserveSeat each at once for the 50 seats of a date)
+//  race: that many ACTIVE users send one reserveSeat each at once for the 50 seats of a date,
+//  after the same race on another date, as in the bench)
 // The .cpuprofile stays in bench/profiles/ (open it in Chrome DevTools or speedscope).
 import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -104,6 +105,9 @@ try {
   if (kind === "race") {
     const { shoppers, dateId } = await shoppersOf(crowdUsers, 0);
     await warmSockets([url], shoppers.length);
+    // As in run.ts: the same race on another date first, so that the profiled one runs warm.
+    const other = await shoppersOf(1, 1);
+    await seatRace(env.databaseUrl, shoppers, other.dateId);
     loadFrom = Date.now() - spawnedAt;
     const r = await seatRace(env.databaseUrl, shoppers, dateId);
     console.log(JSON.stringify(r));

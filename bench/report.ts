@@ -1,5 +1,6 @@
 // The results file: every target row of issue 17 as a ratio to the baseline measured in the
 // same run, the same way and at the same concurrency; the correctness checks; every figure.
+import type { BareRaceResult, BareReadsResult } from "./bare-framework.js";
 import type { BurstResult, LoadResult } from "./baselines.js";
 import type { FlashCrowdResult } from "./flash-crowd.js";
 import type { machine } from "./lib.js";
@@ -42,6 +43,8 @@ export interface BenchReport {
   seatRace: SeatRaceResult;
   steady: SteadyResult;
   checkout: CheckoutResult;
+  /** The same answers from a bare server of the same stack (bench/bare-framework.ts). */
+  bareFramework: { reads: BareReadsResult; race: BareRaceResult };
 }
 
 export interface TargetRow {
@@ -226,6 +229,33 @@ function burstRow(name: string, l: BurstResult): string {
   return `| ${name} | ${l.requests} | ${Math.round((l.requests / Math.max(1, l.wallMs)) * 1000)} | ${lat(l.latencyMs)} | ${errs(l.errors)} |`;
 }
 
+/**
+ * What the framework alone reaches for the seat-read and race answers (a bare server of the
+ * same stack, same run), next to our rows' ratios: the ceiling those rows can be judged against.
+ */
+export function ceilingTable(r: BenchReport): string[] {
+  const b = r.baselines;
+  const { reads, race } = r.bareFramework;
+  const t50 = mean(b.trivial50Before.rps, b.trivial50After.rps);
+  const bareT = mean(reads.trivialBefore.rps, reads.trivialAfter.rps);
+  const burstP99 = mean(b.trivialBurstBefore.latencyMs.p99, b.trivialBurstAfter.latencyMs.p99);
+  const bareBurstP99 = mean(race.trivialBefore.latencyMs.p99, race.trivialAfter.latencyMs.p99);
+  const readRow = (name: string, ours: LoadResult, bare: LoadResult) => {
+    const oursRatio = ours.rps / t50;
+    const bareRatio = bare.rps / bareT;
+    return `| \`${name}\` rate / trivial rate, 50 clients | ${bare.rps} req/s / ${r2(bareT)} req/s (errors ${errs(bare.errors)}) | ${r2(bareRatio)} | ${r2(oursRatio)} | ${r2(oursRatio / bareRatio)} | ≥ 0.85 |`;
+  };
+  const oursRace = r.seatRace.latencyMs.p99 / burstP99;
+  const bareRaceRatio = race.race.latencyMs.p99 / bareBurstP99;
+  return [
+    "| Answer | Bare framework: answer / its trivial | Bare ratio | Our ratio (targets above) | Ours / bare | Target |",
+    "| --- | --- | --- | --- | --- | --- |",
+    readRow("availableSeats", r.seatReads.availableSeats, reads.availableSeats),
+    readRow("seatMap", r.seatReads.seatMap, reads.seatMap),
+    `| ${race.race.requests} simultaneous \`reserveSeat\`, two servers: p99 / trivial burst p99 | p99 ${race.race.latencyMs.p99} ms / ${r2(bareBurstP99)} ms (${errs(race.race.errors)}) | ${r2(bareRaceRatio)} | ${r2(oursRace)} | ${r2(oursRace / bareRaceRatio)} | ≤ 1.5 |`,
+  ];
+}
+
 export function targetTable(r: BenchReport): string[] {
   return [
     "| Measure | Measured | Baseline (same run, same way) | Ratio | Target | Met |",
@@ -269,6 +299,12 @@ export function renderReport(r: BenchReport): string {
     "",
     ...targetTable(r),
     "",
+    "## The framework's own ceiling for these answers",
+    "",
+    "A bare server of the same stack (bench/bare-framework.ts: Apollo Server 5, express 5, graphql-js, NODE_ENV=production, nothing of ours) answers the same documents from constants, measured the same way in this run. Its ratios are what executing and serialising the answer costs the framework by itself.",
+    "",
+    ...ceilingTable(r),
+    "",
     "## Correctness checks",
     "",
     ...checkTable(r),
@@ -295,6 +331,22 @@ export function renderReport(r: BenchReport): string {
       b.trivialCheckout,
     ),
     `| checkout: charge + reserve + pay per buyer, ${r.checkout.concurrency} at a time | ${r.checkout.buyers} | ${r.checkout.checkoutsPerSecond} | ${lat(r.checkout.checkoutMs)} | ${errs(r.checkout.errors)} |`,
+    loadRow("bare framework: `{ serverTime }` 50 connections, before", r.bareFramework.reads.trivialBefore),
+    loadRow("bare framework: availableSeats' answer from constants", r.bareFramework.reads.availableSeats),
+    loadRow("bare framework: seatMap's answer from constants", r.bareFramework.reads.seatMap),
+    loadRow("bare framework: `{ serverTime }` 50 connections, after", r.bareFramework.reads.trivialAfter),
+    burstRow(
+      "bare framework: simultaneous `{ serverTime }`, two servers, before",
+      r.bareFramework.race.trivialBefore,
+    ),
+    burstRow(
+      "bare framework: simultaneous reserveSeat, refusals as GraphQLErrors",
+      r.bareFramework.race.race,
+    ),
+    burstRow(
+      "bare framework: simultaneous `{ serverTime }`, two servers, after",
+      r.bareFramework.race.trivialAfter,
+    ),
     loadRow("baseline: raw conditional UPDATE (40 loops, 20 connections)", b.rawConditionalUpdate),
     loadRow("baseline: raw Redis INCR (100 in flight)", b.rawRedisIncr),
     "",

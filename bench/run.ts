@@ -15,9 +15,10 @@ import {
   trivialQuery,
   type LoadResult,
 } from "./baselines.js";
+import { bareRace, bareReads } from "./bare-framework.js";
 import { flashCrowd } from "./flash-crowd.js";
 import { addDates, gql, load, machine, SCALE, scaled, seedUsers, warmSockets } from "./lib.js";
-import { checkTable, renderReport, targetTable, type BenchReport } from "./report.js";
+import { ceilingTable, checkTable, renderReport, targetTable, type BenchReport } from "./report.js";
 import { admit, checkout, seatRace, seatReads, steady } from "./seats.js";
 import { keepServerLogs } from "./server-logs.js";
 import { openFleets, raiseFileLimit } from "./watchers.js";
@@ -244,6 +245,20 @@ try {
   log(`  ${report.checkout.checkoutsPerSecond} checkouts/s; audit ${JSON.stringify(report.checkout.audit)}`);
   await two.stop();
   clusters.pop();
+
+  // The framework alone, on the same machine in the same run: the bounds of the seat-read and
+  // race rows on this stack (bench/bare-framework.ts).
+  log("bare framework: the seat reads' answers from constants, one server");
+  const bareReadsResult = await bareReads(counts.baselineSeconds, counts.seatReadClients);
+  log(
+    `  availableSeats ${bareReadsResult.availableSeats.rps} req/s, seatMap ${bareReadsResult.seatMap.rps} req/s, trivial ${bareReadsResult.trivialBefore.rps} / ${bareReadsResult.trivialAfter.rps} req/s`,
+  );
+  log(`bare framework: ${counts.seatRaceUsers} reserveSeat at once, refusals as GraphQLErrors, two servers`);
+  const bareRaceResult = await bareRace(counts.seatRaceUsers);
+  log(
+    `  race p99 ${bareRaceResult.race.latencyMs.p99} ms, trivial bursts p99 ${bareRaceResult.trivialBefore.latencyMs.p99} / ${bareRaceResult.trivialAfter.latencyMs.p99} ms`,
+  );
+  report.bareFramework = { reads: bareReadsResult, race: bareRaceResult };
 } catch (error) {
   keepLogsOfRunning();
   throw error;
@@ -257,5 +272,7 @@ report.finishedAt = new Date().toISOString();
 report.durationSeconds = Math.round((Date.now() - startedAt.getTime()) / 1000);
 writeFileSync(`${HERE}results/${stamp}.json`, `${JSON.stringify(report, null, 2)}\n`);
 writeFileSync(`${HERE}results/${stamp}.md`, renderReport(report));
-console.log(["", ...targetTable(report), "", ...checkTable(report), ""].join("\n"));
+console.log(
+  ["", ...targetTable(report), "", ...ceilingTable(report), "", ...checkTable(report), ""].join("\n"),
+);
 log(`wrote bench/results/${stamp}.md and .json (${report.durationSeconds} s)`);
