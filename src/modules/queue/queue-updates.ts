@@ -231,7 +231,10 @@ export class QueueUpdatesHub implements QueueUpdates {
         else if ((all || changed) && s.front) front.push(s);
         else if (all) group.backlog.set(s, touch || (group.backlog.get(s) ?? false));
         else {
-          if (changed && s.staleSince === null) s.staleSince = now;
+          // Out of date since the change itself (its `at`), not since this instance got to it:
+          // a busy run or a late event must not stretch the back period. Never later than now,
+          // so another instance's clock running ahead cannot postpone it either.
+          if (changed && s.staleSince === null) s.staleSince = Math.min(now, changedAt ?? now);
           const due = s.staleSince !== null && dueAt(this.cadence, s.staleSince, s.phase) <= now;
           if (due && !group.backlog.has(s)) group.backlog.set(s, false);
         }

@@ -88,6 +88,44 @@ describe("queue live updates at scale", () => {
     expect(back.map((t) => t.position)).toEqual([3, 2]);
   });
 
+  it("counts the back period from the change itself, however late this instance heard of it", async () => {
+    const q = queueOnFakes({ maxActive: 1, tickMs: 600_000 }, { cadence: CADENCE, random: () => 0.9999 });
+    await q.enter(1); // ACTIVE
+    const ahead = await q.enter(2); // position 1
+    await q.enter(3); // position 2
+    const back = collect(await q.hub.subscribe((await q.enter(4)).token)); // position 3
+    await settle();
+    await q.service.leave(ahead.token);
+    // The change happened 1.5 s ago (a busy instance, a slow event): due 4 s after it, not after now.
+    q.feed.fire(CONCERT, q.clock.now().getTime() - 1500);
+    await settle();
+    expect(back.map((t) => t.position)).toEqual([3]);
+    q.clock.advance(2400);
+    await q.hub.catchUp();
+    await settle();
+    expect(back.map((t) => t.position)).toEqual([3]);
+    q.clock.advance(100);
+    await q.hub.catchUp();
+    await settle();
+    expect(back.map((t) => t.position)).toEqual([3, 2]);
+  });
+
+  it("never counts the back period from a change stamped later than now (another instance's clock ahead)", async () => {
+    const q = queueOnFakes({ maxActive: 1, tickMs: 600_000 }, { cadence: CADENCE, random: () => 0.9999 });
+    await q.enter(1); // ACTIVE
+    const ahead = await q.enter(2); // position 1
+    await q.enter(3); // position 2
+    const back = collect(await q.hub.subscribe((await q.enter(4)).token)); // position 3
+    await settle();
+    await q.service.leave(ahead.token);
+    q.feed.fire(CONCERT, q.clock.now().getTime() + 60_000);
+    await settle();
+    q.clock.advance(4000);
+    await q.hub.catchUp();
+    await settle();
+    expect(back.map((t) => t.position)).toEqual([3, 2]);
+  });
+
   it("pushes every change at once to a subscriber the policy's rate could bring to the front, whatever the observed rate says", async () => {
     // Admission just started: no rate observed yet (a 10-minute tick), so the estimate says far;
     // but the policy may admit 1 a second, and place 3 is then within two back periods (8 s).
