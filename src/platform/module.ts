@@ -50,7 +50,19 @@ export interface BackgroundJob {
   stop(): Promise<void>;
 }
 
-/** Runs `fn` every `intervalMs`, never overlapping itself; errors are logged, never thrown. */
+/**
+ * A run that took (nearly) its whole interval still rests this fraction of it before the next,
+ * so a job slowed down by its database or Redis does not run back to back.
+ */
+export const MIN_REST_FRACTION = 0.1;
+
+/**
+ * Runs `fn` every `intervalMs`, counted from the start of one run to the start of the next, so
+ * the time a run takes does not stretch the period (the admission tick took 0.3–0.4 s under a
+ * flash crowd: 18 ticks instead of 25 in 25 s). Never overlapping itself: a run that overran
+ * is followed by the next after a rest of MIN_REST_FRACTION of the interval. Errors are logged,
+ * never thrown.
+ */
 export function intervalJob(
   name: string,
   intervalMs: number,
@@ -60,16 +72,18 @@ export function intervalJob(
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = true;
-  const schedule = () => {
+  const schedule = (delayMs: number) => {
     if (stopped) return;
     timer = setTimeout(() => {
+      const startedAt = performance.now();
       running = fn()
         .catch((error: unknown) => log.warn({ err: error, job: name }, "background job failed"))
         .finally(() => {
           running = undefined;
-          schedule();
+          const tookMs = performance.now() - startedAt;
+          schedule(Math.max(intervalMs - tookMs, intervalMs * MIN_REST_FRACTION));
         });
-    }, intervalMs);
+    }, delayMs);
     timer.unref();
   };
   return {
@@ -77,7 +91,7 @@ export function intervalJob(
     start() {
       if (!stopped) return;
       stopped = false;
-      schedule();
+      schedule(intervalMs);
     },
     async stop() {
       stopped = true;
