@@ -115,7 +115,11 @@ export class RedisQueueStore implements RestorableQueueStore {
       return [toView(await this.scripts.queueView(...this.viewArgs(refs[0]!, nowMs, touch)))];
     // One pipeline per concert: on a cluster a pipeline must stay within one slot.
     const byConcert = new Map<string, number[]>();
-    refs.forEach((ref, i) => byConcert.set(ref.concertId, [...(byConcert.get(ref.concertId) ?? []), i]));
+    refs.forEach((ref, i) => {
+      const indexes = byConcert.get(ref.concertId);
+      if (indexes) indexes.push(i);
+      else byConcert.set(ref.concertId, [i]);
+    });
     const views: TicketView[] = new Array<TicketView>(refs.length);
     await Promise.all(
       [...byConcert.values()].map(async (indexes) => {
