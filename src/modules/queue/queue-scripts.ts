@@ -132,31 +132,37 @@ return {status, ARGV[2], tostring(seq), tostring(now), tostring(activeUntil), ra
 `;
 
 /**
- * view — KEYS ticket, waiting, seen, meta, active, prequeue; ARGV userId, ticketId, now, idleMs,
- * touch (1|0), issuedAtMs (the token's, or '').
- * The ticket as the token `ticketId` sees it (a replaced ticket is EXPIRED). With touch=1 a
- * WAITING ticket's heartbeat is refreshed (a poll or an open subscription keeps the place); a
- * PREQUEUED one has no heartbeat before the draw (it cannot be dropped for idleness).
+ * view — KEYS waiting, seen, meta, active, prequeue, then one ticket key per ticket; ARGV now,
+ * idleMs, touch (1|0), then per ticket: userId, ticketId, issuedAtMs (the token's, or '').
+ * Each ticket as its token `ticketId` sees it (a replaced ticket is EXPIRED), up to a few
+ * hundred per call: one script for a slice of subscribers costs Redis far less than one each.
+ * With touch=1 a WAITING ticket's heartbeat is refreshed (a poll or an open subscription keeps
+ * the place); a PREQUEUED one has no heartbeat before the draw (it cannot be dropped for idleness).
  * lost=1 when no ticket is stored for the user and the token predates this data set (no epoch,
  * or an epoch after the token was signed): Redis lost it. An ended ticket keeps its hash
  * (its ticketId) longer than its token is valid, so it never reads as lost.
- * → {status, activeUntil, rank, rate, lost}
+ * → per ticket, flat: status, activeUntil, rank, rate, lost
  */
 export const VIEW = `${EFFECTIVE_STATUS}
-local userId = ARGV[1]
-local now = tonumber(ARGV[3])
-local t = redis.call('HMGET', KEYS[1], 'ticketId')
-if t[1] ~= ARGV[2] then
-  local lost = 0
-  if not t[1] and ARGV[6] ~= '' then
-    local epoch = redis.call('HGET', KEYS[4], 'epoch')
-    if not epoch or tonumber(ARGV[6]) < tonumber(epoch) then lost = 1 end
+local now = tonumber(ARGV[1])
+local idleMs = tonumber(ARGV[2])
+local rate = redis.call('HGET', KEYS[3], 'rate') or ''
+local epoch = redis.call('HGET', KEYS[3], 'epoch')
+local out = {}
+for i = 1, #KEYS - 5 do
+  local userId, ticketId, issuedAt = ARGV[3 * i + 1], ARGV[3 * i + 2], ARGV[3 * i + 3]
+  local t = redis.call('HMGET', KEYS[5 + i], 'ticketId')
+  if t[1] ~= ticketId then
+    local lost = 0
+    if not t[1] and issuedAt ~= '' and (not epoch or tonumber(issuedAt) < tonumber(epoch)) then lost = 1 end
+    for _, v in ipairs({'EXPIRED', '', -1, '', lost}) do out[#out + 1] = v end
+  else
+    local status, activeUntil, rank = effective(KEYS[1], KEYS[4], KEYS[2], userId, now, idleMs, KEYS[5])
+    if status == 'WAITING' and ARGV[3] == '1' then redis.call('ZADD', KEYS[2], 'XX', now, userId) end
+    for _, v in ipairs({status, activeUntil, rank, rate, 0}) do out[#out + 1] = v end
   end
-  return {'EXPIRED', '', -1, '', lost}
 end
-local status, activeUntil, rank = effective(KEYS[2], KEYS[5], KEYS[3], userId, now, tonumber(ARGV[4]), KEYS[6])
-if status == 'WAITING' and ARGV[5] == '1' then redis.call('ZADD', KEYS[3], 'XX', now, userId) end
-return {status, activeUntil, rank, redis.call('HGET', KEYS[4], 'rate') or '', 0}
+return out
 `;
 
 /**

@@ -170,6 +170,17 @@ export function toView(value: unknown): TicketView {
   };
 }
 
+/** What the view script returns per ticket: status, activeUntil, rank, rate, lost. */
+const VIEW_FIELDS = 5;
+
+/** The view script's flat reply for several tickets, in the order they were asked for. */
+export function toViews(value: unknown): TicketView[] {
+  const flat = value as ScriptReply;
+  const views: TicketView[] = [];
+  for (let i = 0; i < flat.length; i += VIEW_FIELDS) views.push(toView(flat.slice(i, i + VIEW_FIELDS)));
+  return views;
+}
+
 /** The enter script's reply: status, ticketId, seq, issuedAt, activeUntil, rank, fresh, rate. */
 export function toStoredTicket(r: ScriptReply): StoredTicket {
   return {

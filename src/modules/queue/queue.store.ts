@@ -12,7 +12,7 @@ import {
   rankOrNull,
   toStoredTicket,
   toTickResult,
-  toView,
+  toViews,
   type AdmissionControl,
   type PrequeueEntry,
   type QueueSettings,
@@ -36,6 +36,12 @@ interface ScriptHost {
 }
 type Pipeline = ScriptHost & { exec(): Promise<[Error | null, unknown][]> };
 
+/**
+ * Tickets per view script call: a slice of subscribers costs one script instead of one each,
+ * and one call still keeps Redis busy for only a few milliseconds.
+ */
+const VIEW_BATCH = 200;
+
 /** Minimum fraction of a tick between two admission runs of one concert (timer jitter slack). */
 const TICK_GAP_FRACTION = 0.9;
 
@@ -57,7 +63,8 @@ export class RedisQueueStore implements RestorableQueueStore {
     replicaWait: ReplicaWait = { replicas: 0, timeoutMs: 0 },
   ) {
     redis.defineCommand("queueEnter", { numberOfKeys: 9, lua: ENTER });
-    redis.defineCommand("queueView", { numberOfKeys: 6, lua: VIEW });
+    // No fixed key count: the first argument says how many (5 + one per ticket).
+    redis.defineCommand("queueView", { lua: VIEW });
     redis.defineCommand("queueAdmit", { numberOfKeys: 8, lua: ADMIT });
     redis.defineCommand("queueEnd", { numberOfKeys: 7, lua: END });
     redis.defineCommand("queueExtend", { numberOfKeys: 2, lua: EXTEND });
@@ -110,48 +117,43 @@ export class RedisQueueStore implements RestorableQueueStore {
   async views(refs: readonly TicketRef[], nowMs: number, touch: boolean): Promise<TicketView[]> {
     if (refs.length === 0) return [];
     // One ticket (every guarded call, every poll): the script alone, without a pipeline's
-    // bookkeeping. Many (a refresh of an instance's subscribers): one pipeline, one round trip.
-    if (refs.length === 1)
-      return [toView(await this.scripts.queueView(...this.viewArgs(refs[0]!, nowMs, touch)))];
-    // One pipeline per concert: on a cluster a pipeline must stay within one slot.
-    const byConcert = new Map<string, number[]>();
-    refs.forEach((ref, i) => {
-      const indexes = byConcert.get(ref.concertId);
-      if (indexes) indexes.push(i);
-      else byConcert.set(ref.concertId, [i]);
-    });
-    const views: TicketView[] = new Array<TicketView>(refs.length);
+    // bookkeeping. Many (a refresh of an instance's subscribers): VIEW_BATCH tickets per script
+    // call, all calls of one concert in one pipeline (on a cluster it stays within one slot).
+    if (refs.length === 1) return toViews(await this.scripts.queueView(...this.viewArgs(refs, nowMs, touch)));
+    const byConcert = new Map<string, TicketRef[]>();
+    for (const ref of refs) {
+      const same = byConcert.get(ref.concertId);
+      if (same) same.push(ref);
+      else byConcert.set(ref.concertId, [ref]);
+    }
+    const found = new Map<TicketRef, TicketView>();
     await Promise.all(
-      [...byConcert.values()].map(async (indexes) => {
+      [...byConcert.values()].map(async (group) => {
         const pipeline = this.redis.pipeline() as unknown as Pipeline;
-        for (const i of indexes) void pipeline.queueView(...this.viewArgs(refs[i]!, nowMs, touch));
+        const batches: TicketRef[][] = [];
+        for (let i = 0; i < group.length; i += VIEW_BATCH) batches.push(group.slice(i, i + VIEW_BATCH));
+        for (const batch of batches) void pipeline.queueView(...this.viewArgs(batch, nowMs, touch));
         const results = await pipeline.exec();
-        results.forEach(([error, value], j) => {
+        results.forEach(([error, value], b) => {
           if (error) throw error;
-          views[indexes[j]!] = toView(value);
+          toViews(value).forEach((view, j) => found.set(batches[b]![j]!, view));
         });
       }),
     );
-    return views;
+    return refs.map((ref) => found.get(ref)!);
   }
 
-  private viewArgs(ref: TicketRef, nowMs: number, touch: boolean): (string | number)[] {
-    const k = queueKeys(this.prefix, ref.concertId);
-    if (ref.seq !== undefined) this.remember(ref.concertId, ref.seq);
-    return [
-      k.ticket(ref.userId),
-      k.waiting,
-      k.seen,
-      k.meta,
-      k.active,
-      k.prequeue,
-      ref.userId,
-      ref.ticketId,
-      nowMs,
-      this.settings.idleMs,
-      touch ? 1 : 0,
-      ref.issuedAt === undefined ? "" : ref.issuedAt * 1000,
-    ];
+  /** The view script's arguments for tickets of ONE concert. */
+  private viewArgs(refs: readonly TicketRef[], nowMs: number, touch: boolean): (string | number)[] {
+    const k = queueKeys(this.prefix, refs[0]!.concertId);
+    const keys = [k.waiting, k.seen, k.meta, k.active, k.prequeue];
+    const args: (string | number)[] = [nowMs, this.settings.idleMs, touch ? 1 : 0];
+    for (const ref of refs) {
+      if (ref.seq !== undefined) this.remember(ref.concertId, ref.seq);
+      keys.push(k.ticket(ref.userId));
+      args.push(ref.userId, ref.ticketId, ref.issuedAt === undefined ? "" : ref.issuedAt * 1000);
+    }
+    return [keys.length, ...keys, ...args];
   }
 
   /**

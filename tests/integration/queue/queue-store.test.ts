@@ -268,6 +268,49 @@ describe.each(REDIS_MODES)("queue Lua scripts on Redis (%s)", (mode) => {
     expect(await store.extend(ref(c, "a", "ta"), T0 + 90_000, T0 + 50_000)).toBe(false);
   });
 
+  it("reads 451 tickets in one call (three script calls) exactly as one at a time, in the order asked", async () => {
+    const store = storeWith({ maxActive: 50, activeMs: 600_000 });
+    const c = concert();
+    for (let i = 0; i < 440; i++) await store.enter(c, `u${i}`, `t${i}`, T0);
+    await store.end(ref(c, "u7", "t7"), "LEFT");
+    const refs = [
+      ...Array.from({ length: 440 }, (_, i) => ref(c, `u${i}`, `t${i}`)),
+      // A token that is not the user's current ticket (replaced): EXPIRED, not lost.
+      ref(c, "u8", "t8-old"),
+      // Never stored, with a token older than the data set: lost (Redis lost it).
+      ...Array.from({ length: 10 }, (_, i) => ({ ...ref(c, `gone${i}`, `tg${i}`), issuedAt: 1 })),
+    ].reverse();
+    const now = T0 + 2000;
+    const together = await store.views(refs, now, false);
+    const oneByOne = [];
+    for (const r of refs) oneByOne.push((await store.views([r], now, false))[0]);
+    expect(together).toEqual(oneByOne);
+    const byUser = new Map(refs.map((r, i) => [`${r.userId}:${r.ticketId}`, together[i]!]));
+    expect(byUser.get("u0:t0")).toMatchObject({ status: "ACTIVE", rank: null });
+    expect(byUser.get("u7:t7")).toMatchObject({ status: "EXPIRED" });
+    expect(byUser.get("u8:t8-old")).toMatchObject({ status: "EXPIRED" });
+    expect(byUser.get("u8:t8-old")!.lost).toBeUndefined();
+    expect(byUser.get("u8:t8")).toMatchObject({ status: "ACTIVE" });
+    expect(byUser.get("u50:t50")).toMatchObject({ status: "WAITING", rank: 0 });
+    expect(byUser.get("u439:t439")).toMatchObject({ status: "WAITING", rank: 389 });
+    expect(byUser.get("gone3:tg3")).toMatchObject({ status: "EXPIRED", lost: true });
+    expect(byUser.get("u100:t100")!.lost).toBeUndefined();
+  });
+
+  it("refreshes the heartbeat of every WAITING ticket of a call with touch, and of none without", async () => {
+    const store = storeWith({ maxActive: 1, idleMs: 30_000 });
+    const c = concert();
+    for (let i = 0; i < 250; i++) await store.enter(c, `u${i}`, `t${i}`, T0);
+    const refs = Array.from({ length: 250 }, (_, i) => ref(c, `u${i}`, `t${i}`));
+    await store.views(refs, T0 + 10_000, false);
+    const seen = queueKeys(prefix, c).seen;
+    expect(await redis.zscore(seen, "u249")).toBe(String(T0));
+    await store.views(refs, T0 + 20_000, true);
+    expect(await redis.zscore(seen, "u1")).toBe(String(T0 + 20_000));
+    expect(await redis.zscore(seen, "u249")).toBe(String(T0 + 20_000));
+    expect(await redis.zscore(seen, "u0")).toBeNull(); // ACTIVE: no heartbeat kept
+  });
+
   it("measures the admission rate and reports it with each view", async () => {
     const store = storeWith({ maxActive: 100, admitPerTick: 2, activeMs: 600_000 });
     const c = concert();
