@@ -147,14 +147,17 @@ export const VIEW = `${EFFECTIVE_STATUS}
 local now = tonumber(ARGV[1])
 local idleMs = tonumber(ARGV[2])
 local rate = redis.call('HGET', KEYS[3], 'rate') or ''
-local epoch = redis.call('HGET', KEYS[3], 'epoch')
+local epoch, epochRead = nil, false
 local out = {}
 for i = 1, #KEYS - 5 do
   local userId, ticketId, issuedAt = ARGV[3 * i + 1], ARGV[3 * i + 2], ARGV[3 * i + 3]
   local t = redis.call('HMGET', KEYS[5 + i], 'ticketId')
   if t[1] ~= ticketId then
     local lost = 0
-    if not t[1] and issuedAt ~= '' and (not epoch or tonumber(issuedAt) < tonumber(epoch)) then lost = 1 end
+    if not t[1] and issuedAt ~= '' then
+      if not epochRead then epoch, epochRead = redis.call('HGET', KEYS[3], 'epoch'), true end
+      if not epoch or tonumber(issuedAt) < tonumber(epoch) then lost = 1 end
+    end
     for _, v in ipairs({'EXPIRED', '', -1, '', lost}) do out[#out + 1] = v end
   else
     local status, activeUntil, rank = effective(KEYS[1], KEYS[4], KEYS[2], userId, now, idleMs, KEYS[5])
