@@ -37,6 +37,8 @@ export interface ConcertGroup {
   feed: ReturnType<QueueChangeFeed["listen"]>;
   /** Users whose own ticket alone changed (an ACTIVE ticket ended), pending a refresh. */
   users: Set<string>;
+  /** The subscribers of each user, so that such a change is found without reading everyone. */
+  byUser: Map<string, Set<Subscriber>>;
   /** `at` of the oldest change not yet refreshed (push latency is measured from it). */
   changedAt: number | null;
   /**
@@ -60,3 +62,27 @@ export const fingerprint = (t: QueueTicketData) =>
     t.admissionPaused,
     t.soldOut,
   ].join("|");
+
+/** Registers a new subscriber of the group (a first push pending). */
+export function addSubscriber(group: ConcertGroup, sub: Subscriber): void {
+  group.subscribers.add(sub);
+  group.fresh.add(sub);
+  const mine = group.byUser.get(sub.caller.userId);
+  if (mine) mine.add(sub);
+  else group.byUser.set(sub.caller.userId, new Set([sub]));
+}
+
+/** Forgets a subscriber everywhere the group keeps it. */
+export function removeSubscriber(group: ConcertGroup, sub: Subscriber): void {
+  group.subscribers.delete(sub);
+  group.fresh.delete(sub);
+  group.backlog.delete(sub);
+  const mine = group.byUser.get(sub.caller.userId);
+  mine?.delete(sub);
+  if (mine?.size === 0) group.byUser.delete(sub.caller.userId);
+}
+
+/** The subscribers of these users. */
+export function subscribersOf(group: ConcertGroup, users: Set<string>): Subscriber[] {
+  return [...users].flatMap((userId) => [...(group.byUser.get(userId) ?? [])]);
+}

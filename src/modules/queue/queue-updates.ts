@@ -17,7 +17,10 @@ import type { QueueStore, TicketView } from "./queue.model.js";
 import type { QueueTicketData } from "./queue.service.js";
 import { DEFAULT_CADENCE, dueAt, isFront, type PushCadence } from "./push-cadence.js";
 import {
+  addSubscriber,
   fingerprint,
+  removeSubscriber,
+  subscribersOf,
   type ConcertGroup,
   type QueueChangeFeed,
   type Subscriber,
@@ -108,8 +111,7 @@ export class QueueUpdatesHub implements QueueUpdates {
       staleSince: null,
       phase: (this.deps.random ?? Math.random)(),
     };
-    group.subscribers.add(sub);
-    group.fresh.add(sub);
+    addSubscriber(group, sub);
     void this.schedule(group);
     return sub.stream.iterator;
   }
@@ -157,6 +159,7 @@ export class QueueUpdatesHub implements QueueUpdates {
       feed: this.deps.feed.listen(concertId),
       changedAt: null,
       users: new Set(),
+      byUser: new Map(),
       backlog: new Map(),
     };
     this.groups.set(concertId, group);
@@ -185,9 +188,7 @@ export class QueueUpdatesHub implements QueueUpdates {
   }
 
   private remove(group: ConcertGroup, sub: Subscriber): void {
-    group.subscribers.delete(sub);
-    group.fresh.delete(sub);
-    group.backlog.delete(sub);
+    removeSubscriber(group, sub);
     if (group.subscribers.size === 0 && this.groups.get(group.concertId) === group) {
       this.groups.delete(group.concertId);
       void group.feed.return?.();
@@ -202,6 +203,8 @@ export class QueueUpdatesHub implements QueueUpdates {
     if (!group.running) {
       group.running = this.drain(group).finally(() => {
         group.running = null;
+        // News that came between the drain's last look and now found it still running.
+        if (hasNews(group) || group.catchUp || group.backlog.size > 0) void this.schedule(group);
       });
     }
     return group.running;
@@ -210,7 +213,7 @@ export class QueueUpdatesHub implements QueueUpdates {
   private async drain(group: ConcertGroup): Promise<void> {
     while (hasNews(group) || group.catchUp || group.backlog.size > 0) {
       const now = this.deps.clock.now().getTime();
-      const { refreshAll: all, changed, users } = group;
+      const { refreshAll: all, changed, users, catchUp } = group;
       const touch = group.touch;
       const changedAt = all || changed ? group.changedAt : null;
       if (all || changed) group.changedAt = null;
@@ -221,14 +224,15 @@ export class QueueUpdatesHub implements QueueUpdates {
       group.users = new Set();
       // Subscribers new here and users whose own ticket ended: read with a heartbeat.
       const mine = new Set(group.fresh);
+      for (const s of subscribersOf(group, users)) mine.add(s);
       const own = [...mine];
       group.fresh.clear();
-      // The front in its own pipeline, first; the back joins the backlog.
+      // The front in its own pipeline, first; the back joins the backlog. Only a change, a
+      // refresh of all or the catch-up run reads everyone; news of a few users does not.
       const front: Subscriber[] = [];
-      for (const s of group.subscribers) {
+      for (const s of all || changed || catchUp ? group.subscribers : []) {
         if (mine.has(s)) continue;
-        if (users.has(s.caller.userId)) own.push(s);
-        else if ((all || changed) && s.front) front.push(s);
+        if ((all || changed) && s.front) front.push(s);
         else if (all) group.backlog.set(s, touch || (group.backlog.get(s) ?? false));
         else {
           // Out of date since the change itself (its `at`), not since this instance got to it:

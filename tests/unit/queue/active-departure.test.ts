@@ -50,4 +50,27 @@ describe("ending an ACTIVE ticket", () => {
     expect(batches).toEqual([1, 1]);
     expect(q.hub.size).toBe(20);
   });
+
+  it("finds every subscription of the named user (two tabs), and only the one left open once a tab closed", async () => {
+    const q = queueOnFakes({ maxActive: 2 });
+    const first = await q.enter(1);
+    const second = await q.enter(2);
+    const tabs = [await q.hub.subscribe(first.token), await q.hub.subscribe(first.token)];
+    const closing = await q.hub.subscribe(second.token);
+    const open = await q.hub.subscribe(second.token);
+    for (const s of [...tabs, closing, open]) expect(await take(s)).toMatchObject({ status: "ACTIVE" });
+    await closing.return?.();
+    expect(q.hub.size).toBe(3);
+
+    const departAndTell = async (token: string) => {
+      await q.service.leave(token);
+      for (const ch of q.feed.channels.get(CONCERT) ?? []) ch.send(q.events.at(-1));
+    };
+    await departAndTell(first.token);
+    for (const tab of tabs) expect(await take(tab)).toMatchObject({ status: "EXPIRED" });
+    await departAndTell(second.token);
+    expect(await take(open)).toMatchObject({ status: "EXPIRED" });
+    expect(await take(open)).toBe("done");
+    expect(q.hub.size).toBe(0);
+  });
 });

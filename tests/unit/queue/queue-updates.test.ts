@@ -34,6 +34,24 @@ describe("queue live updates", () => {
     expect(q.hub.size).toBe(0);
   });
 
+  it("pushes the first ticket at once to a subscriber that opens just as a refresh run ends, with no event or catch-up after it", async () => {
+    const q = queueOnFakes({ maxActive: 2 });
+    const first = await q.enter(1);
+    const second = await q.enter(2);
+    // The second subscribe resolves between the end of the first one's run and its clean-up.
+    const a = await q.hub.subscribe(first.token);
+    const b = await q.hub.subscribe(second.token);
+    const seen: string[] = [];
+    const read = async (name: string, it: AsyncIterator<QueueTicketData>) => {
+      const r = await it.next();
+      if (!r.done) seen.push(`${name}:${r.value.status}`);
+    };
+    void read("a", a);
+    void read("b", b);
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(seen.sort()).toEqual(["a:ACTIVE", "b:ACTIVE"]);
+  });
+
   it("recomputes all local subscribers of a concert in one store round trip per event", async () => {
     const q = queueOnFakes({ maxActive: 1 });
     await q.enter(1);
