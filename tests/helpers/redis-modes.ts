@@ -23,7 +23,10 @@ export interface RedisModeHandle {
 
 export async function startRedisMode(mode: RedisMode): Promise<RedisModeHandle> {
   if (mode === "single") {
-    return { mode, env: { REDIS_URL }, connect: () => new Redis(REDIS_URL), stop: async () => {} };
+    // Auto-pipelining as in production (src/platform/redis/redis.ts): on a cluster it routes a
+    // command by its first key, which a script's arguments must allow.
+    const connect = () => new Redis(REDIS_URL, { enableAutoPipelining: true });
+    return { mode, env: { REDIS_URL }, connect, stop: async () => {} };
   }
   const cluster = await startRedisCluster();
   const seeds = cluster.seeds.split(",").map((s) => ({ host: "127.0.0.1", port: Number(s.split(":")[1]) }));
@@ -31,7 +34,8 @@ export async function startRedisMode(mode: RedisMode): Promise<RedisModeHandle> 
     mode,
     cluster,
     env: { REDIS_CLUSTER_NODES: cluster.seeds },
-    connect: () => new Cluster(seeds, { redisOptions: { maxRetriesPerRequest: 1 } }),
+    connect: () =>
+      new Cluster(seeds, { enableAutoPipelining: true, redisOptions: { maxRetriesPerRequest: 1 } }),
     stop: () => cluster.stop(),
   };
 }

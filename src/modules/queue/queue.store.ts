@@ -29,6 +29,7 @@ import { ReplicatedWrites, type Script } from "./replicated-writes.js";
 interface ScriptHost {
   queueEnter: Script;
   queueView: Script;
+  queueViews: Script;
   queueAdmit: Script;
   queueEnd: Script;
   queueExtend: Script;
@@ -63,8 +64,11 @@ export class RedisQueueStore implements RestorableQueueStore {
     replicaWait: ReplicaWait = { replicas: 0, timeoutMs: 0 },
   ) {
     redis.defineCommand("queueEnter", { numberOfKeys: 9, lua: ENTER });
-    // No fixed key count: the first argument says how many (5 + one per ticket).
-    redis.defineCommand("queueView", { lua: VIEW });
+    // One script, two commands: one ticket with its 6 keys declared, so that ioredis's
+    // auto-pipelining routes it on a cluster by its first key; several in an explicit pipeline,
+    // whose first argument says how many keys (5 + one per ticket).
+    redis.defineCommand("queueView", { numberOfKeys: 6, lua: VIEW });
+    redis.defineCommand("queueViews", { lua: VIEW });
     redis.defineCommand("queueAdmit", { numberOfKeys: 8, lua: ADMIT });
     redis.defineCommand("queueEnd", { numberOfKeys: 7, lua: END });
     redis.defineCommand("queueExtend", { numberOfKeys: 2, lua: EXTEND });
@@ -119,7 +123,8 @@ export class RedisQueueStore implements RestorableQueueStore {
     // One ticket (every guarded call, every poll): the script alone, without a pipeline's
     // bookkeeping. Many (a refresh of an instance's subscribers): VIEW_BATCH tickets per script
     // call, all calls of one concert in one pipeline (on a cluster it stays within one slot).
-    if (refs.length === 1) return toViews(await this.scripts.queueView(...this.viewArgs(refs, nowMs, touch)));
+    if (refs.length === 1)
+      return toViews(await this.scripts.queueView(...this.viewArgs(refs, nowMs, touch).slice(1)));
     const byConcert = new Map<string, TicketRef[]>();
     for (const ref of refs) {
       const same = byConcert.get(ref.concertId);
@@ -132,7 +137,7 @@ export class RedisQueueStore implements RestorableQueueStore {
         const pipeline = this.redis.pipeline() as unknown as Pipeline;
         const batches: TicketRef[][] = [];
         for (let i = 0; i < group.length; i += VIEW_BATCH) batches.push(group.slice(i, i + VIEW_BATCH));
-        for (const batch of batches) void pipeline.queueView(...this.viewArgs(batch, nowMs, touch));
+        for (const batch of batches) void pipeline.queueViews(...this.viewArgs(batch, nowMs, touch));
         const results = await pipeline.exec();
         results.forEach(([error, value], b) => {
           if (error) throw error;
@@ -143,7 +148,7 @@ export class RedisQueueStore implements RestorableQueueStore {
     return refs.map((ref) => found.get(ref)!);
   }
 
-  /** The view script's arguments for tickets of ONE concert. */
+  /** The view script's key count, keys and arguments for tickets of ONE concert. */
   private viewArgs(refs: readonly TicketRef[], nowMs: number, touch: boolean): (string | number)[] {
     const k = queueKeys(this.prefix, refs[0]!.concertId);
     const keys = [k.waiting, k.seen, k.meta, k.active, k.prequeue];

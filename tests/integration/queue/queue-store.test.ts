@@ -297,6 +297,20 @@ describe.each(REDIS_MODES)("queue Lua scripts on Redis (%s)", (mode) => {
     expect(byUser.get("u100:t100")!.lost).toBeUndefined();
   });
 
+  it("reads single tickets of 20 concerts at once through one auto-pipelining connection (routed by their keys)", async () => {
+    const store = storeWith({ maxActive: 1 });
+    const concerts = Array.from({ length: 20 }, () => concert());
+    await Promise.all(concerts.map((c) => store.enter(c, "a", `ta-${c}`, T0)));
+    await Promise.all(concerts.map((c) => store.enter(c, "b", `tb-${c}`, T0)));
+    const views = await Promise.all(
+      concerts.flatMap((c) => [
+        store.views([ref(c, "a", `ta-${c}`)], T0 + 1, false),
+        store.views([ref(c, "b", `tb-${c}`)], T0 + 1, true),
+      ]),
+    );
+    expect(views.map(([v]) => v!.status)).toEqual(concerts.flatMap(() => ["ACTIVE", "WAITING"]));
+  });
+
   it("refreshes the heartbeat of every WAITING ticket of a call with touch, and of none without", async () => {
     const store = storeWith({ maxActive: 1, idleMs: 30_000 });
     const c = concert();
