@@ -15,7 +15,7 @@ registerEnumType(QueueStatus, {
     "PREQUEUED (entered before the sale opens; drawn into the line at the opening), WAITING in line, ACTIVE (admitted: may reserve and pay), or EXPIRED (over).",
 });
 
-@ObjectType({ description: "A user's place in one concert's waiting queue." })
+@ObjectType({ simpleResolvers: true, description: "A user's place in one concert's waiting queue." })
 export class QueueTicket {
   @Field({ description: "Send as `Authorization: Bearer <token>` (or connectionParams.authorization)." })
   token!: string;
