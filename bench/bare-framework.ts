@@ -23,9 +23,9 @@ import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import { buildSchema, GraphQLError, type GraphQLFieldConfig, type GraphQLObjectType } from "graphql";
 import { freePort, SERVER_NODE_ARGS } from "../tests/helpers/server-processes.js";
-import { cannon, trivialBurst, type BurstResult, type LoadResult } from "./baselines.js";
-import { gql, listenOverflows, sleep, summarize, warmSockets } from "./lib.js";
-import { RESERVE } from "./seats.js";
+import { burst, cannon, trivialBurst, trivialQuery, type BurstResult, type LoadResult } from "./baselines.js";
+import { sleep, warmSockets } from "./lib.js";
+import { RESERVE, SEAT_MAP, SEATS } from "./seats.js";
 
 const SDL = `
   enum SeatStatus { FREE HELD SOLD }
@@ -39,7 +39,7 @@ const SDL = `
   }
   type Mutation { reserveSeat(concertDateId: ID!, seatNumber: Int!): Reservation! }
 `;
-const SEATS = Array.from({ length: 50 }, (_, i) => ({
+const CONSTANT_SEATS = Array.from({ length: 50 }, (_, i) => ({
   number: i + 1,
   price: 110_000,
   status: i % 5 === 0 ? "SOLD" : "FREE",
@@ -52,8 +52,8 @@ async function serve(port: number): Promise<void> {
     GraphQLFieldConfig<unknown, unknown>
   >;
   fields["serverTime"]!.resolve = () => new Date().toISOString();
-  fields["availableSeats"]!.resolve = () => SEATS.filter((s) => s.status === "FREE");
-  fields["seatMap"]!.resolve = () => SEATS;
+  fields["availableSeats"]!.resolve = () => CONSTANT_SEATS.filter((s) => s.status === "FREE");
+  fields["seatMap"]!.resolve = () => CONSTANT_SEATS;
   const taken = new Set<string>();
   const mutations = (schema.getType("Mutation") as GraphQLObjectType).getFields() as unknown as Record<
     string,
@@ -136,22 +136,16 @@ async function startBare(): Promise<BareServer> {
 export async function bareReads(seconds: number, connections: number): Promise<BareReadsResult> {
   const server = await startBare();
   try {
-    const load = (query: string, variables: object = {}) => {
-      const body = JSON.stringify({ query, variables });
+    const load = (query: string) => {
+      const body = JSON.stringify({ query, variables: { d: "1" } });
       return cannon({ url: server.url, connections, duration: seconds, body: () => body });
     };
-    await load("{ serverTime }"); // warm-up
-    const trivialBefore = await load("{ serverTime }");
-    const availableSeats = await load(
-      `query ($d: ID!) { availableSeats(concertDateId: $d) { number price } }`,
-      {
-        d: "1",
-      },
-    );
-    const seatMap = await load(`query ($d: ID!) { seatMap(concertDateId: $d) { number price status } }`, {
-      d: "1",
-    });
-    const trivialAfter = await load("{ serverTime }");
+    const trivial = () => trivialQuery(server.url, seconds, connections);
+    await trivial(); // warm-up
+    const trivialBefore = await trivial();
+    const availableSeats = await load(SEATS);
+    const seatMap = await load(SEAT_MAP);
+    const trivialAfter = await trivial();
     return { trivialBefore, availableSeats, seatMap, trivialAfter };
   } finally {
     await server.stop();
@@ -164,24 +158,7 @@ export async function bareRace(n: number): Promise<BareRaceResult> {
   const urls = servers.map((s) => s.url);
   try {
     await warmSockets(urls, Math.ceil(n / urls.length));
-    const race = async (dateId: string): Promise<BurstResult> => {
-      const overflowsBefore = listenOverflows();
-      const started = performance.now();
-      const results = await Promise.all(
-        Array.from({ length: n }, (_, i) =>
-          gql(urls[i % urls.length]!, RESERVE, { d: dateId, n: (i % 50) + 1 }),
-        ),
-      );
-      const errors: Record<string, number> = {};
-      for (const r of results) if (r.code) errors[r.code] = (errors[r.code] ?? 0) + 1;
-      return {
-        requests: n,
-        wallMs: Math.round(performance.now() - started),
-        latencyMs: summarize(results.map((r) => r.ms)),
-        errors,
-        listenOverflows: listenOverflows() - overflowsBefore,
-      };
-    };
+    const race = (dateId: string) => burst(urls, n, (i) => [RESERVE, { d: dateId, n: (i % 50) + 1 }]);
     await race("warm-up");
     const trivialBefore = await trivialBurst(urls, n);
     const refusals = await race("race");

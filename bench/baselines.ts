@@ -165,11 +165,20 @@ export interface BurstResult {
 }
 
 /** `n` simultaneous `{ serverTime }` over `urls` (request i on urls[i % n]), as the seat race sends. */
-export async function trivialBurst(urls: string[], n: number): Promise<BurstResult> {
+export function trivialBurst(urls: string[], n: number): Promise<BurstResult> {
+  return burst(urls, n, () => ["{ serverTime }", {}]);
+}
+
+/** `n` simultaneous requests over `urls` (request i on urls[i % n], its document and variables by i). */
+export async function burst(
+  urls: string[],
+  n: number,
+  request: (i: number) => [query: string, variables: Record<string, unknown>],
+): Promise<BurstResult> {
   const overflowsBefore = listenOverflows();
   const started = performance.now();
   const results = await Promise.all(
-    Array.from({ length: n }, (_, i) => gql(urls[i % urls.length]!, "{ serverTime }")),
+    Array.from({ length: n }, (_, i) => gql(urls[i % urls.length]!, ...request(i))),
   );
   const errors: Record<string, number> = {};
   for (const r of results) if (r.code) errors[r.code] = (errors[r.code] ?? 0) + 1;

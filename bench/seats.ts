@@ -278,8 +278,8 @@ export async function checkout(
   };
 }
 
-const SEATS = `query ($d: ID!) { availableSeats(concertDateId: $d) { number price } }`;
-const SEAT_MAP = `query ($d: ID!) { seatMap(concertDateId: $d) { number price status } }`;
+export const SEATS = `query ($d: ID!) { availableSeats(concertDateId: $d) { number price } }`;
+export const SEAT_MAP = `query ($d: ID!) { seatMap(concertDateId: $d) { number price status } }`;
 
 /** availableSeats and seatMap of one date, `clients` connections each with its own ACTIVE token. */
 export async function seatReads(
