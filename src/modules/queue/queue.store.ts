@@ -37,11 +37,10 @@ interface ScriptHost {
 }
 type Pipeline = ScriptHost & { exec(): Promise<[Error | null, unknown][]> };
 
-/**
- * Tickets per view script call: a slice of subscribers costs one script instead of one each,
- * and one call still keeps Redis busy for only a few milliseconds.
- */
+/** Tickets per view script call: one script per slice, each keeping Redis busy a few ms at most. */
 const VIEW_BATCH = 200;
+/** The view script's keys before the tickets' own: waiting, seen, meta, active, prequeue. */
+const VIEW_SHARED_KEYS = 5;
 
 /** Minimum fraction of a tick between two admission runs of one concert (timer jitter slack). */
 const TICK_GAP_FRACTION = 0.9;
@@ -67,7 +66,7 @@ export class RedisQueueStore implements RestorableQueueStore {
     // One script, two commands: one ticket with its 6 keys declared, so that ioredis's
     // auto-pipelining routes it on a cluster by its first key; several in an explicit pipeline,
     // whose first argument says how many keys (5 + one per ticket).
-    redis.defineCommand("queueView", { numberOfKeys: 6, lua: VIEW });
+    redis.defineCommand("queueView", { numberOfKeys: VIEW_SHARED_KEYS + 1, lua: VIEW });
     redis.defineCommand("queueViews", { lua: VIEW });
     redis.defineCommand("queueAdmit", { numberOfKeys: 8, lua: ADMIT });
     redis.defineCommand("queueEnd", { numberOfKeys: 7, lua: END });
@@ -123,8 +122,7 @@ export class RedisQueueStore implements RestorableQueueStore {
     // One ticket (every guarded call, every poll): the script alone, without a pipeline's
     // bookkeeping. Many (a refresh of an instance's subscribers): VIEW_BATCH tickets per script
     // call, all calls of one concert in one pipeline (on a cluster it stays within one slot).
-    if (refs.length === 1)
-      return toViews(await this.scripts.queueView(...this.viewArgs(refs, nowMs, touch).slice(1)));
+    if (refs.length === 1) return toViews(await this.scripts.queueView(...this.viewArgs(refs, nowMs, touch)));
     const byConcert = new Map<string, TicketRef[]>();
     for (const ref of refs) {
       const same = byConcert.get(ref.concertId);
@@ -137,7 +135,8 @@ export class RedisQueueStore implements RestorableQueueStore {
         const pipeline = this.redis.pipeline() as unknown as Pipeline;
         const batches: TicketRef[][] = [];
         for (let i = 0; i < group.length; i += VIEW_BATCH) batches.push(group.slice(i, i + VIEW_BATCH));
-        for (const batch of batches) void pipeline.queueViews(...this.viewArgs(batch, nowMs, touch));
+        for (const batch of batches)
+          void pipeline.queueViews(VIEW_SHARED_KEYS + batch.length, ...this.viewArgs(batch, nowMs, touch));
         const results = await pipeline.exec();
         results.forEach(([error, value], b) => {
           if (error) throw error;
@@ -148,7 +147,7 @@ export class RedisQueueStore implements RestorableQueueStore {
     return refs.map((ref) => found.get(ref)!);
   }
 
-  /** The view script's key count, keys and arguments for tickets of ONE concert. */
+  /** The view script's keys (the shared ones, then one per ticket) and arguments, for tickets of ONE concert. */
   private viewArgs(refs: readonly TicketRef[], nowMs: number, touch: boolean): (string | number)[] {
     const k = queueKeys(this.prefix, refs[0]!.concertId);
     const keys = [k.waiting, k.seen, k.meta, k.active, k.prequeue];
@@ -158,7 +157,7 @@ export class RedisQueueStore implements RestorableQueueStore {
       keys.push(k.ticket(ref.userId));
       args.push(ref.userId, ref.ticketId, ref.issuedAt === undefined ? "" : ref.issuedAt * 1000);
     }
-    return [keys.length, ...keys, ...args];
+    return [...keys, ...args];
   }
 
   /**
