@@ -31,6 +31,28 @@ function collect(stream: AsyncIterator<QueueTicketData>): QueueTicketData[] {
 }
 const settle = () => new Promise((r) => setImmediate(r));
 
+/** Moves the fake clock on, runs the catch-up and lets its pushes land. */
+async function catchUpAfter(q: ReturnType<typeof queueOnFakes>, ms: number): Promise<void> {
+  q.clock.advance(ms);
+  await q.hub.catchUp();
+  await settle();
+}
+
+/**
+ * A back subscriber (place 3, the last phase of the back period) behind a fan who has just left;
+ * the change is not announced yet.
+ */
+async function backBehindALeaver() {
+  const q = queueOnFakes({ maxActive: 1, tickMs: 600_000 }, { cadence: CADENCE, random: () => 0.9999 });
+  await q.enter(1); // ACTIVE
+  const ahead = await q.enter(2); // position 1
+  await q.enter(3); // position 2
+  const back = collect(await q.hub.subscribe((await q.enter(4)).token)); // position 3
+  await settle();
+  await q.service.leave(ahead.token);
+  return { q, back };
+}
+
 describe("push cadence rules", () => {
   it("counts as front every ticket not WAITING, the first places, and those expected within two back periods", () => {
     const waiting = (position: number, estimatedWaitSeconds: number) => ({
@@ -78,51 +100,29 @@ describe("queue live updates at scale", () => {
     expect(front.map((t) => t.position)).toEqual([2, 1]);
     expect(back.map((t) => t.position)).toEqual([3]);
 
-    q.clock.advance(3900);
-    await q.hub.catchUp();
-    await settle();
+    await catchUpAfter(q, 3900);
     expect(back.map((t) => t.position)).toEqual([3]);
-    q.clock.advance(100);
-    await q.hub.catchUp();
-    await settle();
+    await catchUpAfter(q, 100);
     expect(back.map((t) => t.position)).toEqual([3, 2]);
   });
 
   it("counts the back period from the change itself, however late this instance heard of it", async () => {
-    const q = queueOnFakes({ maxActive: 1, tickMs: 600_000 }, { cadence: CADENCE, random: () => 0.9999 });
-    await q.enter(1); // ACTIVE
-    const ahead = await q.enter(2); // position 1
-    await q.enter(3); // position 2
-    const back = collect(await q.hub.subscribe((await q.enter(4)).token)); // position 3
-    await settle();
-    await q.service.leave(ahead.token);
+    const { q, back } = await backBehindALeaver();
     // The change happened 1.5 s ago (a busy instance, a slow event): due 4 s after it, not after now.
     q.feed.fire(CONCERT, q.clock.now().getTime() - 1500);
     await settle();
     expect(back.map((t) => t.position)).toEqual([3]);
-    q.clock.advance(2400);
-    await q.hub.catchUp();
-    await settle();
+    await catchUpAfter(q, 2400);
     expect(back.map((t) => t.position)).toEqual([3]);
-    q.clock.advance(100);
-    await q.hub.catchUp();
-    await settle();
+    await catchUpAfter(q, 100);
     expect(back.map((t) => t.position)).toEqual([3, 2]);
   });
 
   it("never counts the back period from a change stamped later than now (another instance's clock ahead)", async () => {
-    const q = queueOnFakes({ maxActive: 1, tickMs: 600_000 }, { cadence: CADENCE, random: () => 0.9999 });
-    await q.enter(1); // ACTIVE
-    const ahead = await q.enter(2); // position 1
-    await q.enter(3); // position 2
-    const back = collect(await q.hub.subscribe((await q.enter(4)).token)); // position 3
-    await settle();
-    await q.service.leave(ahead.token);
+    const { q, back } = await backBehindALeaver();
     q.feed.fire(CONCERT, q.clock.now().getTime() + 60_000);
     await settle();
-    q.clock.advance(4000);
-    await q.hub.catchUp();
-    await settle();
+    await catchUpAfter(q, 4000);
     expect(back.map((t) => t.position)).toEqual([3, 2]);
   });
 
