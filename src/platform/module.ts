@@ -54,7 +54,7 @@ export interface BackgroundJob {
  * A run that took (nearly) its whole interval still rests this fraction of it before the next,
  * so a job slowed down by its database or Redis does not run back to back.
  */
-export const MIN_REST_FRACTION = 0.1;
+const MIN_REST_FRACTION = 0.1;
 
 /**
  * Runs `fn` every `intervalMs`, counted from the start of one run to the start of the next, so
