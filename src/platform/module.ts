@@ -1,5 +1,6 @@
 import type { Config } from "../config.js";
 import type { Clock } from "./clock.js";
+import type { CachedAnswers } from "./graphql/answer-cache.js";
 import type { PrismaClient } from "./db/prisma.js";
 import type { Sql } from "./db/sql.js";
 import type { Logger } from "./logger.js";
@@ -33,6 +34,11 @@ export interface FeatureModule {
   /** Resolvers of the Operator API (/admin/graphql, admin-schema.graphql); list their classes in src/admin-resolvers.ts. */
   adminResolvers?: object[];
   jobs?: BackgroundJob[];
+  /**
+   * Public root fields whose whole answers may be sent again while their stamp is unchanged
+   * (graphql/answer-cache.ts; the seat reads).
+   */
+  cachedAnswers?: CachedAnswers;
   /** Extra checks for WebSocket connectionParams (the queue module verifies tokens). */
   acceptConnection?: (token: string | null) => Promise<boolean>;
   /** The same for the Operator API's WebSockets (the operator module checks the key). */

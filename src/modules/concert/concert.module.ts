@@ -1,4 +1,5 @@
 // Factory of the concert feature for the composition root (src/app.ts#createModules).
+import type { GraphQLContext } from "../../platform/graphql/context.js";
 import { intervalJob, type Feature, type Infrastructure } from "../../platform/module.js";
 import type { QueueGuard } from "../queue/queue-guard.js";
 import { ConcertRepository } from "./concert.repository.js";
@@ -30,11 +31,19 @@ export function createConcertModule(
     guard: deps.guard,
     clock: infra.clock,
     timeZone: infra.config.TZ_BUSINESS,
+    stamps: seats,
     seatChanges: (concertDateId) => infra.pubsub.subscribe("SEAT_CHANGED", concertDateId),
   });
+  // The seat reads' whole answers are kept while their date's map stays as it was.
+  const seatRead = (args: Record<string, unknown>, ctx: GraphQLContext) =>
+    service.seatReadStamp(ctx.token, String(args["concertDateId"]));
   const versions = intervalJob("seat-versions", CHECK_INTERVAL_MS, infra.log, () => seats.checkVersions());
   return {
-    module: { resolvers: [new ConcertResolver(service), new SeatUpdatesResolver()], jobs: [versions] },
+    module: {
+      resolvers: [new ConcertResolver(service), new SeatUpdatesResolver()],
+      jobs: [versions],
+      cachedAnswers: { availableSeats: seatRead, seatMap: seatRead },
+    },
     service,
     seats,
   };

@@ -25,6 +25,11 @@ export interface ConcertServiceDeps {
   guard: QueueGuard;
   clock: Clock;
   timeZone: string;
+  /**
+   * The stamps of the in-memory maps' answers (seat-board.ts#answerStamp), for the answer cache;
+   * without them no seat read is kept.
+   */
+  stamps?: { answerStamp(concertDateId: string): string | null };
   /** The seat changes of one date, as published on any instance (Redis pubsub SEAT_CHANGED). */
   seatChanges: (concertDateId: string) => AsyncIterable<SeatChangedEvent>;
 }
@@ -63,6 +68,17 @@ export class ConcertService {
   async seatMap(token: string | null, concertDateId: string): Promise<SeatStateView[]> {
     await this.activeDate(token, concertDateId, "read");
     return this.deps.repository.seatMap(concertDateId);
+  }
+
+  /**
+   * The answer cache's stamp (platform/graphql/answer-cache.ts) for availableSeats and seatMap
+   * of the date, after the same checks as those reads (they throw the same refusals): the
+   * map's stamp and whether the day has passed; null while the date answers from SQL.
+   */
+  async seatReadStamp(token: string | null, concertDateId: string): Promise<string | null> {
+    const date = await this.activeDate(token, concertDateId, "read");
+    const stamp = this.deps.stamps?.answerStamp(concertDateId) ?? null;
+    return stamp === null ? null : `${stamp}.${this.isPast(date) ? "past" : "open"}`;
   }
 
   /** Checks the caller once, then streams every change of that date's seats. */

@@ -8,7 +8,7 @@
 import type { CatalogueChangedEvent, SeatChangedEvent } from "../../platform/redis/topics.js";
 import type { SeatChangeDetail, SeatEvents, SeatGate } from "../reservation/reservation.service.js";
 import type { AvailableDateView, ConcertDateRef, SeatStateView, SeatView } from "./concert.model.js";
-import { countFree, bySeatNumber, statusAt, type VersionedSeatChange } from "./seat-cells.js";
+import { countFree, bySeatNumber, stampOf, statusAt, type VersionedSeatChange } from "./seat-cells.js";
 import { SeatMaps, type SeatMapsDeps } from "./seat-maps.js";
 
 /** How often each instance compares its versions with Redis (a lost event is found by the second). */
@@ -84,6 +84,15 @@ export class SeatBoard implements SeatEvents, SeatGate {
       price: c.price,
       status: statusAt(c, now),
     }));
+  }
+
+  /**
+   * The stamp of what availableSeats and seatMap answer for the date now (seat-cells.ts#stampOf),
+   * for the answer cache (platform/graphql/answer-cache.ts); null while the date answers from SQL.
+   */
+  answerStamp(concertDateId: string): string | null {
+    const found = this.maps.readyDate(concertDateId);
+    return found ? stampOf(found.map, this.maps.dbNow(found.concert)) : null;
   }
 
   // The gate (SeatGate).

@@ -51,7 +51,14 @@ export interface DateMap {
   seen: Set<number>;
   /** A version Redis had that had not arrived at the last check. */
   missing: number | null;
+  /** This map among every map this process made (a re-read makes a new one): part of answerStamp. */
+  generation: number;
+  /** Changes applied to its cells since it was made: part of answerStamp. */
+  changes: number;
 }
+
+/** The last DateMap.generation given out. */
+let generations = 0;
 
 export interface SeatRow {
   dateId: string;
@@ -76,7 +83,17 @@ export function mapsOf(
 ): DateMap[] {
   const maps = refs.map((ref, i): DateMap => {
     const v = versions[i]!;
-    return { ref, cells: new Map(), base: v, contiguous: v, seen: new Set(), missing: null };
+    generations += 1;
+    return {
+      ref,
+      cells: new Map(),
+      base: v,
+      contiguous: v,
+      seen: new Set(),
+      missing: null,
+      generation: generations,
+      changes: 0,
+    };
   });
   const byId = new Map(maps.map((m) => [m.ref.id, m]));
   for (const row of rows) byId.get(row.dateId)?.cells.set(Number(row.number), cellOf(row, local));
@@ -118,6 +135,17 @@ export function applyTo(cell: Cell, event: VersionedSeatChange, local: number): 
 export function statusAt(cell: Cell, dbNow: number): SeatStatus {
   if (cell.status === "HELD" && cell.until <= dbNow) return "FREE";
   return cell.status;
+}
+
+/**
+ * The stamp of what the map answers at `dbNow`: equal stamps, equal answers. Between changes a
+ * map's answers move only by holds lapsing, and the holds lapsed by a time are those with the
+ * earliest `until`, so their count says which they are (even if the clock's skew moved back).
+ */
+export function stampOf(map: DateMap, dbNow: number): string {
+  let lapsed = 0;
+  for (const cell of map.cells.values()) if (cell.status === "HELD" && cell.until <= dbNow) lapsed += 1;
+  return `${map.generation}.${map.changes}.${lapsed}`;
 }
 
 export function countFree(map: DateMap, dbNow: number): number {

@@ -52,7 +52,9 @@ export class SeatMaps {
       while (map.seen.delete(map.contiguous + 1)) map.contiguous += 1;
     }
     const cell = map.cells.get(event.number);
-    if (cell) applyTo(cell, event, this.deps.clock.now().getTime());
+    if (!cell) return;
+    applyTo(cell, event, this.deps.clock.now().getTime());
+    map.changes += 1;
   }
 
   /**

@@ -42,6 +42,8 @@ export interface GraphQLServerOptions {
   extraRoutes?: (app: Express) => void;
   /** Extra Apollo plugins (the metrics plugin); the query limits are validation rules, set here. */
   plugins?: ApolloServerPlugin<GraphQLContext>[];
+  /** Apollo plugins of /graphql only (the answer cache: graphql/answer-cache.ts). */
+  publicPlugins?: ApolloServerPlugin<GraphQLContext>[];
   /**
    * Checks `connectionParams` when a WebSocket connects. Return false to close the socket
    * with 4403 Forbidden (docs/api.md, Transport).
@@ -175,7 +177,11 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
       extensions: { ...formatted.extensions, [RAW]: error },
     }),
   };
-  const apollo = new ApolloServer<GraphQLContext>({ ...apolloOptions, schema, plugins });
+  const apollo = new ApolloServer<GraphQLContext>({
+    ...apolloOptions,
+    schema,
+    plugins: [...plugins, ...(options.publicPlugins ?? [])],
+  });
   // The other endpoints: the same rules and error mapping; /graphql's server drains the port.
   const extraPlugins = plugins.filter((p) => !drainPlugins.includes(p));
   const extra = (options.endpoints ?? []).map((e) => ({

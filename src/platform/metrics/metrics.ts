@@ -2,6 +2,7 @@
 // registry per app (never prom-client's global one), so several apps in one test process and
 // several instances on one host each expose only their own series. Queue sizes are not kept
 // here: they are read from Redis at scrape time, so every instance reports the shared truth.
+import type { AnswerCacheMetrics } from "../graphql/answer-cache.js";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
 /** Reads a concert queue's live sizes (implemented by the queue store). */
@@ -60,7 +61,7 @@ export interface SeatMapMetrics {
 /** At most this many distinct operation labels; the rest count as "other" (names come from clients). */
 const MAX_OPERATION_LABELS = 200;
 
-export class AppMetrics implements QueueMetrics, PaymentMetrics, SeatMapMetrics {
+export class AppMetrics implements QueueMetrics, PaymentMetrics, SeatMapMetrics, AnswerCacheMetrics {
   readonly registry = new Registry();
   private readonly admissions: Counter<"concert_id">;
   private readonly abandonments: Counter<"concert_id" | "reason">;
@@ -68,6 +69,7 @@ export class AppMetrics implements QueueMetrics, PaymentMetrics, SeatMapMetrics 
   private readonly reservations: Counter<"code">;
   private readonly seatReads: Counter<"source">;
   private readonly seatRereads: Counter<"scope">;
+  private readonly answers: Counter<"result">;
   private readonly paymentCount: Counter;
   private readonly paymentAmount: Counter;
   private readonly operations: Histogram<"operation" | "type" | "outcome">;
@@ -117,6 +119,12 @@ export class AppMetrics implements QueueMetrics, PaymentMetrics, SeatMapMetrics 
       name: "seat_map_rereads_total",
       help: "Seat maps read again from SQL: some dates on their own (a missed event, a refusal by MySQL) or a whole concert.",
       labelNames: ["scope"],
+      registers,
+    });
+    this.answers = new Counter({
+      name: "answer_cache_total",
+      help: "Operations of cached fields (availableSeats, seatMap) by result: hit (answer sent again), miss (executed; kept unless it had an error), uncached (a stamp declined: refused, or from SQL).",
+      labelNames: ["result"],
       registers,
     });
     this.paymentCount = new Counter({
@@ -229,6 +237,10 @@ export class AppMetrics implements QueueMetrics, PaymentMetrics, SeatMapMetrics 
 
   reread(scope: "dates" | "concert"): void {
     this.seatRereads.inc({ scope });
+  }
+
+  answerCache(result: "hit" | "miss" | "uncached"): void {
+    this.answers.inc({ result });
   }
 
   operation(name: string, type: string, outcome: "ok" | "error", seconds: number): void {

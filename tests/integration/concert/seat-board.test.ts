@@ -1,7 +1,8 @@
 // The in-memory seat maps (concert/seat-board.ts) against real MariaDB and Redis, with a fake
 // clock: a missed event or a counter Redis lost makes a date read again; the gate refuses a seat
 // known taken without MySQL, and a stale gate never refuses a free seat beyond GATE_MS (less
-// than one hold), after which the INSERT decides.
+// than one hold), after which the INSERT decides. The answer cache's stamp of a date moves with
+// every change of its answers.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ConcertRepository } from "../../../src/modules/concert/concert.repository.js";
 import { GATE_MS, SeatBoard } from "../../../src/modules/concert/seat-board.js";
@@ -151,6 +152,40 @@ describe("freshness of the seat maps", () => {
     // While it reloads, reads go to SQL; afterwards the map has the row.
     expect(await free(dateId)).not.toContain(8);
     await until(async () => !(await free(dateId)).includes(8));
+  });
+});
+
+describe("the answer stamp", () => {
+  it("stays while a date's answers stay, and moves with a change, a lapsed hold and a re-read", async () => {
+    const { concertId, dates } = await createConcert(db.prisma, [1]);
+    const dateId = dates[0]!.id;
+    const [alice] = (await createUsers(db.prisma, 1)).map((u) => queue.admit(u, concertId));
+    await board.findDate(dateId);
+    const loaded = board.answerStamp(dateId);
+    expect(loaded).not.toBeNull();
+    clock.advance(1_000);
+    expect(board.answerStamp(dateId)).toBe(loaded);
+    await reservations.reserveSeat(alice!, dateId, 5);
+    const held = board.answerStamp(dateId);
+    expect(held).not.toBe(loaded);
+    expect(await free(dateId)).not.toContain(5);
+    // (The hold's end is the database's NOW(3) + HOLD_SECONDS; the fake clock began at real time.)
+    clock.advance(HOLD_SECONDS * 1000 - 5_000);
+    expect(board.answerStamp(dateId)).toBe(held);
+    clock.advance(10_000); // the hold lapsed: the seat reads free with no event
+    const lapsed = board.answerStamp(dateId);
+    expect(lapsed).not.toBe(held);
+    expect(await free(dateId)).toContain(5);
+    expect(board.answerStamp(dateId)).toBe(lapsed);
+    // A lost event: while the date is read again it answers from SQL (no stamp); then a new map.
+    await heldBehindTheBoard(dateId, 7);
+    await redis.incr(versionKey(dateId));
+    await board.checkVersions();
+    await board.checkVersions();
+    expect(board.answerStamp(dateId)).toBeNull();
+    await until(async () => board.answerStamp(dateId) !== null);
+    expect(board.answerStamp(dateId)).not.toBe(lapsed);
+    expect(await free(dateId)).not.toContain(7);
   });
 });
 

@@ -101,6 +101,29 @@ describe("ConcertService", () => {
     expect(subscribed).toEqual(["soon"]);
   });
 
+  it("stamps a seat read for the answer cache only after the read's own checks", async () => {
+    const token = queue.admit("u", "c1");
+    const stamped = new ConcertService({
+      repository: reads,
+      guard: queue,
+      clock,
+      timeZone: "Asia/Seoul",
+      seatChanges: () => (async function* (): AsyncGenerator<SeatChangedEvent> {})(),
+      stamps: { answerStamp: (id) => (id === "soon" || id === "past" ? `map-of-${id}` : null) },
+    });
+    expect(await errorCodeOf(stamped.seatReadStamp(null, "soon"))).toBe("UNAUTHENTICATED");
+    expect(await errorCodeOf(stamped.seatReadStamp(token, "missing"))).toBe("NOT_FOUND");
+    expect(await errorCodeOf(stamped.seatReadStamp(token, "other"))).toBe("FORBIDDEN");
+    // A past date answers no seats whatever its map says: the day is part of the stamp.
+    expect(await stamped.seatReadStamp(token, "soon")).toBe("map-of-soon.open");
+    expect(await stamped.seatReadStamp(token, "past")).toBe("map-of-past.past");
+    // Without a stamp from the maps (the date answers from SQL), nothing is kept.
+    expect(await service.seatReadStamp(token, "soon")).toBeNull();
+    queue.setState(token, "WAITING");
+    expect(await errorCodeOf(stamped.seatReadStamp(token, "soon"))).toBe("QUEUE_NOT_ADMITTED");
+    expect(reads.seatsAsked).toEqual([]);
+  });
+
   it("lists concerts without a token", async () => {
     expect(await service.concerts()).toHaveLength(1);
   });
