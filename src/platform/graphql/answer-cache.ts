@@ -114,9 +114,14 @@ export function answerCachePlugins(
       const stamps = ownFields ? await stampsOf(fields, request) : null;
       stamped.set(request.contextValue, stamps);
       if (ownFields && !stamps) metrics?.answerCache("uncached");
-      // Nothing else sets a cache policy here (Apollo's cache-control plugin is off); without
-      // one the plugin keeps nothing. No Cache-Control header follows from it.
-      if (stamps) request.overallCachePolicy.replace({ maxAge: ANSWER_TTL_SECONDS, scope: "PUBLIC" });
+      if (stamps) {
+        // Nothing else sets a cache policy here (Apollo's cache-control plugin is off); without
+        // one the plugin keeps nothing. The answer is exact for this moment only: nobody
+        // downstream may keep it (no-store also keeps a cache-control plugin from turning the
+        // policy into a max-age).
+        request.overallCachePolicy.replace({ maxAge: ANSWER_TTL_SECONDS, scope: "PUBLIC" });
+        request.response.http.headers.set("cache-control", "no-store");
+      }
       return stamps;
     },
     shouldReadFromCache: async (request) => stamped.get(request.contextValue) != null,

@@ -67,6 +67,8 @@ beforeEach(async () => {
       },
     },
   });
+  // Apollo's cache-control plugin stays on here (our server turns it off): the answers must
+  // still say no-store.
   server = new ApolloServer({
     schema,
     plugins: answerCachePlugins(
@@ -91,6 +93,13 @@ describe("the answer cache", () => {
     expect(await ask(SEATS, { d: "a" })).toEqual({ data: { seats: [{ number: 2 }] } });
     expect(executed).toEqual(["seats:a", "seats:a"]);
     expect(reported).toEqual({ miss: 2, hit: 1 });
+    // A hit says how old the answer is (Apollo's plugin sets Age), and nobody downstream may keep it.
+    const again = await server.executeOperation(
+      { query: SEATS, variables: { d: "a" } },
+      { contextValue: context() },
+    );
+    expect(again.http.headers.get("age")).toBe("0");
+    expect(again.http.headers.get("cache-control")).toBe("no-store");
   });
 
   it("keeps answers apart by variables, literal arguments and text", async () => {
