@@ -6,7 +6,7 @@ import { seedDemoData } from "../prisma/seed.js";
 import { systemClock, type Clock } from "./platform/clock.js";
 import { createDatabase } from "./platform/db/prisma.js";
 import { migrate } from "./platform/db/migrate.js";
-import { answerCachePlugins, type CachedAnswers } from "./platform/graphql/answer-cache.js";
+import { answerCachePlugin, type CachedAnswers } from "./platform/graphql/answer-cache.js";
 import { buildAppSchema, type ResolverClass } from "./platform/graphql/build-schema.js";
 import type { ResolverServices } from "./platform/graphql/context.js";
 import { createGraphQLServer, type RunningServer } from "./platform/graphql/server.js";
@@ -208,10 +208,12 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
           });
         },
         plugins: [metricsPlugin(metrics)],
-        publicPlugins: answerCachePlugins(
-          Object.assign({}, ...modules.map((m) => m.cachedAnswers)) as CachedAnswers,
-          metrics,
-        ),
+        publicPlugins: [
+          answerCachePlugin(
+            Object.assign({}, ...modules.map((m) => m.cachedAnswers)) as CachedAnswers,
+            metrics,
+          ),
+        ],
         readiness: {
           mysql: async () => {
             await prisma.$queryRaw`SELECT 1`;
