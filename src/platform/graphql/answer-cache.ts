@@ -11,7 +11,7 @@
 import { createHash } from "node:crypto";
 import { HeaderMap, type ApolloServerPlugin, type GraphQLRequestContext } from "@apollo/server";
 import { LRUCache } from "lru-cache";
-import { getArgumentValues, getVariableValues, Kind } from "graphql";
+import { getArgumentValues, getVariableValues, Kind, type FieldNode } from "graphql";
 import type { GraphQLContext } from "./context.js";
 
 /**
@@ -42,12 +42,29 @@ const MAX_ENTRIES = 4096;
 type Request = GraphQLRequestContext<GraphQLContext>;
 
 /**
- * The stamps of the operation's root fields, in order; null when one of them is not in `fields`,
- * has a directive, fails its variables (execution reports that) or declines. A stamp that
+ * The operation's root fields when every one is a field named in `fields` (the only operations
+ * this cache answers; any other executes as usual and is not counted); else null.
+ */
+function ownRootFields(fields: CachedAnswers, request: Request): FieldNode[] | null {
+  const roots: FieldNode[] = [];
+  for (const selection of request.operation?.selectionSet.selections ?? []) {
+    if (selection.kind !== Kind.FIELD || !Object.hasOwn(fields, selection.name.value)) return null;
+    roots.push(selection);
+  }
+  return roots.length > 0 ? roots : null;
+}
+
+/**
+ * The stamps of a query's own root fields (ownRootFields), in order; null when one of them has
+ * a directive, the variables fail (execution reports that) or a stamp declines. A stamp that
  * throws declines too: the operation then executes and its resolver meets and reports the same
  * error (refusals are never kept); it is counted as "uncached", not hidden.
  */
-async function stampsOf(fields: CachedAnswers, request: Request): Promise<string[] | null> {
+async function stampsOf(
+  fields: CachedAnswers,
+  request: Request,
+  roots: FieldNode[],
+): Promise<string[] | null> {
   const { operation, schema } = request;
   const queryType = schema.getQueryType();
   if (operation?.operation !== "query" || !queryType) return null;
@@ -58,15 +75,13 @@ async function stampsOf(fields: CachedAnswers, request: Request): Promise<string
   );
   if (variables.errors) return null;
   const stamps: string[] = [];
-  for (const selection of operation.selectionSet.selections) {
-    if (selection.kind !== Kind.FIELD || selection.directives?.length) return null;
-    const name = selection.name.value;
-    const stamp = Object.hasOwn(fields, name) ? fields[name] : undefined;
+  for (const root of roots) {
+    const name = root.name.value;
     const definition = queryType.getFields()[name];
-    if (!stamp || !definition) return null;
+    if (root.directives?.length || !definition) return null;
     try {
-      const value = await stamp(
-        getArgumentValues(definition, selection, variables.coerced),
+      const value = await fields[name]!(
+        getArgumentValues(definition, root, variables.coerced),
         request.contextValue,
       );
       if (value === null) return null;
@@ -123,12 +138,10 @@ export function answerCachePlugin(
       let hit = false;
       return {
         async responseForOperation(request) {
-          const selections = request.operation.selectionSet.selections;
-          if (!selections.every((s) => s.kind === Kind.FIELD && Object.hasOwn(fields, s.name.value))) {
-            return null;
-          }
+          const roots = ownRootFields(fields, request);
+          if (!roots) return null;
           request.response.http.headers.set("cache-control", "no-store");
-          const stamps = await stampsOf(fields, request);
+          const stamps = await stampsOf(fields, request, roots);
           if (!stamps) {
             metrics?.answerCache("uncached");
             return null;
