@@ -40,10 +40,13 @@ async function catchUpAfter(q: ReturnType<typeof queueOnFakes>, ms: number): Pro
 
 /**
  * A back subscriber (place 3, the last phase of the back period) behind a fan who has just left;
- * the change is not announced yet.
+ * the change is not announced yet. `maxAdmissionRate`: the policy's fastest rate (none: 0).
  */
-async function backBehindALeaver() {
-  const q = queueOnFakes({ maxActive: 1, tickMs: 600_000 }, { cadence: CADENCE, random: () => 0.9999 });
+async function backBehindALeaver(maxAdmissionRate?: () => number) {
+  const q = queueOnFakes(
+    { maxActive: 1, tickMs: 600_000 },
+    { cadence: CADENCE, random: () => 0.9999, ...(maxAdmissionRate && { maxAdmissionRate }) },
+  );
   await q.enter(1); // ACTIVE
   const ahead = await q.enter(2); // position 1
   await q.enter(3); // position 2
@@ -129,16 +132,7 @@ describe("queue live updates at scale", () => {
   it("pushes every change at once to a subscriber the policy's rate could bring to the front, whatever the observed rate says", async () => {
     // Admission just started: no rate observed yet (a 10-minute tick), so the estimate says far;
     // but the policy may admit 1 a second, and place 3 is then within two back periods (8 s).
-    const q = queueOnFakes(
-      { maxActive: 1, tickMs: 600_000 },
-      { cadence: CADENCE, random: () => 0.9999, maxAdmissionRate: () => 1 },
-    );
-    await q.enter(1); // ACTIVE
-    const ahead = await q.enter(2); // position 1
-    await q.enter(3); // position 2
-    const soon = collect(await q.hub.subscribe((await q.enter(4)).token)); // position 3
-    await settle();
-    await q.service.leave(ahead.token);
+    const { q, back: soon } = await backBehindALeaver(() => 1);
     q.feed.fire(CONCERT, q.clock.now().getTime());
     await settle();
     expect(soon.map((t) => t.position)).toEqual([3, 2]);
