@@ -25,7 +25,7 @@ import { buildSchema, GraphQLError, type GraphQLFieldConfig, type GraphQLObjectT
 import { freePort, SERVER_NODE_ARGS } from "../tests/helpers/server-processes.js";
 import { burst, cannon, trivialBurst, trivialQuery, type BurstResult, type LoadResult } from "./baselines.js";
 import { sleep, warmSockets } from "./lib.js";
-import { RESERVE, SEAT_MAP, SEATS, WARM_UP_SECONDS } from "./seats.js";
+import { RESERVE, warmedSeatReads } from "./seats.js";
 
 const SDL = `
   enum SeatStatus { FREE HELD SOLD }
@@ -136,18 +136,14 @@ async function startBare(): Promise<BareServer> {
 export async function bareReads(seconds: number, connections: number): Promise<BareReadsResult> {
   const server = await startBare();
   try {
-    const load = (query: string, duration = seconds) => {
-      const body = JSON.stringify({ query, variables: { d: "1" } });
-      return cannon({ url: server.url, connections, duration, body: () => body });
-    };
     const trivial = () => trivialQuery(server.url, seconds, connections);
     await trivial(); // warm-up
     const trivialBefore = await trivial();
-    // Warmed up as the seat reads of the bench are (seats.ts, WARM_UP_SECONDS).
-    await load(SEATS, WARM_UP_SECONDS);
-    const availableSeats = await load(SEATS);
-    await load(SEAT_MAP, WARM_UP_SECONDS);
-    const seatMap = await load(SEAT_MAP);
+    // Measured as the bench's seat reads are (seats.ts).
+    const { availableSeats, seatMap } = await warmedSeatReads((query, duration = seconds) => {
+      const body = JSON.stringify({ query, variables: { d: "1" } });
+      return cannon({ url: server.url, connections, duration, body: () => body });
+    });
     const trivialAfter = await trivial();
     return { trivialBefore, availableSeats, seatMap, trivialAfter };
   } finally {

@@ -14,6 +14,7 @@ import { startServerProcess, type ServerProcess } from "../tests/helpers/server-
 import { createTestEnv, type TestEnv } from "../tests/helpers/test-env.js";
 import { cannon } from "./baselines.js";
 import { cpuMs, gql, load, seedUsers, type SeededUser } from "./lib.js";
+import { SEATS } from "./seats.js";
 
 const before = process.argv[2];
 if (!before)
@@ -21,7 +22,6 @@ if (!before)
 const after = process.argv[3] ?? fileURLToPath(new URL("..", import.meta.url));
 const requests = Math.min(50_000, Number(process.argv[4] ?? 4000));
 const rounds = Math.min(5, Number(process.argv[5] ?? 2));
-const SEATS = "query ($d: ID!) { availableSeats(concertDateId: $d) { number price } }";
 const ISSUE = `mutation ($u: ID!, $k: String!, $c: ID!) { issueQueueToken(userId: $u, accessKey: $k, concertId: $c) { token status position } }`;
 
 interface Side {

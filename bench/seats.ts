@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { ServerProcess } from "../tests/helpers/server-processes.js";
-import { cannon } from "./baselines.js";
+import { cannon, type LoadResult } from "./baselines.js";
 import {
   countBy,
   gql,
@@ -281,10 +281,25 @@ export async function checkout(
 export const SEATS = `query ($d: ID!) { availableSeats(concertDateId: $d) { number price } }`;
 export const SEAT_MAP = `query ($d: ID!) { seatMap(concertDateId: $d) { number price status } }`;
 
-/** availableSeats and seatMap of one date, `clients` connections each with its own ACTIVE token. */
 /** The warm-up of each seat read before it is measured (the trivial baseline's is 2 s too). */
 export const WARM_UP_SECONDS = 2;
 
+/**
+ * availableSeats, then seatMap, each measured after a warm-up of its own, as the trivial
+ * baseline is (2 December: whichever read ran first came out lower than the same read run
+ * second). `load(query, seconds?)` runs one read for the row's duration, or for `seconds`.
+ */
+export async function warmedSeatReads(
+  load: (query: string, seconds?: number) => Promise<LoadResult>,
+): Promise<{ availableSeats: LoadResult; seatMap: LoadResult }> {
+  await load(SEATS, WARM_UP_SECONDS);
+  const availableSeats = await load(SEATS);
+  await load(SEAT_MAP, WARM_UP_SECONDS);
+  const seatMap = await load(SEAT_MAP);
+  return { availableSeats, seatMap };
+}
+
+/** availableSeats and seatMap of one date, `clients` connections each with its own ACTIVE token. */
 export async function seatReads(
   url: string,
   tokens: string[],
@@ -292,7 +307,7 @@ export async function seatReads(
   seconds: number,
   clients: number,
 ) {
-  const run = (query: string, duration = seconds) => {
+  return warmedSeatReads((query, duration = seconds) => {
     const body = JSON.stringify({ query, variables: { d: dateId } });
     return cannon({
       url,
@@ -301,12 +316,5 @@ export async function seatReads(
       body: () => body,
       headers: (i) => ({ authorization: `Bearer ${tokens[i % tokens.length]!}` }),
     });
-  };
-  // Each read warmed up first, as the trivial baseline is: without it, whichever read ran
-  // first came out 5–25% lower than the same read run second (2 December, with the answer cache).
-  await run(SEATS, WARM_UP_SECONDS);
-  const availableSeats = await run(SEATS);
-  await run(SEAT_MAP, WARM_UP_SECONDS);
-  const seatMap = await run(SEAT_MAP);
-  return { availableSeats, seatMap };
+  });
 }

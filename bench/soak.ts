@@ -33,7 +33,16 @@ import {
 } from "./lib.js";
 import { QueueWatcher } from "./queue-watcher.js";
 import { keepServerLogs, renderServerLogs, type ServerLogs } from "./server-logs.js";
-import { admit, auditExact, CANCEL, checkoutOnce, moneyAudit, RESERVE, type MoneyAudit } from "./seats.js";
+import {
+  admit,
+  auditExact,
+  CANCEL,
+  checkoutOnce,
+  moneyAudit,
+  RESERVE,
+  SEATS,
+  type MoneyAudit,
+} from "./seats.js";
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const REDIS_URL = process.env["TEST_REDIS_URL"] ?? "redis://127.0.0.1:6379";
@@ -52,7 +61,6 @@ const KINDS: Kind[] = (Object.keys(WEIGHTS) as Kind[]).flatMap((k) => Array<Kind
 const ISSUE = `mutation ($u: ID!, $k: String!, $c: ID!) {
   issueQueueToken(userId: $u, accessKey: $k, concertId: $c) { token status } }`;
 const POLL = "{ queueStatus { status position } }";
-const SEATS = `query ($d: ID!) { availableSeats(concertDateId: $d) { number price } }`;
 const SEAT_MAP = `query ($d: ID!) { seatMap(concertDateId: $d) { number status } }`;
 const ANSWERS = new Set(["SEAT_UNAVAILABLE", "ALREADY_RESERVED"]);
 
