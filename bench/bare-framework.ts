@@ -87,6 +87,8 @@ async function serve(port: number): Promise<void> {
 export interface BareReadsResult {
   trivialBefore: LoadResult;
   availableSeats: LoadResult;
+  /** Between the two reads: each read's ratio uses the mean of the baselines on its two sides. */
+  trivialBetween: LoadResult;
   seatMap: LoadResult;
   trivialAfter: LoadResult;
 }
@@ -140,12 +142,12 @@ export async function bareReads(seconds: number, connections: number): Promise<B
     await trivial(); // warm-up
     const trivialBefore = await trivial();
     // Measured as the bench's seat reads are (seats.ts).
-    const { availableSeats, seatMap } = await warmedSeatReads((query, duration = seconds) => {
+    const { availableSeats, between, seatMap } = await warmedSeatReads((query, duration = seconds) => {
       const body = JSON.stringify({ query, variables: { d: "1" } });
       return cannon({ url: server.url, connections, duration, body: () => body });
-    });
+    }, trivial);
     const trivialAfter = await trivial();
-    return { trivialBefore, availableSeats, seatMap, trivialAfter };
+    return { trivialBefore, availableSeats, trivialBetween: between, seatMap, trivialAfter };
   } finally {
     await server.stop();
   }

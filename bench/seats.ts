@@ -287,16 +287,21 @@ export const WARM_UP_SECONDS = 2;
 /**
  * availableSeats, then seatMap, each measured after a warm-up of its own, as the trivial
  * baseline is (2 December: whichever read ran first came out lower than the same read run
- * second). `load(query, seconds?)` runs one read for the row's duration, or for `seconds`.
+ * second), with `between()` (the trivial baseline) run between them: the run's caller measures
+ * the baseline right before and right after, so each read has a baseline on both sides of it
+ * and the ratio of each uses the mean of its own two. `load(query, seconds?)` runs one read for
+ * the row's duration, or for `seconds`.
  */
-export async function warmedSeatReads(
+export async function warmedSeatReads<B>(
   load: (query: string, seconds?: number) => Promise<LoadResult>,
-): Promise<{ availableSeats: LoadResult; seatMap: LoadResult }> {
+  between: () => Promise<B>,
+): Promise<{ availableSeats: LoadResult; between: B; seatMap: LoadResult }> {
   await load(SEATS, WARM_UP_SECONDS);
   const availableSeats = await load(SEATS);
+  const mid = await between();
   await load(SEAT_MAP, WARM_UP_SECONDS);
   const seatMap = await load(SEAT_MAP);
-  return { availableSeats, seatMap };
+  return { availableSeats, between: mid, seatMap };
 }
 
 /** availableSeats and seatMap of one date, `clients` connections each with its own ACTIVE token. */
@@ -306,6 +311,7 @@ export async function seatReads(
   dateId: string,
   seconds: number,
   clients: number,
+  between: () => Promise<LoadResult>,
 ) {
   return warmedSeatReads((query, duration = seconds) => {
     const body = JSON.stringify({ query, variables: { d: dateId } });
@@ -316,5 +322,5 @@ export async function seatReads(
       body: () => body,
       headers: (i) => ({ authorization: `Bearer ${tokens[i % tokens.length]!}` }),
     });
-  });
+  }, between);
 }
