@@ -3,6 +3,7 @@ import { GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
 import { validateOrReject, type ValidationError, type ValidatorOptions } from "class-validator";
 import { ArgumentValidationError, buildSchema, type ContainerType, type NonEmptyArray } from "type-graphql";
 import type { PubSub } from "@graphql-yoga/subscription";
+import { locateDomainErrors } from "./located-errors.js";
 import { DateTimeScalar } from "./scalars.js";
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -13,7 +14,7 @@ export async function buildAppSchema(options: {
   container?: ContainerType;
   pubSub?: PubSub<Record<string, [unknown] | [string, unknown]>>;
 }): Promise<GraphQLSchema> {
-  return buildSchema({
+  const schema = await buildSchema({
     resolvers: options.resolvers,
     ...(options.container ? { container: options.container } : {}),
     ...(options.pubSub ? { pubSub: options.pubSub } : {}),
@@ -21,6 +22,7 @@ export async function buildAppSchema(options: {
     validate: { forbidUnknownValues: false },
     validateFn: validateArgs,
   });
+  return locateDomainErrors(schema);
 }
 
 const VALIDATOR_OPTIONS: ValidatorOptions = { skipMissingProperties: true, forbidUnknownValues: false };
