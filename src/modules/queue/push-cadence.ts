@@ -10,8 +10,8 @@ export interface PushCadence {
   backMs: number;
 }
 
-/** 4 s, so that with the catch-up run (below) a fresh position arrives within 5 s. */
-export const DEFAULT_CADENCE: PushCadence = { frontPlaces: 1000, backMs: 4000 };
+/** 3.5 s, so that with the catch-up run (below) and a busy refresh a fresh position arrives within 5 s. */
+export const DEFAULT_CADENCE: PushCadence = { frontPlaces: 1000, backMs: 3500 };
 
 /** How often the hub looks for back subscribers that came due without a change event. */
 export const CATCH_UP_MS = 500;
