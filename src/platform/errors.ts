@@ -23,6 +23,17 @@ export type ErrorDetails = Record<string, number>;
 /** V8's (Node's, Chrome's) Error has a stackTraceLimit; elsewhere setting it does nothing. */
 const V8Error = Error as ErrorConstructor & { stackTraceLimit?: number };
 
+/** Makes an error (or anything) with stack capture off: for answers, which no one debugs by their stack. */
+export function withoutStackTrace<T>(make: () => T): T {
+  const stackTraceLimit = V8Error.stackTraceLimit;
+  V8Error.stackTraceLimit = 0;
+  try {
+    return make();
+  } finally {
+    V8Error.stackTraceLimit = stackTraceLimit;
+  }
+}
+
 /**
  * The one error type of the domain: a code from the contract and a message saying what to do next.
  * It is an answer to the caller, not a fault, so it carries no stack trace: nothing logs one, and

@@ -12,37 +12,24 @@
 import {
   defaultFieldResolver,
   GraphQLError,
+  responsePathAsArray,
   type GraphQLFieldResolver,
   type GraphQLObjectType,
   type GraphQLResolveInfo,
   type GraphQLSchema,
 } from "graphql";
-import { DomainError } from "../errors.js";
-
-/** V8's (Node's) Error has a stackTraceLimit; elsewhere setting it does nothing. */
-const V8Error = Error as ErrorConstructor & { stackTraceLimit?: number };
-
-/** The response path of a field, outermost key first (graphql-js's pathToArray). */
-function pathOf(info: GraphQLResolveInfo): (string | number)[] {
-  const keys: (string | number)[] = [];
-  for (let p: GraphQLResolveInfo["path"] | undefined = info.path; p; p = p.prev) keys.unshift(p.key);
-  return keys;
-}
+import { DomainError, withoutStackTrace } from "../errors.js";
 
 /** The GraphQLError graphql-js's locatedError would make of a DomainError, minus the stack capture. */
-export function locatedDomainError(error: DomainError, info: GraphQLResolveInfo): GraphQLError {
-  const stackTraceLimit = V8Error.stackTraceLimit;
-  V8Error.stackTraceLimit = 0;
-  try {
-    return new GraphQLError(error.message, {
-      nodes: info.fieldNodes,
-      path: pathOf(info),
-      originalError: error,
-    });
-  } finally {
-    V8Error.stackTraceLimit = stackTraceLimit;
-  }
-}
+const locatedDomainError = (error: DomainError, info: GraphQLResolveInfo): GraphQLError =>
+  withoutStackTrace(
+    () =>
+      new GraphQLError(error.message, {
+        nodes: info.fieldNodes,
+        path: responsePathAsArray(info.path),
+        originalError: error,
+      }),
+  );
 
 const relocate = (error: unknown, info: GraphQLResolveInfo) =>
   error instanceof DomainError ? locatedDomainError(error, info) : error;
