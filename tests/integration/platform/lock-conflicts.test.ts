@@ -18,13 +18,11 @@ const ROWS = 50;
 describe("MySQL lock conflicts", () => {
   let env: TestEnv;
   let pool: Pool;
-  let database: string;
 
   beforeAll(async () => {
     env = createTestEnv();
     await migrate(env.databaseUrl);
     pool = createPool(poolConfigFromUrl(env.databaseUrl, { connectionLimit: 5 }));
-    database = new URL(env.databaseUrl).pathname.slice(1);
     await pool.query("CREATE TABLE lock_probe (id INT PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB");
   });
   beforeEach(async () => {
@@ -37,21 +35,30 @@ describe("MySQL lock conflicts", () => {
     await env?.cleanup();
   });
 
-  /** Statements of this test's database waiting for a row lock right now. */
-  async function lockWaits(): Promise<number> {
-    const [row] = await pool.query<{ n: bigint }[]>(
-      `SELECT COUNT(*) AS n FROM information_schema.INNODB_TRX t
-       JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
-       WHERE p.DB = ? AND t.trx_state = 'LOCK WAIT'`,
-      [database],
+  /**
+   * Transactions waiting for a row lock of lock_probe right now, found by their statement
+   * (the table is this file's own). A CI run once saw none for 10 s by a join with
+   * PROCESSLIST on the database name; the rows seen now go into the failure message.
+   */
+  async function lockWaits(): Promise<{ waiting: number; seen: string }> {
+    const rows = await pool.query<{ state: string; query: string | null }[]>(
+      `SELECT trx_state AS state, trx_query AS query FROM information_schema.INNODB_TRX
+       WHERE trx_query LIKE '%lock_probe%'`,
     );
-    return Number(row!.n);
+    const waiting = rows.filter((r) => r.state === "LOCK WAIT" && /lock_probe/.test(r.query ?? ""));
+    return { waiting: waiting.length, seen: JSON.stringify(rows) };
   }
 
-  async function untilWaiting(count: number): Promise<void> {
-    const deadline = Date.now() + 10_000;
-    while ((await lockWaits()) < count) {
-      if (Date.now() > deadline) throw new Error(`fewer than ${count} statements waiting for a lock`);
+  /** Waits until `count` statements wait for a lock; fails at once if `victim` has settled. */
+  async function untilWaiting(count: number, victim: { settled?: string }): Promise<void> {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const { waiting, seen } = await lockWaits();
+      if (waiting >= count) return;
+      if (victim.settled !== undefined || Date.now() > deadline) {
+        const why = victim.settled ?? "still running";
+        throw new Error(`fewer than ${count} statements waiting for a lock (victim: ${why}; ${seen})`);
+      }
       await new Promise((r) => setTimeout(r, 10));
     }
   }
@@ -67,8 +74,12 @@ describe("MySQL lock conflicts", () => {
       await heavy.query("SET autocommit = 0");
       await heavy.query("UPDATE lock_probe SET v = v + 1 WHERE id >= 2");
       const victim = statement();
-      victim.catch(() => undefined);
-      await untilWaiting(1);
+      const state: { settled?: string } = {};
+      victim.then(
+        () => (state.settled = "finished without waiting"),
+        (e: unknown) => (state.settled = `failed: ${String(e)}`),
+      );
+      await untilWaiting(1, state);
       await heavy.query("UPDATE lock_probe SET v = v + 1 WHERE id = 1");
       await heavy.query("COMMIT");
       return victim;
