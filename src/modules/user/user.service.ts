@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { hash, randomBytes, timingSafeEqual } from "node:crypto";
 import type { Clock } from "../../platform/clock.js";
 import { userErrors } from "./user.errors.js";
 import type { UserRepository } from "./user.repository.js";
@@ -24,7 +24,7 @@ export interface AccessKeyVerifier {
   verifyAccessKey(userId: string, accessKey: string): Promise<void>;
 }
 
-export const sha256Hex = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
+export const sha256Hex = (text: string) => hash("sha256", text, "hex");
 
 export interface UserServiceDeps {
   users: UserRepository;
