@@ -132,7 +132,7 @@ export function resolverContainer(instances: object[], classes: readonly Resolve
 
 export function createApp(config: Config, overrides: { log?: Logger; clock?: Clock } = {}): App {
   const log = overrides.log ?? createLogger(config.LOG_LEVEL);
-  const { prisma, sql } = createDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
+  const { prisma, sql, pool } = createDatabase(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const redis = createRedis(config);
   const publisher = createRedis(config);
   const subscriber = createRedis(config, { sharded: true });
@@ -140,6 +140,7 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
     log.warn({ err: error, what }, "redis pubsub command failed"),
   );
   const metrics = new AppMetrics();
+  metrics.watchDatabasePool(pool);
   const infra: Infrastructure = {
     config,
     log,

@@ -1,6 +1,7 @@
 import { PrismaMariaDb } from "@prisma/adapter-mariadb";
 import { createPool } from "mariadb";
 import { PrismaClient } from "../../generated/prisma/client.js";
+import type { DatabasePoolReader } from "../metrics/metrics.js";
 import { poolConfigFromUrl } from "./connection-options.js";
 import { Sql } from "./sql.js";
 
@@ -13,6 +14,8 @@ export type Db = Omit<PrismaClient, "$connect" | "$disconnect" | "$on" | "$trans
 export interface Database {
   prisma: PrismaClient;
   sql: Sql;
+  /** What /metrics reads of the pool: its connections now, and every wait for a free one. */
+  pool: DatabasePoolReader;
 }
 
 export function createDatabase(databaseUrl: string, poolSize: number): Database {
@@ -27,7 +30,15 @@ export function createDatabase(databaseUrl: string, poolSize: number): Database 
   // CLOSE for every statement (bench/README.md, "Where the time goes", item 9).
   // disposeExternalPool: `prisma.$disconnect()` ends the pool too, so there is one thing to close.
   const adapter = new PrismaMariaDb(pool, { useTextProtocol: true, disposeExternalPool: true });
-  return { prisma: new PrismaClient({ adapter }), sql: new Sql(pool) };
+  const watch: DatabasePoolReader = {
+    connections: () => ({
+      active: pool.activeConnections(),
+      idle: pool.idleConnections(),
+      waiting: pool.taskQueueSize(),
+    }),
+    onWait: (listener) => void pool.on("enqueue", listener),
+  };
+  return { prisma: new PrismaClient({ adapter }), sql: new Sql(pool), pool: watch };
 }
 
 export function createPrisma(databaseUrl: string, poolSize: number): PrismaClient {

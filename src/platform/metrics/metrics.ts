@@ -11,6 +11,13 @@ export interface QueueSizeReader {
   sizes(concertId: string): Promise<{ waiting: number; active: number }>;
 }
 
+/** The MySQL connection pool as /metrics sees it (implemented in platform/db/prisma.ts). */
+export interface DatabasePoolReader {
+  connections(): { active: number; idle: number; waiting: number };
+  /** `listener` runs whenever a statement has to wait because every connection is busy. */
+  onWait(listener: () => void): void;
+}
+
 /** Reads every sale's live figures (implemented by the live-sale module). */
 export interface SaleStatsReader {
   concerts(): Promise<string[]>;
@@ -203,6 +210,39 @@ export class AppMetrics implements QueueMetrics, PaymentMetrics, SeatMapMetrics,
     })();
     this.saleScrape = { at: now, figures };
     return figures;
+  }
+
+  /**
+   * MySQL pool gauges read at scrape time, and a counter of statements that had to wait for a
+   * free connection (a rising rate says DATABASE_POOL_SIZE, or MySQL, is the limit).
+   */
+  watchDatabasePool(pool: DatabasePoolReader): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: "db_pool_connections",
+      help: "MySQL connections of this instance's pool by state: active (running a statement) or idle.",
+      labelNames: ["state"],
+      registers,
+      collect() {
+        const now = pool.connections();
+        this.set({ state: "active" }, now.active);
+        this.set({ state: "idle" }, now.idle);
+      },
+    });
+    new Gauge({
+      name: "db_pool_waiting",
+      help: "Statements waiting for a free MySQL connection of this instance's pool right now.",
+      registers,
+      collect() {
+        this.set(pool.connections().waiting);
+      },
+    });
+    const waits = new Counter({
+      name: "db_pool_waits_total",
+      help: "Statements that had to wait for a free MySQL connection of this instance's pool.",
+      registers,
+    });
+    pool.onWait(() => waits.inc());
   }
 
   /** The queue module hands over its store so that scrapes can read live sizes. */
