@@ -31,6 +31,7 @@ import {
   type Summary,
   withDb,
 } from "./lib.js";
+import { tcpCounters, tcpSince, type TcpCounters } from "./kernel.js";
 import { QueueWatcher } from "./queue-watcher.js";
 import { keepServerLogs, renderServerLogs, type ServerLogs } from "./server-logs.js";
 import {
@@ -80,6 +81,8 @@ interface Minute {
     eventLoopMaxMs: number;
     /** The server's seat map counters since it started. */
     seatMaps: SeatMapTotals;
+    /** Statements that waited for a free MySQL connection since it started (db_pool_waits_total). */
+    poolWaits: number;
   }[];
   rssMiB: number;
   heapMiB: number;
@@ -104,6 +107,10 @@ interface Minute {
   redis: { cpuSeconds: number; commands: number };
   /** Each operation's p99 in the minute (ms), to tell which one slowed down. */
   p99ByKindMs: Record<string, number>;
+  /** Statements of both servers that waited for a free MySQL connection in the minute. */
+  poolWaits: number;
+  /** The kernel's TCP counters in the minute (bench/kernel.ts): loopback, so all of it is ours. */
+  tcp: TcpCounters;
   /**
    * The seat maps in the minute, both servers (their /metrics): seat reads answered from SQL
    * and from memory, and maps read again (dates on their own, whole concerts).
@@ -372,6 +379,11 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
   let started = 0;
   let nextSample = soakStart + 60_000;
   let seatTotals: SeatMapTotals = { sqlReads: 0, memoryReads: 0, dateRereads: 0, concertRereads: 0 };
+  let poolWaitsBefore = (await Promise.all(servers.map((s) => scrape(s.url)))).reduce(
+    (n, m) => n + (m.get("db_pool_waits_total") ?? 0),
+    0,
+  );
+  let tcpBefore = tcpCounters();
   log(`soak: ${minutes} min at ${rate.toFixed(1)} operations/s`);
   while (perMinute.length < minutes) {
     const due = Math.floor(((performance.now() - soakStart) / 1000) * rate);
@@ -409,9 +421,13 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
         concertRereads: totals.concertRereads - seatTotals.concertRereads,
       };
       seatTotals = totals;
+      const poolWaits = sampled.servers.reduce((n, x) => n + x.poolWaits, 0);
+      const tcpNow = tcpCounters();
       const m: Minute = {
         ...sampled,
         seatMaps,
+        poolWaits: poolWaits - poolWaitsBefore,
+        tcp: tcpSince(tcpBefore, tcpNow),
         db: { diskReads: db.diskReads - diskReads.diskReads, sizeMiB: db.sizeMiB },
         redis: {
           cpuSeconds: Math.round((redisNow.cpuSeconds - redisBefore.cpuSeconds) * 10) / 10,
@@ -424,13 +440,15 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
       };
       diskReads = db;
       redisBefore = redisNow;
+      poolWaitsBefore = poolWaits;
+      tcpBefore = tcpNow;
       minuteByKind = {};
       clientLag.reset();
       clientCpu = process.cpuUsage();
       clientCpuAt = performance.now();
       perMinute.push(m);
       log(
-        `  minute ${m.minute}: ${m.rps} req/s, p99 ${m.latencyMs.p99} ms, RSS ${m.rssMiB} MiB, heap ${m.heapMiB} MiB, event loop p99 ${m.eventLoopP99Ms} ms max ${m.eventLoopMaxMs} ms (bench client ${m.clientEventLoopP99Ms} ms, max ${m.clientEventLoopMaxMs} ms, CPU ${m.clientCpuPercent}%), MariaDB ${m.db.diskReads} pages from disk, database ${m.db.sizeMiB} MiB, Redis ${m.redis.cpuSeconds} CPU s, p99 by operation ${JSON.stringify(m.p99ByKindMs)}, shed ${m.shed}, errors ${JSON.stringify(m.errors)}`,
+        `  minute ${m.minute}: ${m.rps} req/s, p99 ${m.latencyMs.p99} ms, RSS ${m.rssMiB} MiB, heap ${m.heapMiB} MiB, event loop p99 ${m.eventLoopP99Ms} ms max ${m.eventLoopMaxMs} ms (bench client ${m.clientEventLoopP99Ms} ms, max ${m.clientEventLoopMaxMs} ms, CPU ${m.clientCpuPercent}%), MariaDB ${m.db.diskReads} pages from disk, database ${m.db.sizeMiB} MiB, Redis ${m.redis.cpuSeconds} CPU s, p99 by operation ${JSON.stringify(m.p99ByKindMs)}, pool waits ${m.poolWaits}, TCP ${JSON.stringify(m.tcp)}, shed ${m.shed}, errors ${JSON.stringify(m.errors)}`,
       );
       latencies = [];
       requests = 0;
@@ -511,6 +529,8 @@ async function sample(
     | "redis"
     | "p99ByKindMs"
     | "seatMaps"
+    | "poolWaits"
+    | "tcp"
   >
 > {
   const per = await Promise.all(
@@ -528,6 +548,7 @@ async function sample(
           dateRereads: m.get('seat_map_rereads_total{scope="dates"}') ?? 0,
           concertRereads: m.get('seat_map_rereads_total{scope="concert"}') ?? 0,
         },
+        poolWaits: m.get("db_pool_waits_total") ?? 0,
       };
     }),
   );
@@ -622,6 +643,15 @@ function renderSoak(r: SoakReport): string {
     ...r.perMinute.map(
       (x) =>
         `| ${x.minute} | ${x.rps} | ${x.latencyMs.p50} / ${x.latencyMs.p99} | ${x.rssMiB} | ${x.heapMiB} | ${x.eventLoopP99Ms} / ${x.eventLoopMaxMs} | ${x.clientEventLoopP99Ms} / ${x.clientEventLoopMaxMs}, ${x.clientCpuPercent}% | ${x.db.diskReads}, ${x.db.sizeMiB} | ${x.redis.cpuSeconds}, ${x.redis.commands} | ${x.seatMaps.sqlReads} / ${x.seatMaps.memoryReads}; ${x.seatMaps.dateRereads}, ${x.seatMaps.concertRereads} | ${x.shed} | ${Object.keys(x.errors).length ? JSON.stringify(x.errors) : "none"} |`,
+    ),
+    "",
+    "MySQL pool waits (both servers: statements that found every connection busy) and the kernel's TCP counters (bench/kernel.ts) by minute:",
+    "",
+    "| Minute | p99 ms | Pool waits | Retransmitted | RTO timeouts | Loss probes | Zero windows | Listen drops |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...r.perMinute.map(
+      (x) =>
+        `| ${x.minute} | ${x.latencyMs.p99} | ${x.poolWaits} | ${x.tcp.retransmitted} | ${x.tcp.timeouts} | ${x.tcp.lossProbes} | ${x.tcp.zeroWindows} | ${x.tcp.listenDrops} |`,
     ),
     "",
     "p99 of each operation by minute (ms):",
