@@ -18,6 +18,7 @@ import { RedisRateLimitStore } from "./platform/http/rate-limit.store.js";
 import { mountWaitingRoom } from "./platform/http/waiting-room.js";
 import { checkRedis, withMysql } from "./platform/startup-checks.js";
 import { metricsPlugin } from "./platform/metrics/graphql-metrics.js";
+import { httpRequestTimer } from "./platform/metrics/http-metrics.js";
 import { AppMetrics } from "./platform/metrics/metrics.js";
 import { createLogger, type Logger } from "./platform/logger.js";
 import type { BackgroundJob, FeatureModule, Infrastructure } from "./platform/module.js";
@@ -208,6 +209,7 @@ export function createApp(config: Config, overrides: { log?: Logger; clock?: Clo
               .catch(next);
           });
         },
+        httpTimer: httpRequestTimer(metrics.registry),
         plugins: [metricsPlugin(metrics)],
         publicPlugins: [
           answerCachePlugin(

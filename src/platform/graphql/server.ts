@@ -16,7 +16,7 @@ import {
   ApolloServerPluginLandingPageProductionDefault,
 } from "@apollo/server/plugin/landingPage/default";
 import { expressMiddleware } from "@as-integrations/express5";
-import express, { type Express, type Request, type Response } from "express";
+import express, { type Express, type Request, type RequestHandler, type Response } from "express";
 import { type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from "graphql";
 import type { Logger } from "../logger.js";
 import { graphiqlPage } from "../http/graphiql.js";
@@ -49,6 +49,8 @@ export interface GraphQLServerOptions {
    * with 4403 Forbidden (docs/api.md, Transport).
    */
   acceptConnection?: (token: string | null, ip: string) => Promise<boolean>;
+  /** Times each request of a GraphQL endpoint's path from its first middleware (metrics). */
+  httpTimer?: (path: string) => RequestHandler;
   /** Per-IP and per-user limits (RATE_LIMIT_*); none when disabled. */
   rateLimiter?: RateLimiter;
   /** How long stop() lets in-flight HTTP requests finish before cutting them (SHUTDOWN_GRACE_MS). */
@@ -219,6 +221,7 @@ export async function createGraphQLServer(options: GraphQLServerOptions): Promis
   ]) {
     app.use(
       path,
+      ...(options.httpTimer ? [options.httpTimer(path)] : []),
       ...(options.rateLimiter
         ? [options.rateLimiter.middleware((req) => bearerToken(req.headers.authorization))]
         : []),

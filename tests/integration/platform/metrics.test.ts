@@ -1,5 +1,5 @@
 // /metrics after real traffic on one app: queue sizes read from Redis, admissions, departures,
-// push latency, reservation outcomes, payment totals, operation durations, process metrics.
+// push latency, reservation outcomes, payment totals, operation and HTTP durations, process metrics.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { subscribe } from "../../helpers/graphql-client.js";
 import { concertIds, issue, leave, signUp, UPDATES, type Ticket } from "../../helpers/queue-helpers.js";
@@ -112,5 +112,29 @@ describe("/metrics", () => {
     const grew = (key: string) => (after.get(key) ?? 0) - (before.get(key) ?? 0);
     expect(grew(label("concerts,serverTime"))).toBe(4);
     expect(grew(label("Landing"))).toBe(1);
+  });
+
+  it("times every HTTP request of an endpoint from its first middleware, also one GraphQL never saw", async () => {
+    const http = (path: string) => `http_graphql_request_duration_seconds_count{path="${path}"}`;
+    const before = await scrape();
+    await t.client.data("{ serverTime }");
+    // Malformed JSON: express.json refuses it before Apollo starts, and it is still timed.
+    const bad = await fetch(`${t.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{ not json",
+    });
+    expect(bad.status).toBe(400);
+    const after = await scrape();
+    const grew = (key: string) => (after.get(key) ?? 0) - (before.get(key) ?? 0);
+    expect(grew(http("/graphql"))).toBe(2);
+    expect(grew(http("/admin/graphql"))).toBe(0);
+    expect(
+      grew('graphql_operation_duration_seconds_count{operation="serverTime",type="query",outcome="ok"}'),
+    ).toBe(1);
+    // Buckets are cumulative: the slowest bucket holds every request timed.
+    expect(after.get('http_graphql_request_duration_seconds_bucket{le="+Inf",path="/graphql"}')).toBe(
+      after.get(http("/graphql")),
+    );
   });
 });
