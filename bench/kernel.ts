@@ -47,3 +47,35 @@ export function tcpSince(before: TcpCounters, now: TcpCounters): TcpCounters {
     listenDrops: now.listenDrops - before.listenDrops,
   };
 }
+
+/** The machine's CPU time in clock ticks, all cores (/proc/stat's first line). */
+export interface CpuTimes {
+  busy: number;
+  idle: number;
+  iowait: number;
+  /** Time the hypervisor gave this VM's virtual CPUs to someone else while they had work. */
+  steal: number;
+}
+
+export function cpuTimes(): CpuTimes {
+  const fields = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "")
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = fields;
+  return { busy: user + nice + system + irq + softirq, idle, iowait, steal };
+}
+
+/** Shares of all CPU time between two readings, in percent (busy + idle + iowait + steal = 100). */
+export function cpuShares(before: CpuTimes, now: CpuTimes): CpuTimes {
+  const d = {
+    busy: now.busy - before.busy,
+    idle: now.idle - before.idle,
+    iowait: now.iowait - before.iowait,
+    steal: now.steal - before.steal,
+  };
+  const total = d.busy + d.idle + d.iowait + d.steal || 1;
+  const pct = (n: number) => Math.round((n / total) * 1000) / 10;
+  return { busy: pct(d.busy), idle: pct(d.idle), iowait: pct(d.iowait), steal: pct(d.steal) };
+}

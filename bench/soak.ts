@@ -31,7 +31,8 @@ import {
   type Summary,
   withDb,
 } from "./lib.js";
-import { tcpCounters, tcpSince, type TcpCounters } from "./kernel.js";
+import { FsyncProbe, type FsyncFigures } from "./disk.js";
+import { cpuShares, cpuTimes, tcpCounters, tcpSince, type CpuTimes, type TcpCounters } from "./kernel.js";
 import { QueueWatcher } from "./queue-watcher.js";
 import { keepServerLogs, renderServerLogs, type ServerLogs } from "./server-logs.js";
 import {
@@ -83,6 +84,10 @@ interface Minute {
     seatMaps: SeatMapTotals;
     /** Statements that waited for a free MySQL connection since it started (db_pool_waits_total). */
     poolWaits: number;
+    /** Its GraphQL operations since it started, and those over 50, 100 and 250 ms (its histogram). */
+    operationTimes: SlowCounts;
+    /** The same for its HTTP requests, timed from the endpoint's first middleware. */
+    httpTimes: SlowCounts;
   }[];
   rssMiB: number;
   heapMiB: number;
@@ -103,12 +108,34 @@ interface Minute {
    * working set no longer fits the buffer pool) and the soak database's size at its end.
    */
   db: { diskReads: number; sizeMiB: number };
+  /**
+   * The disk in the minute: the probe's 4 KiB write + fdatasync every 100 ms (bench/disk.ts),
+   * MariaDB's own fsyncs (Innodb_data_fsyncs) and, at the minute's end, InnoDB's history list
+   * (undo records purge has not removed yet: a long one slows every read of changed rows).
+   * Soaks before 3 December have none.
+   */
+  disk?: { probe: FsyncFigures; mariadbFsyncs: number; historyLength: number };
   /** Redis in the minute: its CPU seconds (user + system) and commands processed. */
   redis: { cpuSeconds: number; commands: number };
   /** Each operation's p99 in the minute (ms), to tell which one slowed down. */
   p99ByKindMs: Record<string, number>;
   /** Statements of both servers that waited for a free MySQL connection in the minute. */
   poolWaits: number;
+  /**
+   * The machine's CPU in the minute, percent of both cores (bench/kernel.ts): busy, idle, waiting
+   * for the disk, and stolen by the hypervisor. Soaks before 3 December have none.
+   */
+  cpu?: CpuTimes;
+  /**
+   * Requests over 50, 100 and 250 ms in the minute, as the bench client timed them (single
+   * requests only: a checkout's three are timed as one) and as the servers did, all of them
+   * (graphql_operation_duration_seconds: Apollo's request start to its response, so the
+   * servers' waits for MySQL and Redis are in it and the sockets and HTTP parsing are not).
+   * `http` is the servers' HTTP layer (http_graphql_request_duration_seconds: the endpoint's
+   * first middleware to the answer handed to the socket; from 3 December 10:00). More slow
+   * requests on the client than in both means time spent in the kernel or the client. Soaks before 3 December have none; T0921 counted the client's checkouts too.
+   */
+  slow?: { client: SlowCounts; servers: SlowCounts; http?: SlowCounts };
   /** The kernel's TCP counters in the minute (bench/kernel.ts): loopback, so all of it is ours. */
   tcp: TcpCounters;
   /**
@@ -117,6 +144,59 @@ interface Minute {
    */
   seatMaps: SeatMapTotals;
 }
+
+interface SlowCounts {
+  total: number;
+  over50Ms: number;
+  over100Ms: number;
+  over250Ms: number;
+}
+
+/**
+ * A server's request counts from one of its duration histograms (`name`): graphql_operation_
+ * (Apollo's span) or http_graphql_request_ (the HTTP layer's). 0.05, 0.1 and 0.25 are bucket bounds.
+ */
+function timesOf(m: Map<string, number>, name: string): SlowCounts {
+  let total = 0;
+  let upTo50 = 0;
+  let upTo100 = 0;
+  let upTo250 = 0;
+  for (const [key, value] of m) {
+    if (key.startsWith(`${name}duration_seconds_count`)) total += value;
+    else if (key.startsWith(`${name}duration_seconds_bucket{`)) {
+      if (key.includes('le="0.05"')) upTo50 += value;
+      else if (key.includes('le="0.1"')) upTo100 += value;
+      else if (key.includes('le="0.25"')) upTo250 += value;
+    }
+  }
+  return { total, over50Ms: total - upTo50, over100Ms: total - upTo100, over250Ms: total - upTo250 };
+}
+
+const slowSince = (a: SlowCounts, b: SlowCounts): SlowCounts => ({
+  total: b.total - a.total,
+  over50Ms: b.over50Ms - a.over50Ms,
+  over100Ms: b.over100Ms - a.over100Ms,
+  over250Ms: b.over250Ms - a.over250Ms,
+});
+
+const sumSlow = (all: SlowCounts[]): SlowCounts =>
+  all.reduce(
+    (a, b) => ({
+      total: a.total + b.total,
+      over50Ms: a.over50Ms + b.over50Ms,
+      over100Ms: a.over100Ms + b.over100Ms,
+      over250Ms: a.over250Ms + b.over250Ms,
+    }),
+    { total: 0, over50Ms: 0, over100Ms: 0, over250Ms: 0 },
+  );
+
+/** The bench client's requests of the minute over 50, 100 and 250 ms. */
+const clientSlow = (latencies: number[]): SlowCounts => ({
+  total: latencies.length,
+  over50Ms: latencies.filter((ms) => ms > 50).length,
+  over100Ms: latencies.filter((ms) => ms > 100).length,
+  over250Ms: latencies.filter((ms) => ms > 250).length,
+});
 
 interface SeatMapTotals {
   sqlReads: number;
@@ -210,6 +290,8 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
   const recent = starters.slice(0, 250).map((s) => ({ token: s.token, url: s.url, at: Date.now() }));
   const buyers = starters.slice(250).map((s) => ({ token: s.token, url: s.url }));
   let latencies: number[] = [];
+  /** This minute's single requests (a checkout's three are one entry of `latencies`). */
+  let singleRequests: number[] = [];
   let requests = 0;
   let operations = 0;
   let errors: Record<string, number> = {};
@@ -231,6 +313,7 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
   const timed = async (url: string, q: string, v: Record<string, unknown>, token?: string) => {
     const r = await gql<Record<string, unknown>>(url, q, v, token);
     latencies.push(r.ms);
+    singleRequests.push(r.ms);
     requests++;
     return r;
   };
@@ -363,6 +446,7 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
   let shed = 0;
   const running = new Set<Promise<void>>();
   latencies = [];
+  singleRequests = [];
   requests = 0;
   operations = 0;
   errors = {};
@@ -379,11 +463,14 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
   let started = 0;
   let nextSample = soakStart + 60_000;
   let seatTotals: SeatMapTotals = { sqlReads: 0, memoryReads: 0, dateRereads: 0, concertRereads: 0 };
-  let poolWaitsBefore = (await Promise.all(servers.map((s) => scrape(s.url)))).reduce(
-    (n, m) => n + (m.get("db_pool_waits_total") ?? 0),
-    0,
-  );
+  const scrapedAtStart = await Promise.all(servers.map((s) => scrape(s.url)));
+  let poolWaitsBefore = scrapedAtStart.reduce((n, m) => n + (m.get("db_pool_waits_total") ?? 0), 0);
+  let serverSlowBefore = sumSlow(scrapedAtStart.map((m) => timesOf(m, "graphql_operation_")));
+  let httpSlowBefore = sumSlow(scrapedAtStart.map((m) => timesOf(m, "http_graphql_request_")));
   let tcpBefore = tcpCounters();
+  let cpuBefore = cpuTimes();
+  const fsyncProbe = new FsyncProbe();
+  await fsyncProbe.start();
   log(`soak: ${minutes} min at ${rate.toFixed(1)} operations/s`);
   while (perMinute.length < minutes) {
     const due = Math.floor(((performance.now() - soakStart) / 1000) * rate);
@@ -423,12 +510,26 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
       seatTotals = totals;
       const poolWaits = sampled.servers.reduce((n, x) => n + x.poolWaits, 0);
       const tcpNow = tcpCounters();
+      const cpuNow = cpuTimes();
+      const serverSlow = sumSlow(sampled.servers.map((x) => x.operationTimes));
+      const httpSlow = sumSlow(sampled.servers.map((x) => x.httpTimes));
       const m: Minute = {
         ...sampled,
         seatMaps,
         poolWaits: poolWaits - poolWaitsBefore,
         tcp: tcpSince(tcpBefore, tcpNow),
+        cpu: cpuShares(cpuBefore, cpuNow),
+        slow: {
+          client: clientSlow(singleRequests),
+          servers: slowSince(serverSlowBefore, serverSlow),
+          http: slowSince(httpSlowBefore, httpSlow),
+        },
         db: { diskReads: db.diskReads - diskReads.diskReads, sizeMiB: db.sizeMiB },
+        disk: {
+          probe: fsyncProbe.take(),
+          mariadbFsyncs: db.fsyncs - diskReads.fsyncs,
+          historyLength: db.historyLength,
+        },
         redis: {
           cpuSeconds: Math.round((redisNow.cpuSeconds - redisBefore.cpuSeconds) * 10) / 10,
           commands: redisNow.commands - redisBefore.commands,
@@ -442,15 +543,19 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
       redisBefore = redisNow;
       poolWaitsBefore = poolWaits;
       tcpBefore = tcpNow;
+      cpuBefore = cpuNow;
+      serverSlowBefore = serverSlow;
+      httpSlowBefore = httpSlow;
       minuteByKind = {};
       clientLag.reset();
       clientCpu = process.cpuUsage();
       clientCpuAt = performance.now();
       perMinute.push(m);
       log(
-        `  minute ${m.minute}: ${m.rps} req/s, p99 ${m.latencyMs.p99} ms, RSS ${m.rssMiB} MiB, heap ${m.heapMiB} MiB, event loop p99 ${m.eventLoopP99Ms} ms max ${m.eventLoopMaxMs} ms (bench client ${m.clientEventLoopP99Ms} ms, max ${m.clientEventLoopMaxMs} ms, CPU ${m.clientCpuPercent}%), MariaDB ${m.db.diskReads} pages from disk, database ${m.db.sizeMiB} MiB, Redis ${m.redis.cpuSeconds} CPU s, p99 by operation ${JSON.stringify(m.p99ByKindMs)}, pool waits ${m.poolWaits}, TCP ${JSON.stringify(m.tcp)}, shed ${m.shed}, errors ${JSON.stringify(m.errors)}`,
+        `  minute ${m.minute}: ${m.rps} req/s, p99 ${m.latencyMs.p99} ms, RSS ${m.rssMiB} MiB, heap ${m.heapMiB} MiB, event loop p99 ${m.eventLoopP99Ms} ms max ${m.eventLoopMaxMs} ms (bench client ${m.clientEventLoopP99Ms} ms, max ${m.clientEventLoopMaxMs} ms, CPU ${m.clientCpuPercent}%), MariaDB ${m.db.diskReads} pages from disk, database ${m.db.sizeMiB} MiB, Redis ${m.redis.cpuSeconds} CPU s, p99 by operation ${JSON.stringify(m.p99ByKindMs)}, pool waits ${m.poolWaits}, disk ${JSON.stringify(m.disk)}, CPU ${JSON.stringify(m.cpu)}, slow ${JSON.stringify(m.slow)}, TCP ${JSON.stringify(m.tcp)}, shed ${m.shed}, errors ${JSON.stringify(m.errors)}`,
       );
       latencies = [];
+      singleRequests = [];
       requests = 0;
       operations = 0;
       errors = {};
@@ -460,6 +565,7 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
     await sleep(10);
   }
   redisInfo.disconnect();
+  await fsyncProbe.stop();
   log("soak: waiting for operations in flight");
   await Promise.race([Promise.all(running), sleep(60_000)]);
   for (const w of openWatchers) w.close();
@@ -549,6 +655,8 @@ async function sample(
           concertRereads: m.get('seat_map_rereads_total{scope="concert"}') ?? 0,
         },
         poolWaits: m.get("db_pool_waits_total") ?? 0,
+        operationTimes: timesOf(m, "graphql_operation_"),
+        httpTimes: timesOf(m, "http_graphql_request_"),
       };
     }),
   );
@@ -581,13 +689,32 @@ function sumSeatMaps(all: SeatMapTotals[]): SeatMapTotals {
   );
 }
 
-async function dbReading(databaseUrl: string): Promise<{ diskReads: number; sizeMiB: number }> {
+interface DbReading {
+  diskReads: number;
+  sizeMiB: number;
+  fsyncs: number;
+  historyLength: number;
+}
+
+async function dbReading(databaseUrl: string): Promise<DbReading> {
   return withDb(databaseUrl, async (c) => {
-    const [reads] = await c.query<{ Value: string }[]>("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_reads'");
+    const status = new Map(
+      (
+        await c.query<{ Variable_name: string; Value: string }[]>(
+          `SHOW GLOBAL STATUS WHERE Variable_name IN
+           ('Innodb_buffer_pool_reads', 'Innodb_data_fsyncs', 'Innodb_history_list_length')`,
+        )
+      ).map((r) => [r.Variable_name, Number(r.Value)]),
+    );
     const [size] = await c.query<{ bytes: number | null }[]>(
       "SELECT SUM(data_length + index_length) AS bytes FROM information_schema.tables WHERE table_schema = DATABASE()",
     );
-    return { diskReads: Number(reads!.Value), sizeMiB: mib(Number(size!.bytes ?? 0)) };
+    return {
+      diskReads: status.get("Innodb_buffer_pool_reads") ?? NaN,
+      sizeMiB: mib(Number(size!.bytes ?? 0)),
+      fsyncs: status.get("Innodb_data_fsyncs") ?? NaN,
+      historyLength: status.get("Innodb_history_list_length") ?? NaN,
+    };
   });
 }
 
@@ -623,6 +750,13 @@ function flat(series: string, values: number[]): Flatness {
   };
 }
 
+/** The disk's cells of a minute; soaks from before the probe have none. */
+function diskCells(x: Minute): string {
+  if (!x.disk) return "— | — | —";
+  const p = x.disk.probe;
+  return `${p.p50Ms} / ${p.p99Ms} / ${p.maxMs} | ${x.disk.mariadbFsyncs} | ${x.disk.historyLength}`;
+}
+
 function renderSoak(r: SoakReport): string {
   const m = r.machine;
   return [
@@ -645,14 +779,24 @@ function renderSoak(r: SoakReport): string {
         `| ${x.minute} | ${x.rps} | ${x.latencyMs.p50} / ${x.latencyMs.p99} | ${x.rssMiB} | ${x.heapMiB} | ${x.eventLoopP99Ms} / ${x.eventLoopMaxMs} | ${x.clientEventLoopP99Ms} / ${x.clientEventLoopMaxMs}, ${x.clientCpuPercent}% | ${x.db.diskReads}, ${x.db.sizeMiB} | ${x.redis.cpuSeconds}, ${x.redis.commands} | ${x.seatMaps.sqlReads} / ${x.seatMaps.memoryReads}; ${x.seatMaps.dateRereads}, ${x.seatMaps.concertRereads} | ${x.shed} | ${Object.keys(x.errors).length ? JSON.stringify(x.errors) : "none"} |`,
     ),
     "",
-    "MySQL pool waits (both servers: statements that found every connection busy) and the kernel's TCP counters (bench/kernel.ts) by minute:",
+    "MySQL pool waits (both servers: statements that found every connection busy), the disk (a 4 KiB write + fdatasync every 100 ms, bench/disk.ts; MariaDB's own fsyncs; InnoDB's history list at the minute's end), the machine's CPU (both cores: busy, waiting for the disk, stolen by the hypervisor) and the kernel's TCP counters (bench/kernel.ts) by minute:",
     "",
-    "| Minute | p99 ms | Pool waits | Retransmitted | RTO timeouts | Loss probes | Zero windows | Listen drops |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| Minute | p99 ms | Pool waits | Disk probe flush p50 / p99 / max ms | MariaDB fsyncs | History list | CPU busy / iowait / steal % | Retransmitted | RTO timeouts | Loss probes | Zero windows | Listen drops |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...r.perMinute.map(
       (x) =>
-        `| ${x.minute} | ${x.latencyMs.p99} | ${x.poolWaits} | ${x.tcp.retransmitted} | ${x.tcp.timeouts} | ${x.tcp.lossProbes} | ${x.tcp.zeroWindows} | ${x.tcp.listenDrops} |`,
+        `| ${x.minute} | ${x.latencyMs.p99} | ${x.poolWaits} | ${diskCells(x)} | ${x.cpu ? `${x.cpu.busy} / ${x.cpu.iowait} / ${x.cpu.steal}` : "—"} | ${x.tcp.retransmitted} | ${x.tcp.timeouts} | ${x.tcp.lossProbes} | ${x.tcp.zeroWindows} | ${x.tcp.listenDrops} |`,
     ),
+    "",
+    "Requests over 50, 100 and 250 ms by minute, as the bench client timed them (single requests: a checkout's three are not among them) and as the servers' HTTP layer did (from the endpoint's first middleware to the answer handed to the socket) and as their GraphQL histogram did (all of them; Apollo's request start to its response: the servers' waits for MySQL and Redis are in it, their sockets and HTTP parsing are not):",
+    "",
+    "| Minute | p99 ms | Client: requests, over 50, 100, 250 ms | Servers' HTTP layer: requests, over 50, 100, 250 ms | Servers' Apollo: operations, over 50, 100, 250 ms |",
+    "| --- | --- | --- | --- | --- |",
+    ...r.perMinute.map((x) => {
+      const cells = (c: SlowCounts | undefined) =>
+        c ? `${c.total}, ${c.over50Ms}, ${c.over100Ms}, ${c.over250Ms}` : "—";
+      return `| ${x.minute} | ${x.latencyMs.p99} | ${cells(x.slow?.client)} | ${cells(x.slow?.http)} | ${cells(x.slow?.servers)} |`;
+    }),
     "",
     "p99 of each operation by minute (ms):",
     "",
