@@ -6,6 +6,7 @@ import { open, rm, type FileHandle } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { summarize } from "./lib.js";
 
 export interface FsyncFigures {
   /** Flushes measured in the period. */
@@ -43,10 +44,9 @@ export class FsyncProbe {
 
   /** The figures since the last call (or the start), and a fresh period. */
   take(): FsyncFigures {
-    const sorted = this.timings.sort((a, b) => a - b);
+    const s = summarize(this.timings);
     this.timings = [];
-    const at = (q: number) => round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0);
-    return { count: sorted.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: round(sorted.at(-1) ?? 0) };
+    return { count: s.count, p50Ms: s.p50, p99Ms: s.p99, maxMs: s.max };
   }
 
   async stop(): Promise<void> {
@@ -56,5 +56,3 @@ export class FsyncProbe {
     await rm(this.path, { force: true });
   }
 }
-
-const round = (ms: number) => Math.round(ms * 10) / 10;

@@ -3,6 +3,7 @@
 // retransmission or a timeout means a receiver that did not take its data in time, and every
 // retransmission timeout costs at least the minimum RTO (200 ms): enough to be a p99 jump.
 import { readFileSync } from "node:fs";
+import { countsSince } from "./lib.js";
 
 export interface TcpCounters {
   /** Segments sent again (Tcp RetransSegs). */
@@ -38,16 +39,6 @@ export function tcpCounters(): TcpCounters {
   };
 }
 
-export function tcpSince(before: TcpCounters, now: TcpCounters): TcpCounters {
-  return {
-    retransmitted: now.retransmitted - before.retransmitted,
-    timeouts: now.timeouts - before.timeouts,
-    lossProbes: now.lossProbes - before.lossProbes,
-    zeroWindows: now.zeroWindows - before.zeroWindows,
-    listenDrops: now.listenDrops - before.listenDrops,
-  };
-}
-
 /** The machine's CPU time in clock ticks, all cores (/proc/stat's first line). */
 export interface CpuTimes {
   busy: number;
@@ -69,12 +60,7 @@ export function cpuTimes(): CpuTimes {
 
 /** Shares of all CPU time between two readings, in percent (busy + idle + iowait + steal = 100). */
 export function cpuShares(before: CpuTimes, now: CpuTimes): CpuTimes {
-  const d = {
-    busy: now.busy - before.busy,
-    idle: now.idle - before.idle,
-    iowait: now.iowait - before.iowait,
-    steal: now.steal - before.steal,
-  };
+  const d = countsSince(before, now);
   const total = d.busy + d.idle + d.iowait + d.steal || 1;
   const pct = (n: number) => Math.round((n / total) * 1000) / 10;
   return { busy: pct(d.busy), idle: pct(d.idle), iowait: pct(d.iowait), steal: pct(d.steal) };

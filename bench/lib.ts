@@ -24,6 +24,25 @@ export interface Summary {
   mean: number;
 }
 
+/** A flat record of counters (every field a number), as read from /proc or /metrics. */
+export type Counts<T> = { [K in keyof T]: number };
+
+function mapCounts<T extends Counts<T>>(x: T, f: (key: keyof T, value: number) => number): T {
+  return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, f(k as keyof T, v as number)])) as T;
+}
+
+/** What each counter grew by from `before` to `now`. */
+export function countsSince<T extends Counts<T>>(before: T, now: T): T {
+  return mapCounts(now, (key, value) => value - before[key]);
+}
+
+/** Field-by-field sum of records of one shape (the same counters of several servers). */
+export function sumCounts<T extends Counts<T>>(all: readonly T[]): T {
+  const [first, ...rest] = all;
+  if (first === undefined) throw new Error("sumCounts: no records to sum");
+  return rest.reduce((sum, x) => mapCounts(sum, (key, value) => value + x[key]), first);
+}
+
 export function summarize(samples: number[]): Summary {
   if (samples.length === 0) return { count: 0, p50: 0, p95: 0, p99: 0, max: 0, mean: 0 };
   const s = Float64Array.from(samples).sort();

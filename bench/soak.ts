@@ -20,6 +20,7 @@ import { productionOverrides } from "../tests/helpers/test-env.js";
 import { startCluster, type Cluster, type ServerProcess } from "../tests/helpers/server-processes.js";
 import {
   addDates,
+  countsSince,
   gql,
   load,
   machine,
@@ -27,12 +28,13 @@ import {
   scrape,
   seedUsers,
   sleep,
+  sumCounts,
   summarize,
   type Summary,
   withDb,
 } from "./lib.js";
 import { FsyncProbe, type FsyncFigures } from "./disk.js";
-import { cpuShares, cpuTimes, tcpCounters, tcpSince, type CpuTimes, type TcpCounters } from "./kernel.js";
+import { cpuShares, cpuTimes, tcpCounters, type CpuTimes, type TcpCounters } from "./kernel.js";
 import { QueueWatcher } from "./queue-watcher.js";
 import { keepServerLogs, renderServerLogs, type ServerLogs } from "./server-logs.js";
 import {
@@ -171,24 +173,6 @@ function timesOf(m: Map<string, number>, name: string): SlowCounts {
   }
   return { total, over50Ms: total - upTo50, over100Ms: total - upTo100, over250Ms: total - upTo250 };
 }
-
-const slowSince = (a: SlowCounts, b: SlowCounts): SlowCounts => ({
-  total: b.total - a.total,
-  over50Ms: b.over50Ms - a.over50Ms,
-  over100Ms: b.over100Ms - a.over100Ms,
-  over250Ms: b.over250Ms - a.over250Ms,
-});
-
-const sumSlow = (all: SlowCounts[]): SlowCounts =>
-  all.reduce(
-    (a, b) => ({
-      total: a.total + b.total,
-      over50Ms: a.over50Ms + b.over50Ms,
-      over100Ms: a.over100Ms + b.over100Ms,
-      over250Ms: a.over250Ms + b.over250Ms,
-    }),
-    { total: 0, over50Ms: 0, over100Ms: 0, over250Ms: 0 },
-  );
 
 /** The bench client's requests of the minute over 50, 100 and 250 ms. */
 const clientSlow = (latencies: number[]): SlowCounts => ({
@@ -465,8 +449,8 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
   let seatTotals: SeatMapTotals = { sqlReads: 0, memoryReads: 0, dateRereads: 0, concertRereads: 0 };
   const scrapedAtStart = await Promise.all(servers.map((s) => scrape(s.url)));
   let poolWaitsBefore = scrapedAtStart.reduce((n, m) => n + (m.get("db_pool_waits_total") ?? 0), 0);
-  let serverSlowBefore = sumSlow(scrapedAtStart.map((m) => timesOf(m, "graphql_operation_")));
-  let httpSlowBefore = sumSlow(scrapedAtStart.map((m) => timesOf(m, "http_graphql_request_")));
+  let serverSlowBefore = sumCounts(scrapedAtStart.map((m) => timesOf(m, "graphql_operation_")));
+  let httpSlowBefore = sumCounts(scrapedAtStart.map((m) => timesOf(m, "http_graphql_request_")));
   let tcpBefore = tcpCounters();
   let cpuBefore = cpuTimes();
   const fsyncProbe = new FsyncProbe();
@@ -500,29 +484,24 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
       const wallMs = performance.now() - clientCpuAt;
       const db = await dbReading(cluster.env.databaseUrl);
       const redisNow = await redisReading(redisInfo);
-      const totals = sumSeatMaps(sampled.servers.map((x) => x.seatMaps));
-      const seatMaps: SeatMapTotals = {
-        sqlReads: totals.sqlReads - seatTotals.sqlReads,
-        memoryReads: totals.memoryReads - seatTotals.memoryReads,
-        dateRereads: totals.dateRereads - seatTotals.dateRereads,
-        concertRereads: totals.concertRereads - seatTotals.concertRereads,
-      };
+      const totals = sumCounts(sampled.servers.map((x) => x.seatMaps));
+      const seatMaps = countsSince(seatTotals, totals);
       seatTotals = totals;
       const poolWaits = sampled.servers.reduce((n, x) => n + x.poolWaits, 0);
       const tcpNow = tcpCounters();
       const cpuNow = cpuTimes();
-      const serverSlow = sumSlow(sampled.servers.map((x) => x.operationTimes));
-      const httpSlow = sumSlow(sampled.servers.map((x) => x.httpTimes));
+      const serverSlow = sumCounts(sampled.servers.map((x) => x.operationTimes));
+      const httpSlow = sumCounts(sampled.servers.map((x) => x.httpTimes));
       const m: Minute = {
         ...sampled,
         seatMaps,
         poolWaits: poolWaits - poolWaitsBefore,
-        tcp: tcpSince(tcpBefore, tcpNow),
+        tcp: countsSince(tcpBefore, tcpNow),
         cpu: cpuShares(cpuBefore, cpuNow),
         slow: {
           client: clientSlow(singleRequests),
-          servers: slowSince(serverSlowBefore, serverSlow),
-          http: slowSince(httpSlowBefore, httpSlow),
+          servers: countsSince(serverSlowBefore, serverSlow),
+          http: countsSince(httpSlowBefore, httpSlow),
         },
         db: { diskReads: db.diskReads - diskReads.diskReads, sizeMiB: db.sizeMiB },
         disk: {
@@ -676,19 +655,6 @@ async function sample(
   };
 }
 
-/** InnoDB's disk reads so far (server-wide) and the size of this database. */
-function sumSeatMaps(all: SeatMapTotals[]): SeatMapTotals {
-  return all.reduce(
-    (a, b) => ({
-      sqlReads: a.sqlReads + b.sqlReads,
-      memoryReads: a.memoryReads + b.memoryReads,
-      dateRereads: a.dateRereads + b.dateRereads,
-      concertRereads: a.concertRereads + b.concertRereads,
-    }),
-    { sqlReads: 0, memoryReads: 0, dateRereads: 0, concertRereads: 0 },
-  );
-}
-
 interface DbReading {
   diskReads: number;
   sizeMiB: number;
@@ -696,6 +662,7 @@ interface DbReading {
   historyLength: number;
 }
 
+/** InnoDB's disk reads and fsyncs so far (server-wide), its history list, and this database's size. */
 async function dbReading(databaseUrl: string): Promise<DbReading> {
   return withDb(databaseUrl, async (c) => {
     const status = new Map(

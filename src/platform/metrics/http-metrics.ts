@@ -18,8 +18,7 @@ export function httpRequestTimer(registry: Registry): (path: string) => RequestH
   return (path) => {
     const child = histogram.labels(path);
     return (_req, res, next) => {
-      const started = performance.now();
-      res.once("finish", () => child.observe((performance.now() - started) / 1000));
+      res.once("finish", child.startTimer());
       next();
     };
   };
