@@ -18,10 +18,10 @@ export interface SeatFigures {
 interface Row {
   saleOpensAt: Date | null;
   seats: number | bigint;
-  held: number | bigint | null;
-  sold: number | bigint | null;
+  held: number | bigint;
+  sold: number | bigint | string | null;
   revenue: number | bigint | string | null;
-  paidLastMinute: number | bigint;
+  paidLastMinute: number | bigint | string;
 }
 
 export class SaleStatsRepository {
@@ -29,24 +29,35 @@ export class SaleStatsRepository {
 
   /** null when the concert does not exist. `today` is the business day (YYYY-MM-DD). */
   async seatFigures(concertId: string, today: string): Promise<SeatFigures | null> {
-    // At most one live reservation per seat (reservations_seat_id_live_key): the join never fans out.
+    // Each part reads only what it counts, by index, so the statement costs about the seats of
+    // the concert, not its history: the cancelled and lapsed holds of a busy date (tens of
+    // thousands in a soak) are never read. It used to filter `live` after reading every
+    // reservation of every date, twice, and to read every payment of every concert; by minute 10
+    // of a soak that was 360,000 rows and 1.5 s per call, and every scrape of /metrics on every
+    // instance made one (bench/README.md, "Soaks of 4 December").
+    // Sold, revenue and the last minute's payments come from one pass over the concert's
+    // CONFIRMED reservations and their payments: a payment exists only on a CONFIRMED
+    // reservation (the payment's transaction confirms and records together, and nothing moves a
+    // reservation out of CONFIRMED), and a CONFIRMED one is always live.
     const rows = await this.sql.select<Row>(
       `SELECT c.sale_opens_at AS saleOpensAt,
-         (SELECT COUNT(*) FROM seats s JOIN concert_dates d ON d.id = s.concert_date_id
+         (SELECT COUNT(*) FROM concert_dates d STRAIGHT_JOIN seats s ON s.concert_date_id = d.id
            WHERE d.concert_id = c.id AND d.date >= ?) AS seats,
-         (SELECT SUM(r.status = 'HELD' AND r.expires_at > NOW(3)) FROM reservations r
-           JOIN concert_dates d ON d.id = r.concert_date_id
-           WHERE d.concert_id = c.id AND d.date >= ? AND r.live = 1) AS held,
-         (SELECT SUM(r.status = 'CONFIRMED') FROM reservations r
-           JOIN concert_dates d ON d.id = r.concert_date_id
-           WHERE d.concert_id = c.id AND d.date >= ? AND r.live = 1) AS sold,
-         (SELECT SUM(p.amount) FROM payments p JOIN reservations r ON r.id = p.reservation_id
-           JOIN concert_dates d ON d.id = r.concert_date_id WHERE d.concert_id = c.id) AS revenue,
-         (SELECT COUNT(*) FROM payments p JOIN reservations r ON r.id = p.reservation_id
-           JOIN concert_dates d ON d.id = r.concert_date_id
-           WHERE d.concert_id = c.id AND p.paid_at > NOW(3) - INTERVAL 60 SECOND) AS paidLastMinute
-       FROM concerts c WHERE c.id = ?`,
-      [today, today, today, concertId],
+         (SELECT COUNT(*) FROM concert_dates d
+           STRAIGHT_JOIN reservations r FORCE INDEX (reservations_concert_date_id_status_idx)
+             ON r.concert_date_id = d.id AND r.status = 'HELD'
+           WHERE d.concert_id = c.id AND d.date >= ? AND r.live = 1 AND r.expires_at > NOW(3)) AS held,
+         sold.seats AS sold, sold.revenue, sold.paidLastMinute
+       FROM concerts c
+       CROSS JOIN (SELECT SUM(d.date >= ? AND r.live = 1) AS seats, SUM(p.amount) AS revenue,
+                          COALESCE(SUM(p.paid_at > NOW(3) - INTERVAL 60 SECOND), 0) AS paidLastMinute
+                     FROM concert_dates d
+                     STRAIGHT_JOIN reservations r FORCE INDEX (reservations_concert_date_id_status_idx)
+                       ON r.concert_date_id = d.id AND r.status = 'CONFIRMED'
+                     LEFT JOIN payments p FORCE INDEX (payments_reservation_id_key) ON p.reservation_id = r.id
+                    WHERE d.concert_id = ?) sold
+       WHERE c.id = ?`,
+      [today, today, today, concertId, concertId],
     );
     const r = rows[0];
     if (!r) return null;
@@ -111,11 +122,21 @@ export class SoldOutRepository {
    * yet is only walked through, never miscounted.
    */
   async futureSeats(concertId: string, today: string): Promise<FutureSeats> {
-    const future = `SELECT 1 FROM seats s JOIN concert_dates d ON d.id = s.concert_date_id
+    // Both searches start from the concert's dates, by a named index, in a fixed join order, and
+    // the seat's sale is looked up by its unique index (an anti-join: no CONFIRMED row for the
+    // seat). With the statistics of a young database, MariaDB planned the NOT EXISTS form as a
+    // scan of every seat, or as a temporary table of every CONFIRMED reservation of every concert
+    // (3,000 to 31,000 rows per call in the soak of 4 December, until InnoDB recalculated them).
+    const future = `SELECT 1 FROM concert_dates d FORCE INDEX (concert_dates_concert_id_date_key)
+                    STRAIGHT_JOIN seats s ON s.concert_date_id = d.id
                     WHERE d.concert_id = ? AND d.date >= ?`;
+    const open = `SELECT 1 FROM concert_dates d FORCE INDEX (concert_dates_concert_id_sold_out_date_idx)
+                  STRAIGHT_JOIN seats s ON s.concert_date_id = d.id
+                  LEFT JOIN reservations r FORCE INDEX (reservations_seat_id_live_key)
+                    ON r.seat_id = s.id AND r.live = 1 AND r.status = 'CONFIRMED'
+                  WHERE d.concert_id = ? AND d.sold_out = FALSE AND d.date >= ? AND r.id IS NULL`;
     const rows = await this.sql.select<{ anySeat: number | bigint; openSeat: number | bigint }>(
-      `SELECT EXISTS (${future}) AS anySeat,
-              EXISTS (${future} AND d.sold_out = FALSE AND ${SEAT_NOT_SOLD}) AS openSeat`,
+      `SELECT EXISTS (${future}) AS anySeat, EXISTS (${open}) AS openSeat`,
       [concertId, today, concertId, today],
     );
     return { any: Number(rows[0]?.anySeat ?? 0) === 1, open: Number(rows[0]?.openSeat ?? 0) === 1 };
