@@ -75,6 +75,17 @@ export async function pool(
   );
 }
 
+const abortHooks = new Set<() => void>();
+/** `hook` runs (synchronously) if the bench's watchdog stops the process; call the result to drop it. */
+export function onAbort(hook: () => void): () => void {
+  abortHooks.add(hook);
+  return () => abortHooks.delete(hook);
+}
+/** For the watchdog, right before it exits: every hook, each on its own. */
+export function runAbortHooks(): void {
+  for (const hook of abortHooks) hook();
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface GqlResult<T> {

@@ -17,7 +17,7 @@ import {
 } from "./baselines.js";
 import { bareRace, bareReads } from "./bare-framework.js";
 import { flashCrowd } from "./flash-crowd.js";
-import { addDates, gql, load, machine, SCALE, scaled, seedUsers, warmSockets } from "./lib.js";
+import { addDates, gql, load, machine, runAbortHooks, SCALE, scaled, seedUsers, warmSockets } from "./lib.js";
 import { ceilingTable, checkTable, renderReport, targetTable, type BenchReport } from "./report.js";
 import { admit, checkout, seatRace, seatReads, steady } from "./seats.js";
 import { keepServerLogs } from "./server-logs.js";
@@ -69,6 +69,7 @@ const watchdog = setTimeout(() => {
   keepLogsOfRunning();
   for (const f of openFleets) f.kill();
   for (const c of clusters) for (const s of c.servers) s.child.kill("SIGKILL");
+  runAbortHooks();
   process.exit(2);
 }, TIME_LIMIT_MS);
 watchdog.unref();

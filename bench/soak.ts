@@ -24,6 +24,7 @@ import {
   gql,
   load,
   machine,
+  onAbort,
   rssOf,
   scrape,
   seedUsers,
@@ -37,6 +38,7 @@ import { FsyncProbe, type FsyncFigures } from "./disk.js";
 import { cpuShares, cpuTimes, tcpCounters, type CpuTimes, type TcpCounters } from "./kernel.js";
 import { QueueWatcher } from "./queue-watcher.js";
 import { keepServerLogs, renderServerLogs, type ServerLogs } from "./server-logs.js";
+import { renderStatements, StatementLog, type StatementShape } from "./statement-log.js";
 import {
   admit,
   auditExact,
@@ -90,6 +92,8 @@ interface Minute {
     operationTimes: SlowCounts;
     /** The same for its HTTP requests, timed from the endpoint's first middleware. */
     httpTimes: SlowCounts;
+    /** Its garbage collector's pauses since it started (nodejs_gc_duration_seconds). */
+    gc: GcPauses;
   }[];
   rssMiB: number;
   heapMiB: number;
@@ -116,7 +120,14 @@ interface Minute {
    * (undo records purge has not removed yet: a long one slows every read of changed rows).
    * Soaks before 3 December have none.
    */
-  disk?: { probe: FsyncFigures; mariadbFsyncs: number; historyLength: number };
+  disk?: {
+    probe: FsyncFigures;
+    mariadbFsyncs: number;
+    historyLength: number;
+    /** InnoDB's dirty pages at the minute's end and the pages it wrote in the minute (from 4 December evening). */
+    dirtyPages?: number;
+    pagesFlushed?: number;
+  };
   /** Redis in the minute: its CPU seconds (user + system) and commands processed. */
   redis: { cpuSeconds: number; commands: number };
   /** Each operation's p99 in the minute (ms), to tell which one slowed down. */
@@ -138,6 +149,8 @@ interface Minute {
    * requests on the client than in both means time spent in the kernel or the client. Soaks before 3 December have none; T0921 counted the client's checkouts too.
    */
   slow?: { client: SlowCounts; servers: SlowCounts; http?: SlowCounts };
+  /** Both servers' garbage-collection pauses in the minute (from 4 December evening). */
+  gc?: GcPauses;
   /** The kernel's TCP counters in the minute (bench/kernel.ts): loopback, so all of it is ours. */
   tcp: TcpCounters;
   /**
@@ -172,6 +185,43 @@ function timesOf(m: Map<string, number>, name: string): SlowCounts {
     }
   }
   return { total, over50Ms: total - upTo50, over100Ms: total - upTo100, over250Ms: total - upTo250 };
+}
+
+/**
+ * A server's garbage-collection pauses by kind (prom-client's nodejs_gc_duration_seconds, one
+ * observation per collection: the time the main thread was stopped in it), and the pauses of any
+ * kind over 10 and 100 ms (0.01 and 0.1 are bucket bounds). A pause stops every request in
+ * flight on that server, and the MySQL answers that arrive meanwhile keep their connections busy.
+ */
+interface GcPauses {
+  minor: number;
+  minorMs: number;
+  major: number;
+  majorMs: number;
+  over10Ms: number;
+  over100Ms: number;
+}
+
+function gcOf(m: Map<string, number>): GcPauses {
+  const name = "nodejs_gc_duration_seconds";
+  const pick = (suffix: string, kind: string, le?: string) =>
+    [...m]
+      .filter(
+        ([key]) =>
+          key.startsWith(`${name}_${suffix}`) &&
+          (kind === "any" || key.includes(`kind="${kind}"`)) &&
+          (le === undefined || key.includes(`le="${le}"`)),
+      )
+      .reduce((sum, [, value]) => sum + value, 0);
+  const count = pick("count", "any");
+  return {
+    minor: pick("count", "minor"),
+    minorMs: Math.round(pick("sum", "minor") * 1000),
+    major: pick("count", "major"),
+    majorMs: Math.round(pick("sum", "major") * 1000),
+    over10Ms: count - pick("bucket", "any", "0.01"),
+    over100Ms: count - pick("bucket", "any", "0.1"),
+  };
 }
 
 /** The bench client's requests of the minute over 50, 100 and 250 ms. */
@@ -225,9 +275,33 @@ export interface SoakReport {
   unexpectedErrors: Record<string, number>;
   /** Where the servers' full output went, and its error-level lines grouped (server-logs.ts). */
   serverLogs: ServerLogs;
+  /** With BENCH_SOAK_SQL_LOG=1: the statements with the largest total time, by minute (statement-log.ts). */
+  statements?: StatementShape[];
 }
 
 export async function soak(minutes: number, stamp: string, clusters: Cluster[], log: (s: string) => void) {
+  // Every statement, timed by MariaDB, when asked for (statement-log.ts): on before the servers
+  // connect, and the server's settings put back whatever happens, the watchdog included.
+  if (process.env["BENCH_SOAK_SQL_LOG"] !== "1") return runSoak(minutes, stamp, clusters, log);
+  const statementLog = new StatementLog();
+  await statementLog.start();
+  const unhook = onAbort(() => statementLog.restoreSync());
+  try {
+    return await runSoak(minutes, stamp, clusters, log, statementLog);
+  } finally {
+    unhook();
+    await statementLog.off();
+    await statementLog.remove();
+  }
+}
+
+async function runSoak(
+  minutes: number,
+  stamp: string,
+  clusters: Cluster[],
+  log: (s: string) => void,
+  statementLog?: StatementLog,
+) {
   const startedAt = new Date();
   const loadAverage: Record<string, number[]> = { start: load() };
   log(`soak: two instances, ${minutes} min of mixed traffic at half the measured capacity`);
@@ -435,6 +509,7 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
   operations = 0;
   errors = {};
   const soakStart = performance.now();
+  statementLog?.markSoakStart();
   let diskReads = await dbReading(cluster.env.databaseUrl);
   const bufferPool = await bufferPoolMiB(cluster.env.databaseUrl);
   const redisInfo = new Redis(REDIS_URL);
@@ -451,6 +526,7 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
   let poolWaitsBefore = scrapedAtStart.reduce((n, m) => n + (m.get("db_pool_waits_total") ?? 0), 0);
   let serverSlowBefore = sumCounts(scrapedAtStart.map((m) => timesOf(m, "graphql_operation_")));
   let httpSlowBefore = sumCounts(scrapedAtStart.map((m) => timesOf(m, "http_graphql_request_")));
+  let gcBefore = sumCounts(scrapedAtStart.map(gcOf));
   let tcpBefore = tcpCounters();
   let cpuBefore = cpuTimes();
   const fsyncProbe = new FsyncProbe();
@@ -492,6 +568,7 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
       const cpuNow = cpuTimes();
       const serverSlow = sumCounts(sampled.servers.map((x) => x.operationTimes));
       const httpSlow = sumCounts(sampled.servers.map((x) => x.httpTimes));
+      const gcNow = sumCounts(sampled.servers.map((x) => x.gc));
       const m: Minute = {
         ...sampled,
         seatMaps,
@@ -503,11 +580,14 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
           servers: countsSince(serverSlowBefore, serverSlow),
           http: countsSince(httpSlowBefore, httpSlow),
         },
+        gc: countsSince(gcBefore, gcNow),
         db: { diskReads: db.diskReads - diskReads.diskReads, sizeMiB: db.sizeMiB },
         disk: {
           probe: fsyncProbe.take(),
           mariadbFsyncs: db.fsyncs - diskReads.fsyncs,
           historyLength: db.historyLength,
+          dirtyPages: db.dirtyPages,
+          pagesFlushed: db.pagesFlushed - diskReads.pagesFlushed,
         },
         redis: {
           cpuSeconds: Math.round((redisNow.cpuSeconds - redisBefore.cpuSeconds) * 10) / 10,
@@ -525,13 +605,14 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
       cpuBefore = cpuNow;
       serverSlowBefore = serverSlow;
       httpSlowBefore = httpSlow;
+      gcBefore = gcNow;
       minuteByKind = {};
       clientLag.reset();
       clientCpu = process.cpuUsage();
       clientCpuAt = performance.now();
       perMinute.push(m);
       log(
-        `  minute ${m.minute}: ${m.rps} req/s, p99 ${m.latencyMs.p99} ms, RSS ${m.rssMiB} MiB, heap ${m.heapMiB} MiB, event loop p99 ${m.eventLoopP99Ms} ms max ${m.eventLoopMaxMs} ms (bench client ${m.clientEventLoopP99Ms} ms, max ${m.clientEventLoopMaxMs} ms, CPU ${m.clientCpuPercent}%), MariaDB ${m.db.diskReads} pages from disk, database ${m.db.sizeMiB} MiB, Redis ${m.redis.cpuSeconds} CPU s, p99 by operation ${JSON.stringify(m.p99ByKindMs)}, pool waits ${m.poolWaits}, disk ${JSON.stringify(m.disk)}, CPU ${JSON.stringify(m.cpu)}, slow ${JSON.stringify(m.slow)}, TCP ${JSON.stringify(m.tcp)}, shed ${m.shed}, errors ${JSON.stringify(m.errors)}`,
+        `  minute ${m.minute}: ${m.rps} req/s, p99 ${m.latencyMs.p99} ms, RSS ${m.rssMiB} MiB, heap ${m.heapMiB} MiB, event loop p99 ${m.eventLoopP99Ms} ms max ${m.eventLoopMaxMs} ms (bench client ${m.clientEventLoopP99Ms} ms, max ${m.clientEventLoopMaxMs} ms, CPU ${m.clientCpuPercent}%), MariaDB ${m.db.diskReads} pages from disk, database ${m.db.sizeMiB} MiB, Redis ${m.redis.cpuSeconds} CPU s, p99 by operation ${JSON.stringify(m.p99ByKindMs)}, pool waits ${m.poolWaits}, disk ${JSON.stringify(m.disk)}, CPU ${JSON.stringify(m.cpu)}, slow ${JSON.stringify(m.slow)}, GC ${JSON.stringify(m.gc)}, TCP ${JSON.stringify(m.tcp)}, shed ${m.shed}, errors ${JSON.stringify(m.errors)}`,
       );
       latencies = [];
       singleRequests = [];
@@ -545,6 +626,8 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
   }
   redisInfo.disconnect();
   await fsyncProbe.stop();
+  await statementLog?.off();
+  const statements = await statementLog?.read(new URL(cluster.env.databaseUrl).pathname.slice(1), minutes);
   log("soak: waiting for operations in flight");
   await Promise.race([Promise.all(running), sleep(60_000)]);
   for (const w of openWatchers) w.close();
@@ -586,6 +669,7 @@ export async function soak(minutes: number, stamp: string, clusters: Cluster[], 
     auditExact: auditExact(audit),
     unexpectedErrors: { ...unexpected, ...(noUser ? { NO_USER_OR_SEAT_LEFT: noUser } : {}) },
     serverLogs,
+    statements,
   };
   const md = renderSoak(report);
   writeFileSync(`${HERE}results/${stamp}-soak.json`, `${JSON.stringify(report, null, 2)}\n`);
@@ -636,6 +720,7 @@ async function sample(
         poolWaits: m.get("db_pool_waits_total") ?? 0,
         operationTimes: timesOf(m, "graphql_operation_"),
         httpTimes: timesOf(m, "http_graphql_request_"),
+        gc: gcOf(m),
       };
     }),
   );
@@ -660,16 +745,21 @@ interface DbReading {
   sizeMiB: number;
   fsyncs: number;
   historyLength: number;
+  /** Pages of the buffer pool changed and not yet written to the data files, now. */
+  dirtyPages: number;
+  /** Pages InnoDB has written to its data files so far. */
+  pagesFlushed: number;
 }
 
-/** InnoDB's disk reads and fsyncs so far (server-wide), its history list, and this database's size. */
+/** InnoDB's disk reads, fsyncs and page writes so far (server-wide), its history list, and this database's size. */
 async function dbReading(databaseUrl: string): Promise<DbReading> {
   return withDb(databaseUrl, async (c) => {
     const status = new Map(
       (
         await c.query<{ Variable_name: string; Value: string }[]>(
           `SHOW GLOBAL STATUS WHERE Variable_name IN
-           ('Innodb_buffer_pool_reads', 'Innodb_data_fsyncs', 'Innodb_history_list_length')`,
+           ('Innodb_buffer_pool_reads', 'Innodb_data_fsyncs', 'Innodb_history_list_length',
+            'Innodb_buffer_pool_pages_dirty', 'Innodb_buffer_pool_pages_flushed')`,
         )
       ).map((r) => [r.Variable_name, Number(r.Value)]),
     );
@@ -681,6 +771,8 @@ async function dbReading(databaseUrl: string): Promise<DbReading> {
       sizeMiB: mib(Number(size!.bytes ?? 0)),
       fsyncs: status.get("Innodb_data_fsyncs") ?? NaN,
       historyLength: status.get("Innodb_history_list_length") ?? NaN,
+      dirtyPages: status.get("Innodb_buffer_pool_pages_dirty") ?? NaN,
+      pagesFlushed: status.get("Innodb_buffer_pool_pages_flushed") ?? NaN,
     };
   });
 }
@@ -719,9 +811,10 @@ function flat(series: string, values: number[]): Flatness {
 
 /** The disk's cells of a minute; soaks from before the probe have none. */
 function diskCells(x: Minute): string {
-  if (!x.disk) return "— | — | —";
+  if (!x.disk) return "— | — | — | —";
   const p = x.disk.probe;
-  return `${p.p50Ms} / ${p.p99Ms} / ${p.maxMs} | ${x.disk.mariadbFsyncs} | ${x.disk.historyLength}`;
+  const pages = x.disk.dirtyPages === undefined ? "—" : `${x.disk.dirtyPages}, ${x.disk.pagesFlushed}`;
+  return `${p.p50Ms} / ${p.p99Ms} / ${p.maxMs} | ${x.disk.mariadbFsyncs} | ${pages} | ${x.disk.historyLength}`;
 }
 
 function renderSoak(r: SoakReport): string {
@@ -746,23 +839,26 @@ function renderSoak(r: SoakReport): string {
         `| ${x.minute} | ${x.rps} | ${x.latencyMs.p50} / ${x.latencyMs.p99} | ${x.rssMiB} | ${x.heapMiB} | ${x.eventLoopP99Ms} / ${x.eventLoopMaxMs} | ${x.clientEventLoopP99Ms} / ${x.clientEventLoopMaxMs}, ${x.clientCpuPercent}% | ${x.db.diskReads}, ${x.db.sizeMiB} | ${x.redis.cpuSeconds}, ${x.redis.commands} | ${x.seatMaps.sqlReads} / ${x.seatMaps.memoryReads}; ${x.seatMaps.dateRereads}, ${x.seatMaps.concertRereads} | ${x.shed} | ${Object.keys(x.errors).length ? JSON.stringify(x.errors) : "none"} |`,
     ),
     "",
-    "MySQL pool waits (both servers: statements that found every connection busy), the disk (a 4 KiB write + fdatasync every 100 ms, bench/disk.ts; MariaDB's own fsyncs; InnoDB's history list at the minute's end), the machine's CPU (both cores: busy, waiting for the disk, stolen by the hypervisor) and the kernel's TCP counters (bench/kernel.ts) by minute:",
+    "MySQL pool waits (both servers: statements that found every connection busy), the disk (a 4 KiB write + fdatasync every 100 ms, bench/disk.ts; MariaDB's own fsyncs; InnoDB's dirty pages at the minute's end and the pages it wrote to its data files in the minute; its history list at the minute's end), the machine's CPU (both cores: busy, waiting for the disk, stolen by the hypervisor) and the kernel's TCP counters (bench/kernel.ts) by minute:",
     "",
-    "| Minute | p99 ms | Pool waits | Disk probe flush p50 / p99 / max ms | MariaDB fsyncs | History list | CPU busy / iowait / steal % | Retransmitted | RTO timeouts | Loss probes | Zero windows | Listen drops |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| Minute | p99 ms | Pool waits | Disk probe flush p50 / p99 / max ms | MariaDB fsyncs | InnoDB dirty pages, pages written | History list | CPU busy / iowait / steal % | Retransmitted | RTO timeouts | Loss probes | Zero windows | Listen drops |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...r.perMinute.map(
       (x) =>
         `| ${x.minute} | ${x.latencyMs.p99} | ${x.poolWaits} | ${diskCells(x)} | ${x.cpu ? `${x.cpu.busy} / ${x.cpu.iowait} / ${x.cpu.steal}` : "—"} | ${x.tcp.retransmitted} | ${x.tcp.timeouts} | ${x.tcp.lossProbes} | ${x.tcp.zeroWindows} | ${x.tcp.listenDrops} |`,
     ),
     "",
-    "Requests over 50, 100 and 250 ms by minute, as the bench client timed them (single requests: a checkout's three are not among them) and as the servers' HTTP layer did (from the endpoint's first middleware to the answer handed to the socket) and as their GraphQL histogram did (all of them; Apollo's request start to its response: the servers' waits for MySQL and Redis are in it, their sockets and HTTP parsing are not):",
+    "Requests over 50, 100 and 250 ms by minute, as the bench client timed them (single requests: a checkout's three are not among them) and as the servers' HTTP layer did (from the endpoint's first middleware to the answer handed to the socket) and as their GraphQL histogram did (all of them; Apollo's request start to its response: the servers' waits for MySQL and Redis are in it, their sockets and HTTP parsing are not), with the servers' garbage-collection pauses (prom-client's nodejs_gc_duration_seconds: each stops every request in flight on its server):",
     "",
-    "| Minute | p99 ms | Client: requests, over 50, 100, 250 ms | Servers' HTTP layer: requests, over 50, 100, 250 ms | Servers' Apollo: operations, over 50, 100, 250 ms |",
-    "| --- | --- | --- | --- | --- |",
+    "| Minute | p99 ms | Client: requests, over 50, 100, 250 ms | Servers' HTTP layer: requests, over 50, 100, 250 ms | Servers' Apollo: operations, over 50, 100, 250 ms | Servers' GC: minor pauses, ms; major pauses, ms; pauses over 10, 100 ms |",
+    "| --- | --- | --- | --- | --- | --- |",
     ...r.perMinute.map((x) => {
       const cells = (c: SlowCounts | undefined) =>
         c ? `${c.total}, ${c.over50Ms}, ${c.over100Ms}, ${c.over250Ms}` : "—";
-      return `| ${x.minute} | ${x.latencyMs.p99} | ${cells(x.slow?.client)} | ${cells(x.slow?.http)} | ${cells(x.slow?.servers)} |`;
+      const gc = x.gc
+        ? `${x.gc.minor}, ${x.gc.minorMs}; ${x.gc.major}, ${x.gc.majorMs}; ${x.gc.over10Ms}, ${x.gc.over100Ms}`
+        : "—";
+      return `| ${x.minute} | ${x.latencyMs.p99} | ${cells(x.slow?.client)} | ${cells(x.slow?.http)} | ${cells(x.slow?.servers)} | ${gc} |`;
     }),
     "",
     "p99 of each operation by minute (ms):",
@@ -785,6 +881,7 @@ function renderSoak(r: SoakReport): string {
         `| ${k} | ${v.count} | ${v.p50} / ${v.p95} / ${v.p99} / ${v.max} | ${r.calibration.byKindMs[k]?.p50 ?? "—"} / ${r.calibration.byKindMs[k]?.p99 ?? "—"} |`,
     ),
     "",
+    ...renderStatements(r.statements, r.minutes),
     "| Series | Minute 2 | Last | Largest deviation from minute 2 | Flat (≤ 10%) |",
     "| --- | --- | --- | --- | --- |",
     ...r.flatness.map(
