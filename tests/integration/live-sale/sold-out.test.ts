@@ -17,6 +17,7 @@ describe("SoldOutRepository.futureSeats against MariaDB", () => {
   let pool: Pool;
   let sql: Sql;
   let repo: SoldOutRepository;
+  let fixtures: ReturnType<typeof seatFixtures>;
 
   beforeAll(async () => {
     env = createTestEnv();
@@ -25,34 +26,29 @@ describe("SoldOutRepository.futureSeats against MariaDB", () => {
     pool = createPool(poolConfigFromUrl(env.databaseUrl, { connectionLimit: 1 }));
     sql = new Sql(pool);
     repo = new SoldOutRepository(sql);
+    fixtures = seatFixtures(sql);
   });
   afterAll(async () => {
     await pool?.end();
     await env?.cleanup();
   });
 
-  const fixtures = () => seatFixtures(sql);
-  const concert = () => fixtures().concert();
-  const date = (concertId: string, day: string, seats: number) => fixtures().date(concertId, day, seats);
-  const reserve = (dateId: string, seatId: string, status: "HELD" | "CONFIRMED" | "CANCELLED") =>
-    fixtures().reserve(dateId, seatId, status);
-
   it("knows no future seat when the concert has only past dates or none", async () => {
-    const c = await concert();
+    const c = await fixtures.concert();
     expect(await repo.futureSeats(c, TODAY)).toEqual({ any: false, open: false });
-    await date(c, "2030-05-31", 3);
+    await fixtures.date(c, "2030-05-31", 3);
     expect(await repo.futureSeats(c, TODAY)).toEqual({ any: false, open: false });
   });
 
   it("is open while a future seat is free or held, and not once every future seat is sold", async () => {
-    const c = await concert();
-    const past = await date(c, "2030-05-31", 2); // free, but past: never counts
-    const a = await date(c, TODAY, 2);
-    const b = await date(c, "2030-06-02", 1);
+    const c = await fixtures.concert();
+    const past = await fixtures.date(c, "2030-05-31", 2); // free, but past: never counts
+    const a = await fixtures.date(c, TODAY, 2);
+    const b = await fixtures.date(c, "2030-06-02", 1);
     expect(await repo.futureSeats(c, TODAY)).toEqual({ any: true, open: true });
-    await reserve(a.dateId, a.seatIds[0]!, "CONFIRMED");
-    await reserve(a.dateId, a.seatIds[1]!, "CONFIRMED");
-    await reserve(b.dateId, b.seatIds[0]!, "HELD");
+    await fixtures.reserve(a.dateId, a.seatIds[0]!, "CONFIRMED");
+    await fixtures.reserve(a.dateId, a.seatIds[1]!, "CONFIRMED");
+    await fixtures.reserve(b.dateId, b.seatIds[0]!, "HELD");
     expect(await repo.futureSeats(c, TODAY)).toEqual({ any: true, open: true }); // held is not sold
     await sql.execute("UPDATE reservations SET status = 'CONFIRMED' WHERE seat_id = ?", [b.seatIds[0]]);
     expect(await repo.futureSeats(c, TODAY)).toEqual({ any: true, open: false });
@@ -60,28 +56,28 @@ describe("SoldOutRepository.futureSeats against MariaDB", () => {
   });
 
   it("counts a cancelled seat as open again", async () => {
-    const c = await concert();
-    const a = await date(c, TODAY, 1);
-    await reserve(a.dateId, a.seatIds[0]!, "CANCELLED");
+    const c = await fixtures.concert();
+    const a = await fixtures.date(c, TODAY, 1);
+    await fixtures.reserve(a.dateId, a.seatIds[0]!, "CANCELLED");
     expect(await repo.futureSeats(c, TODAY)).toEqual({ any: true, open: true });
   });
 
   it("knows a date open while one of its seats is free or held, and not once it is full or past", async () => {
-    const c = await concert();
-    const past = await date(c, "2030-05-31", 1);
-    const d = await date(c, TODAY, 2);
+    const c = await fixtures.concert();
+    const past = await fixtures.date(c, "2030-05-31", 1);
+    const d = await fixtures.date(c, TODAY, 2);
     expect(await repo.dateOpen(past.dateId, TODAY)).toBe(false);
     expect(await repo.dateOpen(d.dateId, TODAY)).toBe(true);
-    await reserve(d.dateId, d.seatIds[0]!, "CONFIRMED");
-    await reserve(d.dateId, d.seatIds[1]!, "HELD");
+    await fixtures.reserve(d.dateId, d.seatIds[0]!, "CONFIRMED");
+    await fixtures.reserve(d.dateId, d.seatIds[1]!, "HELD");
     expect(await repo.dateOpen(d.dateId, TODAY)).toBe(true);
     await sql.execute("UPDATE reservations SET status = 'CONFIRMED' WHERE seat_id = ?", [d.seatIds[1]]);
     expect(await repo.dateOpen(d.dateId, TODAY)).toBe(false);
   });
 
   it("flags a date sold out only when none of its seats is free or held, and only once", async () => {
-    const c = await concert();
-    const d = await date(c, TODAY, 2);
+    const c = await fixtures.concert();
+    const d = await fixtures.date(c, TODAY, 2);
     const flag = async () =>
       Number(
         (
@@ -89,36 +85,36 @@ describe("SoldOutRepository.futureSeats against MariaDB", () => {
         )[0]!.f,
       );
     expect(await repo.markDateSoldOut(d.dateId)).toBe(false); // both free
-    await reserve(d.dateId, d.seatIds[0]!, "CONFIRMED");
-    await reserve(d.dateId, d.seatIds[1]!, "HELD");
+    await fixtures.reserve(d.dateId, d.seatIds[0]!, "CONFIRMED");
+    await fixtures.reserve(d.dateId, d.seatIds[1]!, "HELD");
     expect(await repo.markDateSoldOut(d.dateId)).toBe(false); // one held: not sold yet
     expect(await flag()).toBe(0);
     await sql.execute("UPDATE reservations SET status = 'CONFIRMED' WHERE seat_id = ?", [d.seatIds[1]]);
     expect(await repo.markDateSoldOut(d.dateId)).toBe(true);
     expect(await flag()).toBe(1);
     expect(await repo.markDateSoldOut(d.dateId)).toBe(false); // already flagged
-    const past = await date(c, "2030-05-31", 1); // past but with a free seat: not flagged
+    const past = await fixtures.date(c, "2030-05-31", 1); // past but with a free seat: not flagged
     expect(await repo.markDateSoldOut(past.dateId)).toBe(false);
   });
 
   it("answers the same with or without the flags: a flagged date is full, an unflagged full one is walked through", async () => {
-    const c = await concert();
-    const full = await date(c, TODAY, 1);
-    const fullUnflagged = await date(c, "2030-06-02", 1);
-    await reserve(full.dateId, full.seatIds[0]!, "CONFIRMED");
-    await reserve(fullUnflagged.dateId, fullUnflagged.seatIds[0]!, "CONFIRMED");
+    const c = await fixtures.concert();
+    const full = await fixtures.date(c, TODAY, 1);
+    const fullUnflagged = await fixtures.date(c, "2030-06-02", 1);
+    await fixtures.reserve(full.dateId, full.seatIds[0]!, "CONFIRMED");
+    await fixtures.reserve(fullUnflagged.dateId, fullUnflagged.seatIds[0]!, "CONFIRMED");
     expect(await repo.markDateSoldOut(full.dateId)).toBe(true);
     expect(await repo.futureSeats(c, TODAY)).toEqual({ any: true, open: false });
-    const open = await date(c, "2030-06-03", 1);
+    const open = await fixtures.date(c, "2030-06-03", 1);
     expect(await repo.futureSeats(c, TODAY)).toEqual({ any: true, open: true });
     expect(open.seatIds).toHaveLength(1);
   });
 
   it("skips the sold dates before the open one instead of reading their seats (200 sold dates, 10,000 seats)", async () => {
-    const c = await concert();
-    const sold = await fixtures().soldDatesThenOpenOne(c, 200);
+    const c = await fixtures.concert();
+    const sold = await fixtures.soldDatesThenOpenOne(c, 200);
     const readRows = () =>
-      fixtures().handlerReads(async () =>
+      fixtures.handlerReads(async () =>
         expect(await repo.futureSeats(c, TODAY)).toEqual({ any: true, open: true }),
       );
     // Unflagged, the search for an open seat reads through every sold seat before the open date.
@@ -130,12 +126,12 @@ describe("SoldOutRepository.futureSeats against MariaDB", () => {
   });
 
   it("reads a few rows, not every seat, while seats are left (200 dates, 10,000 seats)", async () => {
-    const c = await concert();
+    const c = await fixtures.concert();
     for (let d = 0; d < 200; d++) {
       const day = new Date(Date.UTC(2030, 6, 1) + d * 86_400_000).toISOString().slice(0, 10);
-      await date(c, day, 50);
+      await fixtures.date(c, day, 50);
     }
-    const read = await fixtures().handlerReads(async () =>
+    const read = await fixtures.handlerReads(async () =>
       expect(await repo.futureSeats(c, TODAY)).toEqual({ any: true, open: true }),
     );
     // A count over the concert's seats reads at least its 10,000 seats.
