@@ -14,8 +14,7 @@ import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import * as mariadb from "mariadb";
-import { summarize } from "./lib.js";
+import { summarize, withDb } from "./lib.js";
 
 export interface StatementMinute {
   minute: number;
@@ -52,18 +51,8 @@ export class StatementLog {
   private saved?: Record<string, unknown>;
   private soakStartedAt = 0;
 
-  private connect() {
-    return mariadb.createConnection({
-      host: ADMIN.hostname,
-      port: Number(ADMIN.port || 3306),
-      user: decodeURIComponent(ADMIN.username) || "root",
-      password: decodeURIComponent(ADMIN.password) || undefined,
-    });
-  }
-
   async start(): Promise<void> {
-    const c = await this.connect();
-    try {
+    await withDb(ADMIN.toString(), async (c) => {
       const [row] = (await c.query(`SELECT ${SETTINGS.map((s) => `@@GLOBAL.${s} AS ${s}`).join(", ")}`)) as [
         Record<string, unknown>,
       ];
@@ -71,9 +60,7 @@ export class StatementLog {
       await c.query("SET GLOBAL slow_query_log_file = ?", [this.path]);
       await c.query("SET GLOBAL long_query_time = 0");
       await c.query("SET GLOBAL slow_query_log = 1");
-    } finally {
-      await c.end();
-    }
+    });
   }
 
   /** Minute 1 of the soak starts now. */
@@ -94,12 +81,9 @@ export class StatementLog {
 
   /** Puts the server's settings back (again: harmless). */
   async off(): Promise<void> {
-    const c = await this.connect();
-    try {
+    await withDb(ADMIN.toString(), async (c) => {
       for (const statement of this.restoreStatements()) await c.query(statement);
-    } finally {
-      await c.end();
-    }
+    });
   }
 
   /** The same for a process about to exit (the watchdog): the mariadb client, synchronously. */

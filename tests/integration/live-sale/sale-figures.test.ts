@@ -2,40 +2,22 @@
 // exact whatever history the concert has (cancelled, expired and lapsed holds, past dates, other
 // concerts), and read by index, so that a busy date's history is never read again. /metrics
 // runs this statement on every scrape of every instance.
-import { createPool, type Pool } from "mariadb";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { SaleStatsRepository } from "../../../src/modules/live-sale/sale-stats.repository.js";
-import { poolConfigFromUrl } from "../../../src/platform/db/connection-options.js";
-import { migrate } from "../../../src/platform/db/migrate.js";
-import { Sql } from "../../../src/platform/db/sql.js";
-import { createTestEnv, type TestEnv } from "../../helpers/test-env.js";
-import { seatFixtures } from "./seat-fixtures.js";
+import { oneConnectionDatabase, type seatFixtures } from "./seat-fixtures.js";
 
 const TODAY = "2030-06-01";
 
 describe("SaleStatsRepository.seatFigures against MariaDB", () => {
-  let env: TestEnv;
-  let pool: Pool;
-  let sql: Sql;
+  // Statistics of the empty tables, as on a young database: the statement must not depend on
+  // the optimizer's estimates to read by index (bench/README.md, "Soaks of 4 December").
+  const db = oneConnectionDatabase(["concert_dates", "seats", "reservations", "payments"]);
   let repo: SaleStatsRepository;
   let fixtures: ReturnType<typeof seatFixtures>;
 
-  beforeAll(async () => {
-    env = createTestEnv();
-    await migrate(env.databaseUrl);
-    // One connection, so that the session's handler counters belong to the statement measured.
-    pool = createPool(poolConfigFromUrl(env.databaseUrl, { connectionLimit: 1 }));
-    sql = new Sql(pool);
-    repo = new SaleStatsRepository(sql);
-    fixtures = seatFixtures(sql);
-    // Statistics of the empty tables, as on a young database: the statement must not depend on
-    // the optimizer's estimates to read by index (bench/README.md, "Soaks of 4 December").
-    for (const table of ["concert_dates", "seats", "reservations", "payments"])
-      await sql.execute(`ALTER TABLE ${table} STATS_AUTO_RECALC = 0`, []);
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await env?.cleanup();
+  beforeAll(() => {
+    repo = new SaleStatsRepository(db.sql);
+    fixtures = db.fixtures;
   });
 
   it("is null for a concert that does not exist, and zero for one without seats", async () => {

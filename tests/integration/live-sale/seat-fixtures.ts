@@ -1,7 +1,13 @@
 // Rows for the live-sale statements' tests, written straight into MariaDB: concerts, dates with
-// their seats, and reservations (with payments) in any state, each by its own user.
+// their seats, and reservations (with payments) in any state, each by its own user; and the
+// database they go into.
+import { createPool, type Pool } from "mariadb";
+import { afterAll, beforeAll } from "vitest";
+import { poolConfigFromUrl } from "../../../src/platform/db/connection-options.js";
 import { newId } from "../../../src/platform/db/ids.js";
-import type { Sql } from "../../../src/platform/db/sql.js";
+import { migrate } from "../../../src/platform/db/migrate.js";
+import { Sql } from "../../../src/platform/db/sql.js";
+import { createTestEnv, type TestEnv } from "../../helpers/test-env.js";
 
 export type FixtureStatus = "HELD" | "CONFIRMED" | "CANCELLED" | "EXPIRED";
 
@@ -97,4 +103,29 @@ export function seatFixtures(sql: Sql) {
   }
 
   return { concert, date, reserve, buy, soldDatesThenOpenOne, handlerReads };
+}
+
+/**
+ * For the enclosing describe: a migrated database of its own on one pooled connection (so that
+ * the session's handler counters belong to the statement measured), dropped after. The
+ * statistics of `frozenTables` stay those of the empty tables (`STATS_AUTO_RECALC = 0`), as on
+ * a young database until InnoDB recalculates them. Read `sql` and `fixtures` inside the tests.
+ */
+export function oneConnectionDatabase(frozenTables: string[] = []) {
+  const db = {} as { sql: Sql; fixtures: ReturnType<typeof seatFixtures> };
+  let env: TestEnv | undefined;
+  let pool: Pool | undefined;
+  beforeAll(async () => {
+    env = createTestEnv();
+    await migrate(env.databaseUrl);
+    pool = createPool(poolConfigFromUrl(env.databaseUrl, { connectionLimit: 1 }));
+    db.sql = new Sql(pool);
+    db.fixtures = seatFixtures(db.sql);
+    for (const table of frozenTables) await db.sql.execute(`ALTER TABLE ${table} STATS_AUTO_RECALC = 0`, []);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await env?.cleanup();
+  });
+  return db;
 }

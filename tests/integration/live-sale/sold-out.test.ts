@@ -1,36 +1,22 @@
 // The sold-out rule where it lives, in SQL against real MariaDB: a concert is sold out when it
 // has a seat on a date from today on and none of those seats is free or held. The statement
 // runs after every payment, so it must stay cheap on a concert of many dates.
-import { createPool, type Pool } from "mariadb";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { SoldOutRepository } from "../../../src/modules/live-sale/sale-stats.repository.js";
-import { poolConfigFromUrl } from "../../../src/platform/db/connection-options.js";
-import { migrate } from "../../../src/platform/db/migrate.js";
-import { Sql } from "../../../src/platform/db/sql.js";
-import { createTestEnv, type TestEnv } from "../../helpers/test-env.js";
-import { seatFixtures } from "./seat-fixtures.js";
+import type { Sql } from "../../../src/platform/db/sql.js";
+import { oneConnectionDatabase, type seatFixtures } from "./seat-fixtures.js";
 
 const TODAY = "2030-06-01";
 
 describe("SoldOutRepository.futureSeats against MariaDB", () => {
-  let env: TestEnv;
-  let pool: Pool;
+  const db = oneConnectionDatabase();
   let sql: Sql;
   let repo: SoldOutRepository;
   let fixtures: ReturnType<typeof seatFixtures>;
 
-  beforeAll(async () => {
-    env = createTestEnv();
-    await migrate(env.databaseUrl);
-    // One connection, so that the session's handler counters below belong to this statement.
-    pool = createPool(poolConfigFromUrl(env.databaseUrl, { connectionLimit: 1 }));
-    sql = new Sql(pool);
+  beforeAll(() => {
+    ({ sql, fixtures } = db);
     repo = new SoldOutRepository(sql);
-    fixtures = seatFixtures(sql);
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await env?.cleanup();
   });
 
   it("knows no future seat when the concert has only past dates or none", async () => {
@@ -140,28 +126,13 @@ describe("SoldOutRepository.futureSeats against MariaDB", () => {
 });
 
 describe("SoldOutRepository.futureSeats with statistics taken before the data", () => {
-  let env: TestEnv;
-  let pool: Pool;
-  let sql: Sql;
-
-  beforeAll(async () => {
-    env = createTestEnv();
-    await migrate(env.databaseUrl);
-    pool = createPool(poolConfigFromUrl(env.databaseUrl, { connectionLimit: 1 }));
-    sql = new Sql(pool);
-    // The tables' statistics stay those of the empty tables, as at the start of a sale on a
-    // new database until InnoDB recalculates them: MariaDB then planned the search as a scan
-    // of every seat (the soak of 4 December).
-    for (const table of ["concert_dates", "seats", "reservations"])
-      await sql.execute(`ALTER TABLE ${table} STATS_AUTO_RECALC = 0`, []);
-  });
-  afterAll(async () => {
-    await pool?.end();
-    await env?.cleanup();
-  });
+  // The tables' statistics stay those of the empty tables, as at the start of a sale on a new
+  // database until InnoDB recalculates them: MariaDB then planned the search as a scan of every
+  // seat (the soak of 4 December).
+  const db = oneConnectionDatabase(["concert_dates", "seats", "reservations"]);
 
   it("still skips the sold dates by the index instead of reading their seats (200 sold dates)", async () => {
-    const fixtures = seatFixtures(sql);
+    const { sql, fixtures } = db;
     const repo = new SoldOutRepository(sql);
     const c = await fixtures.concert();
     for (const id of await fixtures.soldDatesThenOpenOne(c, 200))
