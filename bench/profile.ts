@@ -7,7 +7,10 @@
 //   node --import @swc-node/register/esm-register bench/profile.ts race [users]
 //   node --import @swc-node/register/esm-register bench/profile.ts seats|seatmap [seconds]
 //   node --import @swc-node/register/esm-register bench/profile.ts steady [seconds]
-// (steady: 50 ACTIVE users each reserve a seat of their own and cancel it, in closed loops)
+//   node --import @swc-node/register/esm-register bench/profile.ts checkout [buyers]
+// (steady: 50 ACTIVE users each reserve a seat of their own and cancel it, in closed loops;
+//  checkout: that many ACTIVE users charge, reserve a seat of their own and pay, 100 at a
+//  time, after 200 others did the same as a warm-up, as the bench's checkout row)
 // (crowd: the flash-crowd scenario on the profiled server, only its admission phase counts;
 //  race: that many ACTIVE users send one reserveSeat each at once for the 50 seats of a date,
 //  after the same race on another date, as in the bench)
@@ -19,8 +22,8 @@ import { createTestEnv, productionOverrides } from "../tests/helpers/test-env.js
 import { SERVER_NODE_ARGS, type ServerProcess } from "../tests/helpers/server-processes.js";
 import { cannon } from "./baselines.js";
 import { flashCrowd } from "./flash-crowd.js";
-import { admit, seatRace, steady } from "./seats.js";
-import { gql, seedUsers, sleep, warmSockets } from "./lib.js";
+import { admit, checkout, seatRace, steady } from "./seats.js";
+import { addDates, gql, seedUsers, sleep, warmSockets } from "./lib.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DIR = `${ROOT}bench/profiles`;
@@ -118,6 +121,14 @@ try {
     loadFrom = Date.now() - spawnedAt;
     const r = await steady(shoppers, dateId, seconds);
     console.log(JSON.stringify(r));
+  }
+  if (kind === "checkout") {
+    const buyers = (await shoppersOf(crowdUsers + 200, 0)).shoppers;
+    const dates = await addDates(env.databaseUrl, await firstConcert(), Math.ceil(buyers.length / 50));
+    await checkout(env.databaseUrl, buyers.slice(crowdUsers), dates.slice(crowdUsers / 50), 100);
+    loadFrom = Date.now() - spawnedAt;
+    const r = await checkout(env.databaseUrl, buyers.slice(0, crowdUsers), dates, 100);
+    console.log(JSON.stringify({ rate: r.checkoutsPerSecond, checkoutMs: r.checkoutMs, errors: r.errors }));
   }
   let body: (i: number) => string = () => JSON.stringify({ query: "{ serverTime }" });
   let headers: ((i: number) => Record<string, string>) | undefined;

@@ -76,13 +76,8 @@ function createModules(infra: Infrastructure): {
     pass: queue.pass,
     wallet: wallet.service,
     reservations: reservation.repository,
-    afterPayment: {
-      // After the payer's other holds are released: was that the concert's last open seat?
-      afterPayment: async (userId, concertId, reservationId, concertDateId) => {
-        await reservation.service.afterPayment(userId, concertId, reservationId);
-        await liveSale.soldOut.check(concertId, concertDateId);
-      },
-    },
+    afterPayment: reservation.service,
+    soldOut: liveSale.soldOut,
   });
   const catalogue = createCatalogueModule(infra, {
     operator,

@@ -1,7 +1,7 @@
 import type { Feature, Infrastructure } from "../../platform/module.js";
 import { sqlIdempotency } from "../../platform/idempotency.js";
 import type { QueueGuard, QueuePass } from "../queue/queue-guard.js";
-import type { ReservationAfterPayment, ReservationPort, WalletDebit } from "./payment.ports.js";
+import type { ReservationAfterPayment, ReservationPort, SoldOutCheck, WalletDebit } from "./payment.ports.js";
 import { PaymentRepository } from "./payment.repository.js";
 import { PaymentResolver } from "./payment.resolver.js";
 import { PaymentService } from "./payment.service.js";
@@ -17,6 +17,8 @@ export function createPaymentModule(
     reservations: ReservationPort;
     /** The steps after the commit (SOLD, release of the payer's other holds). */
     afterPayment: ReservationAfterPayment;
+    /** The live sale's sold-out watch, after the commit too. */
+    soldOut: SoldOutCheck;
   },
 ): Feature<{ service: PaymentService }> {
   const service = new PaymentService({

@@ -18,13 +18,20 @@ export interface ReservationPort {
 }
 
 export interface ReservationAfterPayment {
-  /** Publishes SOLD and releases the user's other live holds for that concert. */
-  afterPayment(
-    userId: string,
-    concertId: string,
-    paidReservationId: string,
-    concertDateId: string,
-  ): Promise<void>;
+  /**
+   * Publishes SOLD for `paid` (committed CONFIRMED by the payment) and releases the payer's
+   * other live holds for that concert.
+   */
+  afterPayment(paid: ReservationView): Promise<void>;
+}
+
+/**
+ * The sold-out watch (live-sale's SoldOutWatch): whether the payment sold the concert's last
+ * open seat. Only CONFIRMED seats count as sold, so its answer does not depend on the release
+ * of the payer's other holds, and the two run side by side.
+ */
+export interface SoldOutCheck {
+  check(concertId: string, concertDateId: string): Promise<unknown>;
 }
 
 /** The wallet's debit, run inside the payment's transaction (WalletService.debit). */

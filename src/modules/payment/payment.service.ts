@@ -13,6 +13,7 @@ import { notPayable, paymentErrors } from "./payment.errors.js";
 import type {
   ReservationAfterPayment,
   ReservationPort,
+  SoldOutCheck,
   ReservationView,
   WalletDebit,
 } from "./payment.ports.js";
@@ -25,6 +26,7 @@ export interface PaymentDeps {
   pass: Pick<QueuePass, "finishAfterPayment">;
   reservations: ReservationPort;
   afterPayment: ReservationAfterPayment;
+  soldOut: SoldOutCheck;
   wallet: WalletDebit;
   payments: PaymentStore;
   idempotency: Pick<Idempotency, "run" | "prior">;
@@ -61,8 +63,9 @@ export class PaymentService {
     const payment = this.newPayment(caller, reservation);
     const once = await this.deps.idempotency.run(request, payment.id, (tx) => this.settle(tx, payment));
     if (once.kind === "replay") return this.paymentById(once.resultId);
-    await this.announce(caller, reservation, payment);
-    return { ...payment, reservation: { ...reservation, status: "CONFIRMED" } };
+    const paid: ReservationView = { ...reservation, status: "CONFIRMED" };
+    await this.announce(caller, paid, payment);
+    return { ...payment, reservation: paid };
   }
 
   /** The caller's payments, newest first (any valid token). */
@@ -125,29 +128,29 @@ export class PaymentService {
   }
 
   /**
-   * After the commit, side by side (Redis and MySQL): a failure here must not turn the payment
-   * into an error for the client.
+   * After the commit, side by side (Redis and MySQL), each from what the payment already knows
+   * (nothing is read back): a failure here must not turn the payment into an error for the
+   * client.
    */
-  private async announce(caller: QueueCaller, reservation: ReservationView, payment: NewPayment) {
+  private async announce(caller: QueueCaller, paid: ReservationView, payment: NewPayment) {
     this.deps.metrics?.paid(payment.amount);
     await Promise.all([
       this.afterCommit(() => this.deps.pass.finishAfterPayment(caller), "end the queue pass", payment.id),
       this.afterCommit(
-        () =>
-          this.deps.afterPayment.afterPayment(
-            caller.userId,
-            reservation.concertId,
-            reservation.id,
-            reservation.concertDateId,
-          ),
+        () => this.deps.afterPayment.afterPayment(paid),
         "release the user's other holds",
+        payment.id,
+      ),
+      this.afterCommit(
+        () => this.deps.soldOut.check(paid.concertId, paid.concertDateId),
+        "check whether the concert sold out",
         payment.id,
       ),
     ]);
   }
 
   /** The token still lapses by its TTL and holds by their expiry. */
-  private async afterCommit(step: () => Promise<void>, what: string, paymentId: string): Promise<void> {
+  private async afterCommit(step: () => Promise<unknown>, what: string, paymentId: string): Promise<void> {
     try {
       await step();
     } catch (error) {

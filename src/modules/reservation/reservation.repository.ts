@@ -241,20 +241,23 @@ export class ReservationRepository {
     concertId: string,
     keepReservationId: string,
   ): Promise<ReleasedSeat[]> {
-    const candidates = await this.prisma.$queryRaw<ReleasedRow[]>`
-      SELECT r.id AS reservationId, r.concert_date_id AS concertDateId, s.number AS seatNumber
-      FROM reservations r
-      JOIN seats s ON s.id = r.seat_id
-      JOIN concert_dates d ON d.id = r.concert_date_id
-      WHERE r.user_id = ${userId} AND d.concert_id = ${concertId} AND r.status = 'HELD' AND r.live = 1
-        AND r.id <> ${keepReservationId}`;
+    const candidates = await this.sql.select<ReleasedRow>(
+      `SELECT r.id AS reservationId, r.concert_date_id AS concertDateId, s.number AS seatNumber
+       FROM reservations r
+       JOIN seats s ON s.id = r.seat_id
+       JOIN concert_dates d ON d.id = r.concert_date_id
+       WHERE r.user_id = ? AND d.concert_id = ? AND r.status = 'HELD' AND r.live = 1 AND r.id <> ?`,
+      [userId, concertId, keepReservationId],
+    );
     const released: ReleasedSeat[] = [];
     for (const c of candidates) {
-      const affected = await this.prisma.$executeRaw`
-        UPDATE reservations
-        SET status = IF(expires_at <= NOW(3), 'EXPIRED', 'CANCELLED'), live = NULL, updated_at = NOW(3)
-        WHERE id = ${c.reservationId} AND user_id = ${userId} AND status = 'HELD' AND live = 1`;
-      if (affected === 1) released.push(toReleased(c));
+      const { affectedRows } = await this.sql.execute(
+        `UPDATE reservations
+         SET status = IF(expires_at <= NOW(3), 'EXPIRED', 'CANCELLED'), live = NULL, updated_at = NOW(3)
+         WHERE id = ? AND user_id = ? AND status = 'HELD' AND live = 1`,
+        [c.reservationId, userId],
+      );
+      if (affectedRows === 1) released.push(toReleased(c));
     }
     return released;
   }

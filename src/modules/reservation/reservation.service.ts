@@ -44,7 +44,6 @@ export type ReservationStore = Pick<
   | "findLapsed"
   | "cancelHeld"
   | "releaseOtherHolds"
-  | "findOwned"
   | "listForUser"
 >;
 
@@ -118,20 +117,19 @@ export class ReservationService {
   }
 
   /**
-   * Called by the payment feature after its transaction committed: the paid seat is SOLD, and
-   * the user's other HELD seats of that concert are released (CANCELLED, or EXPIRED when they
-   * had lapsed anyway), each by a conditional UPDATE, and pushed as FREE.
+   * Called by the payment feature after its transaction committed `paid` as CONFIRMED: the seat
+   * is SOLD, and the user's other HELD seats of that concert are released (CANCELLED, or EXPIRED
+   * when they had lapsed anyway), each by a conditional UPDATE, and pushed as FREE.
    */
-  async afterPayment(userId: string, concertId: string, paidReservationId: string): Promise<void> {
+  async afterPayment(
+    paid: Pick<ReservationView, "id" | "userId" | "concertId" | "concertDateId" | "seatNumber">,
+  ): Promise<void> {
     const { repository, events } = this.deps;
-    const paid = await repository.findOwned(paidReservationId, userId);
-    if (paid?.status === "CONFIRMED") {
-      events.publish(
-        { concertDateId: paid.concertDateId, number: paid.seatNumber, status: "SOLD" },
-        { reservationId: paid.id },
-      );
-    }
-    this.publishFree(await repository.releaseOtherHolds(userId, concertId, paidReservationId));
+    events.publish(
+      { concertDateId: paid.concertDateId, number: paid.seatNumber, status: "SOLD" },
+      { reservationId: paid.id },
+    );
+    this.publishFree(await repository.releaseOtherHolds(paid.userId, paid.concertId, paid.id));
   }
 
   /**

@@ -142,4 +142,31 @@ describe("SoldOutRepository.futureSeats with statistics taken before the data", 
     );
     expect(read).toBeLessThan(1_000);
   });
+
+  it("looks only at the paid date's own seats after a payment, not at every sale (10,000 sold seats)", async () => {
+    const { sql, fixtures } = db;
+    const repo = new SoldOutRepository(sql);
+    const c = await fixtures.concert();
+    const sold = await fixtures.soldDatesThenOpenOne(c, 200);
+    const open = await fixtures.date(c, "2032-01-01", 50);
+    await fixtures.buy(open.dateId, open.seatIds[0]!, 1000);
+    // The open date: its first unsold seat ends the search. A full date: its 50 seats, each
+    // looked up by the unique index of its sale. Materialising the concert's sales instead
+    // reads every CONFIRMED reservation (10,001 here).
+    const openRead = await fixtures.handlerReads(async () =>
+      expect(await repo.dateOpen(open.dateId, TODAY)).toBe(true),
+    );
+    const fullRead = await fixtures.handlerReads(async () =>
+      expect(await repo.dateOpen(sold[0]!, TODAY)).toBe(false),
+    );
+    const markRead = await fixtures.handlerReads(async () =>
+      expect(await repo.markDateSoldOut(sold[1]!)).toBe(true),
+    );
+    // All three at once, so that a failure shows every count.
+    expect({ openRead, fullRead, markRead }).toEqual({
+      openRead: Math.min(openRead, 20),
+      fullRead: Math.min(fullRead, 199),
+      markRead: Math.min(markRead, 199),
+    });
+  });
 });

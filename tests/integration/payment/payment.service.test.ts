@@ -9,6 +9,8 @@ import type { SeatChangedEvent } from "../../../src/platform/redis/topics.js";
 import type { Sql } from "../../../src/platform/db/sql.js";
 import type { Tx } from "../../../src/platform/db/transaction.js";
 import { sqlIdempotency } from "../../../src/platform/idempotency.js";
+import { SoldOutRepository } from "../../../src/modules/live-sale/sale-stats.repository.js";
+import { SoldOutWatch } from "../../../src/modules/live-sale/sold-out.js";
 import { PaymentRepository } from "../../../src/modules/payment/payment.repository.js";
 import { PaymentService } from "../../../src/modules/payment/payment.service.js";
 import { ReservationRepository } from "../../../src/modules/reservation/reservation.repository.js";
@@ -72,6 +74,12 @@ describe("payReservation against MariaDB", () => {
       pass: queue,
       reservations: repository,
       afterPayment: reservations,
+      soldOut: new SoldOutWatch(
+        new SoldOutRepository(sql),
+        { setSoldOut: async () => undefined },
+        systemClock,
+        "Asia/Seoul",
+      ),
       wallet: {
         debit: async (tx, ...args) => {
           await wallet.debit(tx, ...args);

@@ -278,7 +278,7 @@ describe("cancel, pay and list", () => {
   });
 
   it("afterPayment announces the sold seat and releases the user's other holds of that concert only", async () => {
-    const { tokens, userIds, dates, concertId } = await setup(1, [7, 8, 9]);
+    const { tokens, userIds, dates } = await setup(1, [7, 8, 9]);
     const paid = await reservations.reserveSeat(tokens[0]!, dates[0]!.id, 1);
     const other = await reservations.reserveSeat(tokens[0]!, dates[1]!.id, 2);
     const lapsed = await reservations.reserveSeat(tokens[0]!, dates[2]!.id, 3);
@@ -288,7 +288,7 @@ describe("cancel, pay and list", () => {
     const keep = await reservations.reserveSeat(otherToken, elsewhere.dates[0]!.id, 4);
     await repository.confirmHeld(db.sql, paid.id, userIds[0]!);
     events.published.length = 0;
-    await reservations.afterPayment(userIds[0]!, concertId, paid.id);
+    await reservations.afterPayment(paid);
     expect(events.published).toEqual(
       expect.arrayContaining([
         { concertDateId: dates[0]!.id, number: 1, status: "SOLD" },

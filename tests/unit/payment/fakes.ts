@@ -5,6 +5,7 @@ import type {
   ReservationAfterPayment,
   ReservationPort,
   ReservationView,
+  SoldOutCheck,
 } from "../../../src/modules/payment/payment.ports.js";
 import type {
   NewPayment,
@@ -56,9 +57,20 @@ export class FakeReservations implements ReservationPort, ReservationAfterPaymen
     row.status = "CONFIRMED";
     return "CONFIRMED";
   }
-  async afterPayment(userId: string, concertId: string, paid: string) {
+  async afterPayment(paid: ReservationView) {
     if (this.failAfterPayment) throw new Error("release failed");
-    this.released.push(`${userId}/${concertId}/${paid}`);
+    this.released.push(`${paid.userId}/${paid.concertId}/${paid.id}/${paid.status}`);
+  }
+}
+
+/** The sold-out watch: records the dates it was asked about. */
+export class FakeSoldOut implements SoldOutCheck {
+  checked: string[] = [];
+  fail = false;
+  async check(concertId: string, concertDateId: string) {
+    if (this.fail) throw new Error("sold-out check failed");
+    this.checked.push(`${concertId}/${concertDateId}`);
+    return false;
   }
 }
 

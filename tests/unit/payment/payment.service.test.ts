@@ -4,7 +4,7 @@ import type { PaymentView } from "../../../src/modules/payment/payment.repositor
 import { PaymentService } from "../../../src/modules/payment/payment.service.js";
 import { WalletService } from "../../../src/modules/wallet/wallet.service.js";
 import { FakeIdempotencyStore, FakeQueue, FakeWalletStore, fakeIdempotency } from "../wallet/fakes.js";
-import { FakePayments, FakeReservations } from "./fakes.js";
+import { FakePayments, FakeReservations, FakeSoldOut } from "./fakes.js";
 
 describe("PaymentService", () => {
   let clock: FakeClock;
@@ -13,6 +13,7 @@ describe("PaymentService", () => {
   let keys: FakeIdempotencyStore;
   let reservations: FakeReservations;
   let payments: FakePayments;
+  let soldOut: FakeSoldOut;
   /** Called inside the payment's transaction right after the debit (a failure to inject). */
   let afterDebit: (() => Promise<void>) | undefined;
   let log: { warn: ReturnType<typeof vi.fn<(details: object, message: string) => void>> };
@@ -26,6 +27,7 @@ describe("PaymentService", () => {
     keys = new FakeIdempotencyStore();
     reservations = new FakeReservations();
     payments = new FakePayments(reservations);
+    soldOut = new FakeSoldOut();
     afterDebit = undefined;
     log = { warn: vi.fn<(details: object, message: string) => void>() };
     const idempotency = fakeIdempotency(keys, clock, wallets, reservations, payments);
@@ -41,6 +43,7 @@ describe("PaymentService", () => {
       pass: queue,
       reservations,
       afterPayment: reservations,
+      soldOut,
       wallet: {
         debit: async (...args) => {
           await wallet.debit(...args);
@@ -85,11 +88,12 @@ describe("PaymentService", () => {
     expect(payments.rows.map((p) => p.id)).toEqual([payment.id]);
   });
 
-  it("ends the queue pass and releases the other holds after the payment", async () => {
+  it("ends the queue pass, releases the other holds and checks for sold out after the payment", async () => {
     const token = queue.token("u1", "c1");
     const payment = await service.pay(token, "r1");
     expect(queue.finished).toEqual([token]);
-    expect(reservations.released).toEqual([`u1/c1/r1`]);
+    expect(reservations.released).toEqual([`u1/c1/r1/CONFIRMED`]);
+    expect(soldOut.checked).toEqual(["c1/date-c1"]);
     await expect(service.pay(token, "r1")).rejects.toMatchObject({ code: "QUEUE_TOKEN_EXPIRED" });
     expect(payment.id).toBeTruthy();
   });
@@ -97,10 +101,11 @@ describe("PaymentService", () => {
   it("keeps the payment when the steps after the commit fail, and logs them", async () => {
     queue.failFinish = true;
     reservations.failAfterPayment = true;
+    soldOut.fail = true;
     const payment = await service.pay(queue.token("u1", "c1"), "r1");
     expect(payment.reservation.status).toBe("CONFIRMED");
     expect(payments.rows).toHaveLength(1);
-    expect(log.warn).toHaveBeenCalledTimes(2);
+    expect(log.warn).toHaveBeenCalledTimes(3);
   });
 
   it("refuses an insufficient balance with numeric balance and price, and changes nothing", async () => {

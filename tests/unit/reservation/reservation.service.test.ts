@@ -199,7 +199,7 @@ describe("sweeper and payment hand-off", () => {
     const elsewhere = await service.reserveSeat(queue.admit("alice", "c2"), "d-other", 3);
     await store.confirmHeld(null, paid.id, "alice");
     events.published.length = 0;
-    await service.afterPayment("alice", "c1", paid.id);
+    await service.afterPayment(paid);
     expect(events.published).toEqual([
       { concertDateId: "d-next", number: 1, status: "SOLD" },
       { concertDateId: "d-today", number: 2, status: "FREE" },
