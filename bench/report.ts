@@ -46,6 +46,11 @@ export interface BenchReport {
   seatRaceWarmUp: SeatRaceResult;
   seatRace: SeatRaceResult;
   steady: SteadyResult;
+  /**
+   * Other buyers' checkouts on dates of their own right before, so that the measured ones run on
+   * code that has paid before (the servers' first payments); their figures are kept.
+   */
+  checkoutWarmUp: CheckoutResult;
   checkout: CheckoutResult;
   /** The same answers from a bare server of the same stack (bench/bare-framework.ts). */
   bareFramework: { reads: BareReadsResult; race: BareRaceResult };
@@ -355,6 +360,7 @@ export function renderReport(r: BenchReport): string {
       `baseline: \`{ serverTime }\` ${r.checkout.concurrency} closed loops, two instances`,
       b.trivialCheckout,
     ),
+    `| warm-up: checkout by other buyers on dates of their own, first payments of the servers | ${r.checkoutWarmUp.buyers} | ${r.checkoutWarmUp.checkoutsPerSecond} | ${lat(r.checkoutWarmUp.checkoutMs)} | ${errs(r.checkoutWarmUp.errors)} |`,
     `| checkout: charge + reserve + pay per buyer, ${r.checkout.concurrency} at a time | ${r.checkout.buyers} | ${r.checkout.checkoutsPerSecond} | ${lat(r.checkout.checkoutMs)} | ${errs(r.checkout.errors)} |`,
     loadRow("bare framework: `{ serverTime }` 50 connections, before", r.bareFramework.reads.trivialBefore),
     loadRow("bare framework: availableSeats' answer from constants", r.bareFramework.reads.availableSeats),

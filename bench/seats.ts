@@ -243,17 +243,22 @@ export async function checkoutOnce(
   return { amount: paid.data!.payReservation.amount, payMs: paid.ms };
 }
 
-/** Buyers each charge, reserve a seat of their own and pay, `concurrency` at a time; then the audit. */
+/**
+ * Buyers each charge, reserve a seat of their own and pay, `concurrency` at a time; then the
+ * audit of the whole database, which expects `paidBefore` (what earlier checkouts in it were
+ * told they paid) plus this run's amounts.
+ */
 export async function checkout(
   databaseUrl: string,
   buyers: Shopper[],
   dateIds: string[],
   concurrency: number,
+  paidBefore = 0,
 ): Promise<CheckoutResult> {
   const total: number[] = [];
   const pay: number[] = [];
   const codes: (string | null)[] = [];
-  let expectedAmount = 0;
+  let expectedAmount = paidBefore;
   const started = performance.now();
   await pool(buyers.length, concurrency, async (i) => {
     const t0 = performance.now();
